@@ -1,0 +1,243 @@
+"""Compose a cited answer from evidence sentences or figures, verify it, and package it.
+
+The default path is extractive (no LLM): sentences are quoted from the passages they come from.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from langchain_core.documents import Document
+
+from .corpus import Figure
+from .evidence import Evidence, periods_supported
+from .figures import FigureAnswer, unit_scale
+from .passages import format_number, split_sentences
+from .questions import Question
+from .verify import Verification, numbers_in, split_answer, verify_answer
+
+NOT_COVERED = "The sources do not cover this question."
+
+
+@dataclass
+class Citation:
+    """A numbered source passage and the verbatim sentence(s) supporting the answer."""
+
+    n: int
+    passage: Document
+    quote: str
+
+    def to_dict(self) -> dict:
+        meta = self.passage.metadata
+        return {"n": self.n, "doc_id": meta.get("doc_id", ""), "title": meta.get("title", ""),
+                "published": meta.get("published", ""), "locator": meta.get("locator", ""),
+                "text": self.passage.page_content, "quote": self.quote,
+                "author": meta.get("author", ""), "section": meta.get("section", "")}
+
+
+@dataclass
+class Answer:
+    """The answer object of the contract (see `to_dict`)."""
+
+    question: str
+    answer: str
+    resolved_question: str
+    abstained: bool
+    citations: list[Citation] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    calculation: dict | None = None
+    timing_ms: dict = field(default_factory=dict)
+    verification: Verification = field(default_factory=Verification)
+    id: str | None = None
+
+    def to_dict(self) -> dict:
+        data = {"id": self.id} if self.id is not None else {}
+        data.update({
+            "question": self.question, "answer": self.answer,
+            "resolved_question": self.resolved_question, "abstained": self.abstained,
+            "citations": [c.to_dict() for c in self.citations],
+            "figures": [f.to_dict() for f in self.figures],
+            "calculation": self.calculation, "timing_ms": self.timing_ms,
+            "verification": self.verification.to_dict(),
+        })
+        return data
+
+
+class _Citations:
+    """Numbers passages in order of first use; one number per passage."""
+
+    def __init__(self):
+        self.items: list[Citation] = []
+
+    def cite(self, passage: Document, quote: str) -> int:
+        for c in self.items:
+            if c.passage.id == passage.id:
+                c.quote = _merge_quotes(passage.page_content, c.quote, quote)
+                return c.n
+        self.items.append(Citation(len(self.items) + 1, passage, quote))
+        return len(self.items)
+
+
+def _merge_quotes(text: str, first: str, second: str) -> str:
+    if second in first:
+        return first
+    if first in second:
+        return second
+    a, b = text.find(first), text.find(second)
+    start, end = min(a, b), max(a + len(first), b + len(second))
+    return text[start:end] if end - start <= 700 else first
+
+
+def abstain(question: str, resolved: str, reason: str = "", nearby: list[Document] = ()) -> Answer:
+    """An answer that says plainly the sources do not cover the question; it states no figure."""
+    text = NOT_COVERED
+    if reason:
+        text += " " + reason
+    if nearby:
+        topics = "; ".join(dict.fromkeys(
+            f"{d.metadata.get('title', '')} ({d.metadata.get('locator', '')})" for d in nearby[:3]
+        ))
+        text += f" Closest passages: {topics}."
+    return Answer(question=question, answer=_strip_numbers(text) if nearby else text,
+                  resolved_question=resolved, abstained=True)
+
+
+def _strip_numbers(text: str) -> str:
+    return text  # titles and locators are not figures; kept as written
+
+
+def compose_text_answer(question: Question, evidence: list[Evidence], min_support: float
+                        ) -> tuple[list[str], _Citations] | str:
+    """Sentences with [n] markers from the best evidence, or the reason to abstain."""
+    usable = [e for e in evidence if e.entities_ok and e.type_ok]
+    if not usable:
+        return "They do not tie the asked fact to what the question names."
+    best = usable[0]
+    if best.score < min_support:
+        return ""
+    if question.periods and not periods_supported(question, [e.sentence for e in usable[:3]]):
+        return "They give no figure for " + ", ".join(question.periods) + "."
+    chosen = [best]
+    for e in usable[1:4]:
+        if e.score >= best.score - 0.06 and e.sentence != best.sentence and \
+                e.hit.document.id != best.hit.document.id or (
+                e.hit.document.id == best.hit.document.id and abs(e.index - best.index) == 1
+                and e.score >= best.score - 0.04):
+            chosen.append(e)
+            break
+    chosen.sort(key=lambda e: (evidence.index(e) if e is not best else -1))
+    citations = _Citations()
+    sentences = []
+    for e in chosen:
+        n = citations.cite(e.hit.document, e.sentence)
+        sentences.append(f"{_as_answer(e.sentence)} [{n}]")
+    return sentences, citations
+
+
+def _as_answer(sentence: str) -> str:
+    # A quoted heading or fragment still reads as a sentence.
+    return sentence if re.search(r"[.!?]['\"”’)]*$", sentence) else sentence + "."
+
+
+def compose_list_answer(question: Question, evidence: list[Evidence], passages: list[Document]
+                        ) -> tuple[list[str], _Citations] | None:
+    """A list question answered from document structure: the count sentence, then the sections."""
+    words = {3: "three", 2: "two", 4: "four", 5: "five", 6: "six"}
+    count = question.count
+    for e in evidence[:6]:
+        low = e.sentence.lower()
+        if not count or not re.search(rf"\b(?:{count}|{words.get(count, '#')})\b", low):
+            continue
+        doc_id = e.hit.document.metadata["doc_id"]
+        start = e.hit.document.metadata["position"]
+        sections: list[Document] = []
+        seen = {e.hit.document.metadata.get("section")}
+        for p in passages:
+            meta = p.metadata
+            if meta["doc_id"] != doc_id or meta["position"] <= start:
+                continue
+            if meta["section"] not in seen and p.page_content.startswith(meta["section"]):
+                seen.add(meta["section"])
+                sections.append(p)
+        if len(sections) < count:
+            continue
+        citations = _Citations()
+        n = citations.cite(e.hit.document, e.sentence)
+        sentences = [f"{_as_answer(e.sentence)} [{n}]"]
+        for i, p in enumerate(sections[:count], start=1):
+            heading = p.metadata["section"]
+            m = citations.cite(p, heading)
+            sentences.append(f"{i}. {heading.rstrip('.')}. [{m}]")
+        return sentences, citations
+    return None
+
+
+def figure_citation(fig: Figure, passages_by_doc: dict[str, list[Document]],
+                    figure_rows: dict[str, Document]) -> tuple[Document, str]:
+    """The passage a figure cites (its source paragraph when indexed) and the quote for it."""
+    para = re.search(r"(\d+)", fig.locator or "")
+    for p in passages_by_doc.get(fig.source, []):
+        meta = p.metadata
+        if para and meta["para_start"] <= int(para.group(1)) <= meta["para_end"]:
+            for sentence in split_sentences(p.page_content):
+                if _mentions_value(sentence, fig):
+                    return p, sentence
+    row = figure_rows[fig.id]
+    return row, row.page_content.split(" Source:")[0]
+
+
+def _mentions_value(sentence: str, fig: Figure) -> bool:
+    targets = {fig.value, fig.value * unit_scale(fig.unit)}
+    return any(v in targets for _, values in numbers_in(sentence) for v in values)
+
+
+def compose_figure_answer(result: FigureAnswer, passages_by_doc, figure_rows
+                          ) -> tuple[list[str], _Citations]:
+    """Statements of a figures-engine result, each cited to the figures it rests on."""
+    citations = _Citations()
+    sentences = []
+    for statement in result.statements:
+        marks = []
+        for fig in statement.figures:
+            passage, quote = figure_citation(fig, passages_by_doc, figure_rows)
+            marks.append(citations.cite(passage, quote))
+        refs = "".join(f"[{n}]" for n in dict.fromkeys(marks))
+        sentences.append(f"{statement.text} {refs}".strip())
+    if sentences and not re.search(r"\[\d+\]$", sentences[-1]) and citations.items:
+        sentences[-1] += f" [{citations.items[-1].n}]"
+    return sentences, citations
+
+
+def finish(question: str, resolved: str, sentences: list[str], citations: _Citations,
+           figures: list[Figure] = (), calculation: dict | None = None) -> Answer:
+    """Verify the composed sentences and build the Answer; abstain when nothing survives."""
+    cited = {c.n: c.passage.page_content for c in citations.items}
+    extra: set[float] = set()
+    for fig in figures:
+        extra |= {fig.value, fig.value * unit_scale(fig.unit)}
+    if calculation:
+        for step in [calculation, *calculation.get("steps", [])]:
+            extra.add(float(step["result"]))
+            extra |= {v for _, vs in numbers_in(step["expression"]) for v in vs}
+        extra |= {v for _, vs in numbers_in(calculation.get("text", "")) for v in vs}
+    kept, report = verify_answer(split_answer(" ".join(sentences)), cited, extra)
+    if not kept:
+        answer = abstain(question, resolved, "Nothing in them could be verified.")
+        answer.verification = report
+        return answer
+    used = {int(n) for s in kept for n in re.findall(r"\[(\d+)\]", s)}
+    # Renumber so citations stay 1..k in order of use after any dropped sentence.
+    mapping, final = {}, []
+    for c in citations.items:
+        if c.n in used:
+            mapping[c.n] = len(final) + 1
+            final.append(Citation(len(final) + 1, c.passage, c.quote))
+    text = re.sub(r"\[(\d+)\]", lambda m: f"[{mapping[int(m.group(1))]}]", " ".join(kept))
+    return Answer(question=question, answer=text, resolved_question=resolved, abstained=False,
+                  citations=final, figures=list(figures), calculation=calculation,
+                  verification=report)
+
+
+def describe_number(value: float) -> str:
+    return format_number(value)

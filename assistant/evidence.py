@@ -1,0 +1,125 @@
+"""Pick the sentences of retrieved passages that answer a question, and judge their support."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from langchain_core.embeddings import Embeddings
+
+from .passages import split_sentences
+from .questions import ENTITIES, YEAR, Question, concepts_in, tokenize
+from .retrieve import Hit
+
+_HAS_NUMBER = re.compile(r"\d")
+_MONTHS = r"january|february|march|april|may|june|july|august|september|october|november|december"
+_HAS_DATE = re.compile(rf"\b(?:19|20)\d\d\b|\b(?:{_MONTHS})\b", re.IGNORECASE)
+_HAS_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-zA-Z&+]+(?:\s+[A-Z][a-zA-Z&+]+)*")
+_HAS_REASON = re.compile(r"\b(?:because|as|since|so|therefore|due to|taken by|why)\b", re.I)
+
+
+@dataclass
+class Evidence:
+    """A candidate supporting sentence, where it sits, and how well it answers the question."""
+
+    hit: Hit
+    sentence: str
+    index: int
+    coverage: float
+    similarity: float
+    score: float
+    entities_ok: bool
+    type_ok: bool
+
+
+class SentenceScorer:
+    """Scores sentences against a question; sentence vectors are cached for the process."""
+
+    def __init__(self, embeddings: Embeddings, idf: dict[str, float]):
+        self.embeddings = embeddings
+        self.idf = idf
+        self._vectors: dict[str, list[float]] = {}
+        self._max_idf = max(idf.values(), default=1.0)
+
+    def weight(self, token: str) -> float:
+        return max(self.idf.get(token, self._max_idf), 0.1)
+
+    def vectors(self, sentences: list[str]) -> list[list[float]]:
+        missing = [s for s in dict.fromkeys(sentences) if s not in self._vectors]
+        if missing:
+            for text, vec in zip(missing, self.embeddings.embed_documents(missing), strict=True):
+                self._vectors[text] = vec
+        return [self._vectors[s] for s in sentences]
+
+    def candidates(self, question: Question, units: list[str], hits: list[Hit],
+                   query_vector: list[float]) -> list[Evidence]:
+        """Every sentence of the hits, scored and best first."""
+        rows = []
+        for rank, hit in enumerate(hits):
+            if hit.document.metadata.get("kind") == "figure":
+                continue
+            sentences = split_sentences(hit.document.page_content)
+            for i, sentence in enumerate(sentences):
+                if len(sentence) < 12:
+                    continue
+                rows.append((rank, hit, i, sentence, sentences[i - 1] if i else ""))
+        if not rows:
+            return []
+        vectors = self.vectors([r[3] for r in rows])
+        total = sum(self.weight(u) for u in units) or 1.0
+        result = []
+        for (rank, hit, i, sentence, previous), vector in zip(rows, vectors, strict=True):
+            tokens = set(tokenize(sentence))
+            context = tokens | set(tokenize(previous + " " + hit.document.metadata.get("section", "")))
+            covered = sum(self.weight(u) for u in units
+                          if u in tokens or (u.startswith("§") and u in context))
+            coverage = covered / total
+            similarity = sum(a * b for a, b in zip(query_vector, vector, strict=True))
+            named = set(concepts_in(previous + " " + sentence + " " + hit.document.metadata.get(
+                "section", ""), ENTITIES))
+            entities_ok = all(e in named for e in question.entities)
+            type_ok = _type_ok(question, sentence)
+            score = 0.55 * similarity + 0.45 * coverage + (0.08 if type_ok else 0.0)
+            score += 0.04 / (1 + rank)
+            if not entities_ok:
+                score -= 0.15
+            result.append(Evidence(hit, sentence, i, coverage, similarity, score, entities_ok,
+                                   type_ok))
+        result.sort(key=lambda e: -e.score)
+        return result
+
+
+def _type_ok(question: Question, sentence: str) -> bool:
+    kind = question.answer_type
+    if kind == "quantity":
+        return bool(_HAS_NUMBER.search(sentence))
+    if kind == "date":
+        return bool(_HAS_DATE.search(sentence))
+    if kind in {"who", "where"}:
+        return bool(_HAS_NAME.search(sentence))
+    if kind == "why":
+        return bool(_HAS_REASON.search(sentence))
+    return True
+
+
+def periods_supported(question: Question, texts: list[str]) -> bool:
+    """Every year the question names appears in the evidence."""
+    found = {y for t in texts for y in YEAR.findall(t)}
+    return all(p in found for p in question.periods)
+
+
+def idf_of(bm25) -> dict[str, float]:
+    """Token weights from a BM25 index (non-negative, so common words weigh little)."""
+    if bm25 is None:
+        return {}
+    n = bm25.corpus_size
+    return {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in _doc_freqs(bm25).items()}
+
+
+def _doc_freqs(bm25) -> dict[str, int]:
+    freqs: dict[str, int] = {}
+    for doc in bm25.doc_freqs:
+        for token in doc:
+            freqs[token] = freqs.get(token, 0) + 1
+    return freqs

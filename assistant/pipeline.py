@@ -1,0 +1,179 @@
+"""The Python API: `Assistant.open(...)` builds or updates the index, `ask` answers with citations."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from langchain_core.documents import Document
+from langchain_core.runnables import RunnableLambda
+
+from .answer import (
+    Answer,
+    abstain,
+    compose_figure_answer,
+    compose_list_answer,
+    compose_text_answer,
+    finish,
+)
+from .config import Settings
+from .corpus import Corpus, load_corpus
+from .embeddings import shared_embeddings
+from .errors import AssistantError
+from .evidence import SentenceScorer, idf_of
+from .figures import FigureBook
+from .followup import resolve
+from .index import BuildReport, build_index, open_store
+from .passages import split_corpus
+from .questions import (
+    ABBREVIATIONS,
+    CONCEPTS,
+    ENTITIES,
+    STOPWORDS,
+    analyze,
+    clean_text,
+    expand_abbreviations,
+    looks_like_instruction,
+    question_units,
+)
+from .retrieve import HybridRetriever, KeywordIndex
+
+_FACTOID = {"quantity", "date", "who", "where"}
+
+
+class Assistant:
+    """Answers questions over one corpus and its index."""
+
+    def __init__(self, settings: Settings, corpus: Corpus, groups: dict[str, list[Document]],
+                 store, embeddings, report: BuildReport):
+        self.settings = settings
+        self.corpus = corpus
+        self.report = report
+        self.passages = [p for group in groups.values() for p in group]
+        self.passages_by_doc = groups
+        self.figure_rows = {p.metadata["figure_id"]: p for p in self.passages
+                            if p.metadata.get("kind") == "figure"}
+        self.figure_book = FigureBook(corpus.figures)
+        keyword_index = KeywordIndex(self.passages)
+        self.retriever = HybridRetriever(
+            store=store, embeddings=embeddings, keyword_index=keyword_index,
+            k=settings.top_k, candidates=settings.candidates, rrf_k=settings.rrf_k,
+        )
+        self.embeddings = embeddings
+        self.scorer = SentenceScorer(embeddings, idf_of(keyword_index._bm25))
+        self.vocabulary = sorted({w for p in self.passages
+                                  for w in re.findall(r"[a-z][a-z\-]+", p.page_content.lower())})
+        self._known = set(self.vocabulary) | {
+            w for phrases in [*ENTITIES.values(), *CONCEPTS.values()] for p in phrases
+            for w in p.split()
+        } | set(ABBREVIATIONS.values())
+
+    @classmethod
+    def open(cls, corpus: list[str] | None = None, index: str | Path | None = None,
+             settings: Settings | None = None, embeddings=None, client=None,
+             rebuild: bool = False, progress: Callable[[int], None] | None = None) -> Assistant:
+        """Load the corpus, bring the index up to date (embedding only what changed), and open it."""
+        settings = settings or Settings.from_env()
+        if corpus:
+            settings = _replace(settings, corpus=tuple(str(c) for c in corpus))
+        if index:
+            settings = _replace(settings, index_dir=Path(index))
+        loaded = load_corpus(list(settings.corpus), settings.max_file_bytes)
+        if not loaded.documents and not loaded.figures:
+            raise AssistantError(
+                f"No articles or figures found in {', '.join(settings.corpus)}; add .md, .txt, "
+                ".html, .pdf or figures .csv files (see the README)."
+            )
+        groups = split_corpus(loaded, settings.chunk_min_chars, settings.chunk_max_chars)
+        hashes = {doc.doc_id: doc.content_hash for doc in loaded.documents}
+        hashes.update(loaded.figure_tables)
+        embeddings = embeddings or shared_embeddings(settings.embedding_model)
+        store = open_store(settings, embeddings, client)
+        report = build_index(groups, hashes, settings, embeddings, rebuild=rebuild,
+                             progress=progress, store=store)
+        return cls(settings, loaded, groups, store, embeddings, report)
+
+    def as_runnable(self) -> RunnableLambda:
+        """The whole flow as a LangChain runnable: {"question", "history"} -> Answer."""
+        return RunnableLambda(lambda inp: self.ask(inp["question"], inp.get("history") or []))
+
+    def ask(self, question: str, history: list[dict] | None = None, id: str | None = None
+            ) -> Answer:
+        """Answer one question (with optional chat history) from the sources, with citations."""
+        start = time.perf_counter()
+        if not isinstance(question, str) or not clean_text(question):
+            raise AssistantError("Please type a question about the sources.")
+        cleaned = clean_text(question)
+        if len(cleaned) > self.settings.max_question_chars:
+            raise AssistantError(
+                f"The question is {len(cleaned):,} characters long; please keep it under "
+                f"{self.settings.max_question_chars:,}."
+            )
+        past = [{"role": m.get("role"), "content": self._normalize(clean_text(str(
+            m.get("content") or "")))} for m in (history or []) if isinstance(m, dict)]
+        resolved = resolve(self._normalize(cleaned), past)
+        answer, retrieve_ms = self._answer(cleaned, resolved)
+        answer.id = id
+        total = (time.perf_counter() - start) * 1000
+        answer.timing_ms = {"retrieve": round(retrieve_ms, 1),
+                            "answer": round(total - retrieve_ms, 1), "total": round(total, 1)}
+        return answer
+
+    def _normalize(self, text: str) -> str:
+        """Expand abbreviations and fix likely typos against the corpus vocabulary."""
+        text = expand_abbreviations(text)
+
+        def fix(match: re.Match) -> str:
+            word = match.group(0)
+            low = word.lower()
+            if len(low) < 5 or low in self._known or low in STOPWORDS:
+                return word
+            close = difflib.get_close_matches(low, self.vocabulary, n=1, cutoff=0.84)
+            return close[0] if close else word
+
+        return re.sub(r"[A-Za-z][a-z]+", fix, text)
+
+    def _answer(self, question: str, resolved: str) -> tuple[Answer, float]:
+        if looks_like_instruction(resolved):
+            return abstain(question, resolved, "I answer questions about the sources and do "
+                           "not follow instructions given in a question."), 0.0
+        analysis = analyze(resolved)
+        t0 = time.perf_counter()
+        vector = self.embeddings.embed_query(resolved)
+        hits = self.retriever.hits(resolved, vector)
+        retrieve_ms = (time.perf_counter() - t0) * 1000
+        nearby = [h.document for h in hits[:3]]
+        if analysis.answer_type == "quantity" and self.figure_book.series:
+            result = self.figure_book.answer(analysis)
+            if result and result.missing:
+                return abstain(question, resolved, result.missing), retrieve_ms
+            if result and result.statements:
+                sentences, citations = compose_figure_answer(
+                    result, self.passages_by_doc, self.figure_rows)
+                calc = result.calculation.to_dict() if result.calculation else None
+                return finish(question, resolved, sentences, citations, result.figures,
+                              calc), retrieve_ms
+        units = question_units(resolved)
+        unknown = [u for u in units if not u.startswith("§") and not u[0].isdigit()
+                   and u not in self.scorer.idf]
+        if analysis.answer_type in _FACTOID and unknown:
+            return abstain(question, resolved, "They never mention "
+                           + ", ".join(f"“{u}”" for u in unknown[:3]) + ".", nearby), retrieve_ms
+        evidence = self.scorer.candidates(analysis, units, hits, vector)
+        if analysis.answer_type == "list":
+            listed = compose_list_answer(analysis, evidence, self.passages)
+            if listed:
+                return finish(question, resolved, *listed), retrieve_ms
+        composed = compose_text_answer(analysis, evidence, self.settings.min_coverage)
+        if isinstance(composed, str):
+            return abstain(question, resolved, composed, nearby), retrieve_ms
+        return finish(question, resolved, *composed), retrieve_ms
+
+
+def _replace(settings: Settings, **changes) -> Settings:
+    from dataclasses import replace
+
+    return replace(settings, **changes)

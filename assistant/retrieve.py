@@ -1,0 +1,89 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 keyword search, fused by reciprocal rank fusion."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from .questions import tokenize
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved passage with the scores that ranked it (kept for display)."""
+
+    document: Document
+    score: float
+    dense: float | None = None
+    keyword: float | None = None
+
+
+class KeywordIndex:
+    """BM25 over all passages, with the same tokenizer the questions use."""
+
+    def __init__(self, passages: list[Document]):
+        from rank_bm25 import BM25Okapi
+
+        self.passages = passages
+        corpus = [tokenize(_searchable(p)) for p in passages]
+        self._bm25 = BM25Okapi(corpus) if passages else None
+
+    def search(self, query: str, k: int) -> list[tuple[Document, float]]:
+        if self._bm25 is None:
+            return []
+        scores = self._bm25.get_scores(tokenize(query))
+        order = sorted(range(len(scores)), key=lambda i: -scores[i])[:k]
+        return [(self.passages[i], float(scores[i])) for i in order if scores[i] > 0]
+
+
+def _searchable(passage: Document) -> str:
+    meta = passage.metadata
+    return " ".join([meta.get("section", ""), passage.page_content])
+
+
+class HybridRetriever(BaseRetriever):
+    """LangChain retriever fusing dense and keyword rankings (RRF); scores go in metadata."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    store: object
+    embeddings: Embeddings
+    keyword_index: KeywordIndex
+    k: int = 5
+    candidates: int = 12
+    rrf_k: int = 60
+
+    def hits(self, query: str, query_vector: list[float] | None = None) -> list[Hit]:
+        """The top-k passages for the query, best first."""
+        vector = query_vector or self.embeddings.embed_query(query)
+        dense = self.store.similarity_search_by_vector_with_relevance_scores(
+            vector, k=self.candidates
+        )
+        keyword = self.keyword_index.search(query, self.candidates)
+        fused: dict[str, dict] = {}
+        for rank, (doc, distance) in enumerate(dense):
+            entry = fused.setdefault(doc.id or doc.metadata["id"], {"doc": doc, "score": 0.0})
+            entry["score"] += 1.0 / (self.rrf_k + rank + 1)
+            entry["dense"] = 1.0 - float(distance)  # cosine distance -> similarity
+        for rank, (doc, score) in enumerate(keyword):
+            entry = fused.setdefault(doc.id or doc.metadata["id"], {"doc": doc, "score": 0.0})
+            entry["score"] += 1.0 / (self.rrf_k + rank + 1)
+            entry["keyword"] = score
+        ranked = sorted(fused.values(), key=lambda e: -e["score"])[: self.k]
+        return [Hit(e["doc"], e["score"], e.get("dense"), e.get("keyword")) for e in ranked]
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        docs = []
+        for hit in self.hits(query):
+            meta = {**hit.document.metadata, "score": hit.score, "dense_score": hit.dense,
+                    "keyword_score": hit.keyword}
+            docs.append(Document(id=hit.document.id, page_content=hit.document.page_content,
+                                 metadata=meta))
+        return docs

@@ -1,0 +1,98 @@
+"""Check an answer before it is returned: every sentence cited, every number backed by a source."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+CITATION = re.compile(r"\[(\d+)\]")
+_NUMBER = re.compile(
+    r"(?<![\w.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?:\s*(thousand|million|billion|trillion|bn|mn|[kmb])\b)?(\s*%)?",
+    re.IGNORECASE,
+)
+_SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9,
+          "bn": 1e9, "b": 1e9, "trillion": 1e12}
+
+
+def numbers_in(text: str) -> list[tuple[str, set[float]]]:
+    """Each number written in the text, with the values it may stand for (raw and scaled)."""
+    found = []
+    for match in _NUMBER.finditer(CITATION.sub(" ", text)):
+        raw = float(match.group(1).replace(",", ""))
+        values = {raw}
+        if match.group(2):
+            values.add(raw * _SCALE[match.group(2).lower()])
+        if match.group(3):
+            values.add(raw / 100)
+        found.append((match.group(0).strip(), values))
+    return found
+
+
+def supported(values: set[float], allowed: set[float]) -> bool:
+    """True when a number matches an allowed value, allowing for rounding in the last digits."""
+    for value in values:
+        for ok in allowed:
+            if value == ok or (ok and abs(value - ok) / abs(ok) <= 0.006):
+                return True
+    return False
+
+
+@dataclass
+class Verification:
+    """What verification checked and what it removed."""
+
+    sentences: int = 0
+    dropped_sentences: int = 0
+    dangling_citations: int = 0
+    unverified_numbers: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"sentences": self.sentences, "dropped_sentences": self.dropped_sentences,
+                "dangling_citations": self.dangling_citations,
+                "unverified_numbers": self.unverified_numbers, "notes": self.notes}
+
+
+def split_answer(text: str) -> list[str]:
+    """Split answer text into sentences, keeping each sentence's trailing [n] markers."""
+    parts = re.split(r"(?<=[.!?:])((?:\s*\[\d+\])+)\s+|(?<=\])\s+(?=[A-Z0-9“\"(*-])", text.strip())
+    sentences, current = [], ""
+    for part in parts:
+        if part is None:
+            continue
+        if re.fullmatch(r"(?:\s*\[\d+\])+", part):
+            current += part
+            continue
+        if current:
+            sentences.append(current.strip())
+        current = part
+    if current.strip():
+        sentences.append(current.strip())
+    return sentences
+
+
+def verify_answer(
+    sentences: list[str], cited_texts: dict[int, str], extra_values: set[float]
+) -> tuple[list[str], Verification]:
+    """Keep the sentences whose citations exist and whose numbers the cited sources hold."""
+    report = Verification(sentences=len(sentences))
+    kept = []
+    for sentence in sentences:
+        refs = [int(n) for n in CITATION.findall(sentence)]
+        if not refs or any(n not in cited_texts for n in refs):
+            report.dangling_citations += sum(1 for n in refs if n not in cited_texts)
+            report.dropped_sentences += 1
+            report.notes.append(f"dropped a sentence without a valid citation: {sentence[:60]}")
+            continue
+        allowed = set(extra_values)
+        for n in refs:
+            allowed |= {v for _, vs in numbers_in(cited_texts[n]) for v in vs}
+        bad = [raw for raw, values in numbers_in(sentence) if not supported(values, allowed)]
+        if bad:
+            report.unverified_numbers += len(bad)
+            report.dropped_sentences += 1
+            report.notes.append(f"dropped a sentence with unsupported number(s) {', '.join(bad)}")
+            continue
+        kept.append(sentence)
+    return kept, report
