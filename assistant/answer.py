@@ -165,10 +165,10 @@ def compose_list_answer(question: Question, evidence: list[Evidence], passages: 
         citations = _Citations()
         n = citations.cite(e.hit.document, e.sentence)
         sentences = [f"{_as_answer(e.sentence)} [{n}]"]
-        for i, p in enumerate(sections[:count], start=1):
+        for p in sections[:count]:
             heading = p.metadata["section"]
             m = citations.cite(p, heading)
-            sentences.append(f"{i}. {heading.rstrip('.')}. [{m}]")
+            sentences.append(f"- {heading.rstrip('.')}. [{m}]")
         return sentences, citations
     return None
 
@@ -215,7 +215,9 @@ def finish(question: str, resolved: str, sentences: list[str], citations: _Citat
     cited = {c.n: c.passage.page_content for c in citations.items}
     extra: set[float] = set()
     for fig in figures:
+        # A cited figure backs its value, its period and any number in its note.
         extra |= {fig.value, fig.value * unit_scale(fig.unit)}
+        extra |= {v for _, vs in numbers_in(f"{fig.period} {fig.note}") for v in vs}
     if calculation:
         for step in [calculation, *calculation.get("steps", [])]:
             extra.add(float(step["result"]))
@@ -233,7 +235,8 @@ def finish(question: str, resolved: str, sentences: list[str], citations: _Citat
         if c.n in used:
             mapping[c.n] = len(final) + 1
             final.append(Citation(len(final) + 1, c.passage, c.quote))
-    text = re.sub(r"\[(\d+)\]", lambda m: f"[{mapping[int(m.group(1))]}]", " ".join(kept))
+    joined = "".join(("\n" if s.startswith("- ") else " ") + s for s in kept).strip()
+    text = re.sub(r"\[(\d+)\]", lambda m: f"[{mapping[int(m.group(1))]}]", joined)
     return Answer(question=question, answer=text, resolved_question=resolved, abstained=False,
                   citations=final, figures=list(figures), calculation=calculation,
                   verification=report)

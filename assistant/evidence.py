@@ -16,6 +16,8 @@ _HAS_NUMBER = re.compile(r"\d")
 _MONTHS = r"january|february|march|april|may|june|july|august|september|october|november|december"
 _HAS_DATE = re.compile(rf"\b(?:19|20)\d\d\b|\b(?:{_MONTHS})\b", re.IGNORECASE)
 _HAS_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-zA-Z&+]+(?:\s+[A-Z][a-zA-Z&+]+)*")
+_HAS_SOURCE = re.compile(r"\b(?:report|reported|according to|said|says|data|estimated|"
+                         r"filing|filed|sent to|announced|source)\b", re.I)
 _HAS_REASON = re.compile(r"\b(?:because|as|since|so|therefore|due to|taken by|why)\b", re.I)
 
 
@@ -43,7 +45,13 @@ class SentenceScorer:
         self._max_idf = max(idf.values(), default=1.0)
 
     def weight(self, token: str) -> float:
-        return max(self.idf.get(token, self._max_idf), 0.1)
+        # Words the corpus never uses cannot be covered by any sentence; they weigh nothing
+        # here and are judged separately (see `unknown_units`).
+        return max(self.idf[token], 0.1) if token in self.idf else 0.0
+
+    def unknown_units(self, units: list[str]) -> list[str]:
+        """Question words the corpus never uses (numbers aside)."""
+        return [u for u in units if u not in self.idf and not u[0].isdigit()]
 
     def vectors(self, sentences: list[str]) -> list[list[float]]:
         missing = [s for s in dict.fromkeys(sentences) if s not in self._vectors]
@@ -78,9 +86,12 @@ class SentenceScorer:
             similarity = sum(a * b for a, b in zip(query_vector, vector, strict=True))
             named = set(concepts_in(previous + " " + sentence + " " + hit.document.metadata.get(
                 "section", ""), ENTITIES))
-            entities_ok = all(e in named for e in question.entities)
+            # One named entity must be there; of several, one is enough ("X instead of Y").
+            entities_ok = not question.entities or (
+                question.entities[0] in named if len(question.entities) == 1
+                else bool(named & set(question.entities)))
             type_ok = _type_ok(question, sentence)
-            score = 0.55 * similarity + 0.45 * coverage + (0.08 if type_ok else 0.0)
+            score = 0.45 * similarity + 0.55 * coverage + (0.08 if type_ok else 0.0)
             score += 0.04 / (1 + rank)
             if not entities_ok:
                 score -= 0.15
@@ -98,6 +109,8 @@ def _type_ok(question: Question, sentence: str) -> bool:
         return bool(_HAS_DATE.search(sentence))
     if kind in {"who", "where"}:
         return bool(_HAS_NAME.search(sentence))
+    if kind == "source":
+        return bool(_HAS_SOURCE.search(sentence))
     if kind == "why":
         return bool(_HAS_REASON.search(sentence))
     return True

@@ -172,11 +172,28 @@ def _lookup(figures: list[Figure]) -> FigureAnswer:
     return FigureAnswer(statements=statements, figures=list(figures))
 
 
+def _unit_kind(unit: str) -> tuple[str, str]:
+    """What a unit measures: money in one currency, a rate, a count of things, or neither."""
+    unit = unit.strip()
+    currency = re.match(r"^([A-Z]{3})\b", unit)
+    if currency:
+        return "currency", currency.group(1)
+    low = unit.lower()
+    if " per " in f" {low} " or low in {"year", "rank", "percent", "%"}:
+        return "other", low
+    return "count", ""
+
+
+def comparable(a: Figure, b: Figure) -> bool:
+    """Figures that may enter one calculation: same currency, same rate, or both counts."""
+    return _unit_kind(a.unit) == _unit_kind(b.unit) and unit_scale(a.unit) == unit_scale(b.unit)
+
+
 def _same_unit_pairs(figures: list[Figure]) -> list[tuple[Figure, Figure]]:
     pairs = []
     for i, a in enumerate(figures):
         for b in figures[i + 1:]:
-            if a.unit == b.unit and (a.entity, a.metric, a.period) != (b.entity, b.metric, b.period):
+            if comparable(a, b) and (a.entity, a.metric, a.period) != (b.entity, b.metric, b.period):
                 pairs.append((a, b))
     return pairs
 

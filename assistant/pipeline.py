@@ -32,6 +32,7 @@ from .questions import (
     ABBREVIATIONS,
     CONCEPTS,
     ENTITIES,
+    QUESTION_WORDS,
     STOPWORDS,
     analyze,
     clean_text,
@@ -65,7 +66,7 @@ class Assistant:
         self.embeddings = embeddings
         self.scorer = SentenceScorer(embeddings, idf_of(keyword_index._bm25))
         self.vocabulary = sorted({w for p in self.passages
-                                  for w in re.findall(r"[a-z][a-z\-]+", p.page_content.lower())})
+                                  for w in re.findall(r"[a-z][a-z\-']+", p.page_content.lower())})
         self._known = set(self.vocabulary) | {
             w for phrases in [*ENTITIES.values(), *CONCEPTS.values()] for p in phrases
             for w in p.split()
@@ -128,13 +129,13 @@ class Assistant:
 
         def fix(match: re.Match) -> str:
             word = match.group(0)
-            low = word.lower()
-            if len(low) < 5 or low in self._known or low in STOPWORDS:
+            if len(word) < 5 or word in self._known or word in STOPWORDS or word in QUESTION_WORDS:
                 return word
-            close = difflib.get_close_matches(low, self.vocabulary, n=1, cutoff=0.84)
+            close = difflib.get_close_matches(word, self.vocabulary, n=1, cutoff=0.84)
             return close[0] if close else word
 
-        return re.sub(r"[A-Za-z][a-z]+", fix, text)
+        # Lowercase words only: capitalized ones are names, which we never "correct".
+        return re.sub(r"(?<![\w\-'’])[a-z][a-z\-]+(?![\w\-'’])", fix, text)
 
     def _answer(self, question: str, resolved: str) -> tuple[Answer, float]:
         if looks_like_instruction(resolved):
@@ -157,9 +158,10 @@ class Assistant:
                 return finish(question, resolved, sentences, citations, result.figures,
                               calc), retrieve_ms
         units = question_units(resolved)
-        unknown = [u for u in units if not u.startswith("§") and not u[0].isdigit()
-                   and u not in self.scorer.idf]
-        if analysis.answer_type in _FACTOID and unknown:
+        unknown = self.scorer.unknown_units(units)
+        # A factoid about something the corpus never names, or a question mostly about such
+        # things, is out of scope however similar its wording looks.
+        if unknown and (analysis.answer_type in _FACTOID or len(unknown) * 2 > len(units)):
             return abstain(question, resolved, "They never mention "
                            + ", ".join(f"“{u}”" for u in unknown[:3]) + ".", nearby), retrieve_ms
         evidence = self.scorer.candidates(analysis, units, hits, vector)

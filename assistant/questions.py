@@ -25,6 +25,9 @@ ENTITIES: dict[str, list[str]] = {
     "intel": ["intel"],
     "china": ["china", "chinese", "prc"],
     "us": ["us", "u.s.", "usa", "united states", "america", "american"],
+    "north america": ["north america", "north american"],
+    "europe": ["europe", "northern europe", "european"],
+    "africa": ["africa", "african"],
     "cnn": ["cnn"],
     "sec": ["sec", "securities and exchange commission"],
 }
@@ -48,6 +51,8 @@ CONCEPTS: dict[str, list[str]] = {
                  "suggest", "plan", "recipe", "solution", "solutions"],
     "region": ["regions", "region", "markets", "market", "geographies", "target"],
     "rank": ["rank", "ranks", "ranking", "ranked", "top 3", "top three", "largest"],
+    "duration": ["time frame", "timeframe", "time horizon", "horizon", "how long", "timeline",
+                 "over the next", "next five", "decade", "coming years"],
     "usd": ["usd", "us dollars", "dollars", "dollar", "us$", "$"],
     "rmb": ["rmb", "yuan", "renminbi", "cny"],
 }
@@ -75,7 +80,15 @@ GENERIC = frozenset("""
 author article source sources think thinks according number amount figure figures value
 data compare compared comparison versus much many big large larger bigger higher lower
 year years kind type way thing things mention mentions mentioned write writes wrote
+come came go get got make made take took know want need use used instead rather actually
+exactly really currently today still ever often usually called call calls mean means
 """.split())
+# Words of question analysis itself; never "corrected" into corpus words.
+QUESTION_WORDS = frozenset("""
+share percentage percent fraction proportion portion ratio difference growth increase
+compare compared comparison versus against times larger bigger higher greater smaller
+reported report source sources think thinks argue argues believe believes
+""".split()) | GENERIC
 
 _ZERO_WIDTH = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _WORD = re.compile(r"[a-z0-9][a-z0-9&+'’\.\-]*[a-z0-9+]|[a-z0-9&+]")
@@ -126,15 +139,33 @@ def _phrase_pattern(phrase: str) -> re.Pattern:
     return re.compile(r"(?<![\w])" + re.escape(phrase) + r"(?![\w])")
 
 
+_ALL_PHRASES = sorted(
+    ((p, name) for table in (ENTITIES, CONCEPTS) for name, ps in table.items() for p in ps),
+    key=lambda item: -len(item[0]),
+)
+
+
+@lru_cache(maxsize=8192)
+def _concept_spans(text: str) -> tuple[tuple[int, str], ...]:
+    # Longest phrase wins: "US dollars" is a currency, not the US; "North America" not "America".
+    low = text.lower().replace("’", "'")
+    taken = [False] * len(low)
+    found = []
+    for phrase, name in _ALL_PHRASES:
+        for match in _phrase_pattern(phrase).finditer(low):
+            if any(taken[match.start():match.end()]):
+                continue
+            taken[match.start():match.end()] = [True] * (match.end() - match.start())
+            found.append((match.start(), name))
+    return tuple(sorted(found))
+
+
 def concepts_in(text: str, table: dict[str, list[str]] | None = None) -> list[str]:
     """Canonical concepts named in the text, in order of first mention."""
-    low = text.lower().replace("’", "'")
-    found = []
-    for name, phrases in (table or {**ENTITIES, **CONCEPTS}).items():
-        positions = [m.start() for p in phrases for m in _phrase_pattern(p).finditer(low)]
-        if positions:
-            found.append((min(positions), name))
-    return [name for _, name in sorted(found)]
+    names = [name for _, name in _concept_spans(text)]
+    if table is not None:
+        names = [n for n in names if n in table]
+    return list(dict.fromkeys(names))
 
 
 def tokenize(text: str) -> list[str]:
@@ -186,8 +217,15 @@ def analyze(text: str) -> Question:
         if re.search(pattern, low):
             question.operation = operation
             break
-    if re.search(r"^\s*(?:how (?:many|much)|what (?:is|was|were|are) (?:the )?(?:number|"
-                 r"amount|total|size|value)|how big|how large)\b", low) or question.operation:
+    if re.search(r"\b(?:what|how) (?:does|do|did) (?:the )?(?:author|writer|article|he|she|"
+                 r"han lei)\b.{0,20}\b(?:think|say|argue|believe|view|feel|judge|make)\b", low):
+        question.answer_type = "opinion"
+    elif re.search(r"\bwhere (?:did|does|do) .+ come from\b|\bwho (?:reported|said|"
+                   r"stated|estimated|gave|published|claimed)\b|\bwhat (?:is|was|are|were) "
+                   r"the sources?\b|\baccording to whom\b|\bsource of\b", low):
+        question.answer_type = "source"
+    elif re.search(r"^\s*(?:how (?:many|much)|what (?:is|was|were|are) (?:the )?(?:number|"
+                   r"amount|total|size|value)|how big|how large)\b", low) or question.operation:
         question.answer_type = "quantity"
     elif re.search(r"\b(?:when|what year|which year|what date|since when)\b", low):
         question.answer_type = "date"

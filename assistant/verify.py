@@ -56,7 +56,8 @@ class Verification:
 
 def split_answer(text: str) -> list[str]:
     """Split answer text into sentences, keeping each sentence's trailing [n] markers."""
-    parts = re.split(r"(?<=[.!?:])((?:\s*\[\d+\])+)\s+|(?<=\])\s+(?=[A-Z0-9“\"(*-])", text.strip())
+    parts = re.split(r"(?<=[.!?:])((?:\s*\[\d+\])+)\s+|(?<=\])\s+(?=[A-Z0-9“\"(*-])",
+                     text.strip())
     sentences, current = [], ""
     for part in parts:
         if part is None:

@@ -1,0 +1,153 @@
+"""Evaluate answers against a question set: correctness, evidence, abstention, integrity, latency.
+
+Matching is normalized: case, whitespace, quote characters and thousands separators are ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+from pathlib import Path
+
+from .errors import AssistantError
+from .verify import CITATION, numbers_in, supported
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+
+
+def normalize(text: str) -> str:
+    """Lowercase, unify quotes and dashes, drop thousands separators, collapse whitespace."""
+    text = text.translate(_QUOTES).lower()
+    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
+    return " ".join(text.split())
+
+
+def load_questions(path: str | Path) -> list[dict]:
+    """Read a JSON-lines question set; a bad line is an error naming the line."""
+    items = []
+    source = Path(path)
+    if not source.exists():
+        raise AssistantError(f"Question file {source} does not exist.")
+    for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise AssistantError(f"{source} line {number}: not valid JSON ({exc.msg}).") from None
+        if not isinstance(item, dict) or not isinstance(item.get("question"), str):
+            raise AssistantError(f"{source} line {number}: needs a \"question\" string.")
+        items.append(item)
+    return items
+
+
+def check_answer(item: dict, answer: dict) -> dict:
+    """Score one answer object against one question-set item."""
+    text = normalize(answer["answer"])
+    cited = [normalize(c["text"]) for c in answer["citations"]]
+    should_abstain = bool(item.get("should_abstain"))
+    facts = item.get("expect_facts") or []
+    evidence = item.get("expect_evidence") or []
+    markers = {int(n) for n in CITATION.findall(answer["answer"])}
+    numbers = {c["n"] for c in answer["citations"]}
+    result = {
+        "id": item.get("id"), "type": item.get("type", "unknown"),
+        "should_abstain": should_abstain, "abstained": answer["abstained"],
+        "facts_ok": not answer["abstained"] and all(
+            any(normalize(alt) in text for alt in group) for group in facts),
+        "evidence_ok": not evidence or any(normalize(s) in t for s in evidence for t in cited),
+        "dangling": len(markers - numbers),
+        "bad_quotes": sum(1 for c in answer["citations"] if c["quote"] not in c["text"]),
+        "unverified": _unverified_numbers(answer),
+        "latency_ms": answer["timing_ms"].get("total", 0.0),
+        "answer": answer["answer"],
+    }
+    result["correct"] = (result["abstained"] if should_abstain
+                         else result["facts_ok"] and result["evidence_ok"])
+    return result
+
+
+def _unverified_numbers(answer: dict) -> int:
+    if answer["abstained"]:
+        # An abstention states no figure at all.
+        return len(numbers_in(re.sub(r"\(.*?\)", "", answer["answer"])))
+    allowed: set[float] = set()
+    for c in answer["citations"]:
+        allowed |= {v for _, vs in numbers_in(c["text"]) for v in vs}
+    for f in answer["figures"]:
+        allowed |= {float(f["value"])}
+        allowed |= {v for _, vs in numbers_in(f"{f['period']} {f['note']} {f['unit']} 1 {f['value']}")
+                    for v in vs}
+        allowed |= {v * s for v in {float(f["value"])} for s in (1e3, 1e6, 1e9)}
+    calc = answer.get("calculation")
+    if calc:
+        for step in [calc, *calc.get("steps", [])]:
+            allowed.add(float(step["result"]))
+            allowed |= {v for _, vs in numbers_in(step["expression"]) for v in vs}
+        allowed |= {v for _, vs in numbers_in(calc.get("text", "")) for v in vs}
+    return sum(1 for _, values in numbers_in(answer["answer"]) if not supported(values, allowed))
+
+
+def summarize(results: list[dict]) -> dict:
+    """Metrics over per-question results, overall and by question type."""
+    answerable = [r for r in results if not r["should_abstain"]]
+    unanswerable = [r for r in results if r["should_abstain"]]
+    latencies = sorted(r["latency_ms"] for r in results) or [0.0]
+
+    def ratio(part, whole):
+        return round(len(part) / len(whole), 3) if whole else None
+
+    metrics = {
+        "questions": len(results),
+        "answerable_correct": ratio([r for r in answerable if r["facts_ok"]], answerable),
+        "evidence_cited": ratio([r for r in answerable if r["evidence_ok"]
+                                 and not r["abstained"]], answerable),
+        "abstention_recall": ratio([r for r in unanswerable if r["abstained"]], unanswerable),
+        "false_abstention": ratio([r for r in answerable if r["abstained"]], answerable),
+        "dangling_citations": sum(r["dangling"] for r in results),
+        "bad_quotes": sum(r["bad_quotes"] for r in results),
+        "unverified_numbers": sum(r["unverified"] for r in results),
+        "latency_p50_ms": round(statistics.median(latencies), 1),
+        "latency_p95_ms": round(latencies[min(len(latencies) - 1,
+                                              int(0.95 * len(latencies)))], 1),
+    }
+    by_type = {}
+    for kind in sorted({r["type"] for r in results}):
+        subset = [r for r in results if r["type"] == kind]
+        by_type[kind] = {"n": len(subset), "correct": ratio([r for r in subset if r["correct"]],
+                                                            subset)}
+    metrics["by_type"] = by_type
+    return metrics
+
+
+def run_eval(bot, items: list[dict]) -> dict:
+    """Ask every question and score the answers."""
+    results = []
+    for item in items:
+        answer = bot.ask(item["question"], item.get("history") or [], id=item.get("id"))
+        results.append(check_answer(item, answer.to_dict()))
+    return {"metrics": summarize(results), "results": results}
+
+
+def format_report(report: dict) -> str:
+    """A readable table of metrics and the questions that failed."""
+    m = report["metrics"]
+    lines = ["metric                 value", "---------------------  -----"]
+    for key in ("questions", "answerable_correct", "evidence_cited", "abstention_recall",
+                "false_abstention", "dangling_citations", "bad_quotes", "unverified_numbers",
+                "latency_p50_ms", "latency_p95_ms"):
+        lines.append(f"{key:<22} {m[key]}")
+    lines.append("")
+    lines.append("type           n   correct")
+    for kind, row in m["by_type"].items():
+        lines.append(f"{kind:<14} {row['n']:<3} {row['correct']}")
+    failed = [r for r in report["results"] if not r["correct"]]
+    if failed:
+        lines.append("")
+        lines.append("failed:")
+        for r in failed:
+            why = "abstained" if r["abstained"] else ("answered" if r["should_abstain"] else
+                  "facts missing" if not r["facts_ok"] else "evidence not cited")
+            lines.append(f"  {r['id']}: {why}: {r['answer'][:120]!r}")
+    return "\n".join(lines)
