@@ -183,6 +183,15 @@ def figure_citation(fig: Figure, passages_by_doc: dict[str, list[Document]],
             for sentence in split_sentences(p.page_content):
                 if _mentions_value(sentence, fig):
                     return p, sentence
+    # The source is not indexed: a passage elsewhere that states the value about the entity.
+    entity = fig.entity.lower()
+    for group in passages_by_doc.values():
+        for p in group:
+            if p.metadata.get("kind") != "text":
+                continue
+            for sentence in split_sentences(p.page_content):
+                if _mentions_value(sentence, fig) and entity in sentence.lower():
+                    return p, sentence
     row = figure_rows[fig.id]
     return row, row.page_content.split(" Source:")[0]
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from .corpus import Figure
 from .passages import format_number
-from .questions import CONCEPTS, ENTITIES, Question, concepts_in, content_tokens
+from .questions import CONCEPTS, ENTITIES, Question, concepts_in, content_tokens, display_name
 
 UNIT_CONCEPTS = {"usd", "rmb"}
 # A parent named in a question may stand for its unit ("Alibaba's cloud" is AliCloud).
@@ -152,23 +152,20 @@ class FigureBook:
 
 
 def _series_names(series: list[_Series]) -> str:
-    return " and ".join(dict.fromkeys(f"{s.entity}'s {s.metric}" for s in series))
+    return " and ".join(dict.fromkeys(f"{_possessive(s.entity)} {s.metric}" for s in series))
 
 
 def _missing_entity(unused: list[str], matched: list[_Series]) -> str:
-    names = ", ".join(e if len(e) > 3 else e.upper() for e in unused)
-    have = ", ".join(dict.fromkeys(f"{s.entity}'s {s.metric}" for s in matched))
+    names = ", ".join(display_name(e) for e in unused)
+    have = ", ".join(dict.fromkeys(f"{_possessive(s.entity)} {s.metric}" for s in matched))
     return f"The sources give {have}, but no such figure for {names}."
 
 
 def _lookup(figures: list[Figure]) -> FigureAnswer:
     statements = []
     for fig in sorted(figures, key=lambda f: (f.entity, f.metric, f.period, f.unit)):
-        period = f" in {fig.period}" if fig.period else ""
-        note = f" ({fig.note.rstrip('.')})" if fig.note else ""
-        statements.append(Statement(
-            f"{fig.entity} {fig.metric}{period}: {value_text(fig)}{note}.", [fig]
-        ))
+        note = f"; {fig.note[:1].lower()}{fig.note[1:].rstrip('.')}" if fig.note else ""
+        statements.append(Statement(f"{_label(fig)}: {value_text(fig)}{note}.", [fig]))
     return FigureAnswer(statements=statements, figures=list(figures))
 
 
@@ -235,19 +232,34 @@ def _step(calc: Calculation) -> dict:
     return {"expression": calc.expression, "result": calc.result}
 
 
-def _intro(a: Figure, b: Figure) -> list[Statement]:
-    def phrase(f: Figure) -> str:
-        period = f" in {f.period}" if f.period else ""
-        return f"{f.entity} {f.metric}{period}: {value_text(f)}"
+def _possessive(name: str) -> str:
+    return name + ("'" if name.endswith("s") else "'s")
 
-    return [Statement(phrase(a) + ".", [a]), Statement(phrase(b) + ".", [b])]
+
+def _names(a: Figure, b: Figure) -> tuple[str, str]:
+    """How to name two figures in one sentence: by entity, or by metric when entities agree."""
+    if a.entity != b.entity:
+        return f"{_possessive(a.entity)} figure", _possessive(b.entity)
+    if a.metric != b.metric:
+        return f"{a.entity} {a.metric}", f"{b.metric}"
+    return f"The {a.period} figure", f"the {b.period} one"
+
+
+def _label(f: Figure) -> str:
+    period = f" ({f.period})" if f.period else ""
+    return f"{f.entity} {f.metric}{period}"
+
+
+def _intro(a: Figure, b: Figure) -> list[Statement]:
+    return [Statement(f"{_label(f)}: {value_text(f)}.", [f]) for f in (a, b)]
 
 
 def _ratio(a: Figure, b: Figure) -> FigureAnswer:
     result = round(a.value / b.value, 2)
     expression = f"{_plain(a.value)} / {_plain(b.value)}"
-    text = (f"{a.entity}'s figure is {format_number(a.value)} / {format_number(b.value)} ≈ "
-            f"{format_number(result)}× {b.entity}'s.")
+    first, second = _names(a, b)
+    text = (f"{first} is about {format_number(result)} times {second} "
+            f"({format_number(a.value)} / {format_number(b.value)} ≈ {format_number(result)}).")
     statements = _intro(a, b) + [Statement(text, [a, b])]
     return FigureAnswer(statements, [a, b], Calculation(expression, result, text))
 

@@ -133,7 +133,7 @@ def build_index(
     settings: Settings,
     embeddings: Embeddings,
     rebuild: bool = False,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
     store=None,
 ) -> BuildReport:
     """Bring the index up to date with the given passages (grouped by document id).
@@ -155,7 +155,7 @@ def build_index(
     for doc_id in sorted(set(known) - set(groups)):
         store.delete(ids=known[doc_id]["passages"])
         report.removed.append(doc_id)
-    documents = {}
+    documents, todo = {}, []
     for doc_id, passages in groups.items():
         ids = [p.id for p in passages]
         old = known.get(doc_id)
@@ -167,10 +167,11 @@ def build_index(
             stale = sorted(set(old["passages"]) - set(ids))
             if stale:
                 store.delete(ids=stale)
-        _add(store, passages, progress)
-        report.passages_embedded += len(passages)
+        todo.extend(passages)
         (report.updated if old else report.added).append(doc_id)
         documents[doc_id] = {"hash": hashes[doc_id], "passages": ids}
+    _add(store, todo, progress)
+    report.passages_embedded = len(todo)
     if manifest is None or report.changed:
         dimension = (manifest or {}).get("dimension")
         if report.passages_embedded:
@@ -186,9 +187,9 @@ def build_index(
     return report
 
 
-def _add(store, passages: list[Document], progress, batch: int = 64) -> None:
+def _add(store, passages: list[Document], progress, batch: int = 128) -> None:
     for start in range(0, len(passages), batch):
         chunk = passages[start:start + batch]
         store.add_documents(chunk, ids=[p.id for p in chunk])
         if progress:
-            progress(len(chunk))
+            progress(start + len(chunk), len(passages))

@@ -75,7 +75,7 @@ class Assistant:
     @classmethod
     def open(cls, corpus: list[str] | None = None, index: str | Path | None = None,
              settings: Settings | None = None, embeddings=None, client=None,
-             rebuild: bool = False, progress: Callable[[int], None] | None = None) -> Assistant:
+             rebuild: bool = False, progress: Callable[[int, int], None] | None = None) -> Assistant:
         """Load the corpus, bring the index up to date (embedding only what changed), and open it."""
         settings = settings or Settings.from_env()
         if corpus:

@@ -56,6 +56,15 @@ CONCEPTS: dict[str, list[str]] = {
     "usd": ["usd", "us dollars", "dollars", "dollar", "us$", "$"],
     "rmb": ["rmb", "yuan", "renminbi", "cny"],
 }
+_DISPLAY = {"alicloud": "AliCloud", "aws": "AWS", "zte": "ZTE", "ibm": "IBM", "cnn": "CNN",
+            "sec": "the SEC", "us": "the US", "north america": "North America"}
+
+
+def display_name(concept: str) -> str:
+    """How to write a canonical entity name in an answer."""
+    return _DISPLAY.get(concept, concept.title())
+
+
 # Sloppy writing -> what it means (whole words only).
 ABBREVIATIONS = {
     "shld": "should", "shd": "should", "cld": "could", "wld": "would", "abt": "about",

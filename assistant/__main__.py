@@ -1,0 +1,178 @@
+"""Command line: index, ask, eval, serve (see the README for the contract)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from .errors import AssistantError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m assistant",
+                                     description="Cited answers about AliCloud's position.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def corpus_args(p):
+        p.add_argument("--corpus", action="append", metavar="PATH",
+                       help="folder or file (article or figures CSV); repeatable (default: corpus)")
+        p.add_argument("--index", metavar="DIR", help="index folder (default: index)")
+        p.add_argument("--chroma-url", metavar="URL", help="use a Chroma server instead")
+
+    p = sub.add_parser("index", help="build or update the index")
+    corpus_args(p)
+    p.add_argument("--rebuild", action="store_true", help="start the index over")
+
+    p = sub.add_parser("ask", help="answer a question (or a batch) with citations")
+    corpus_args(p)
+    p.add_argument("question", nargs="?", help="the question")
+    p.add_argument("--json", action="store_true", help="print the JSON answer object")
+    p.add_argument("--batch", metavar="FILE", help="JSON lines of questions ('-' for stdin)")
+
+    p = sub.add_parser("eval", help="score answers against a question set")
+    corpus_args(p)
+    p.add_argument("--qa", required=True, metavar="FILE", help="JSON lines question set")
+    p.add_argument("--json", action="store_true", help="print the full report as JSON")
+
+    p = sub.add_parser("serve", help="serve the chat UI")
+    corpus_args(p)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=7860)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    try:
+        return _run(args)
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _settings(args):
+    from .config import Settings
+
+    overrides = {}
+    if args.corpus:
+        overrides["corpus"] = tuple(args.corpus)
+    if args.index:
+        overrides["index_dir"] = Path(args.index)
+    if getattr(args, "chroma_url", None):
+        overrides["chroma_url"] = args.chroma_url
+    return Settings.from_env(**overrides)
+
+
+def _open(args, rebuild: bool = False, quiet: bool = False):
+    from .pipeline import Assistant
+
+    settings = _settings(args)
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if quiet:
+            return
+        if bar is None:
+            from tqdm import tqdm
+
+            bar = tqdm(desc="embedding passages", unit="passage", total=total, file=sys.stderr)
+        bar.update(done - bar.n)
+
+    bot = Assistant.open(settings=settings, rebuild=rebuild, progress=progress)
+    if bar is not None:
+        bar.close()
+    for problem in bot.corpus.problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    return bot
+
+
+def _run(args) -> int:
+    if args.command == "index":
+        bot = _open(args, rebuild=args.rebuild)
+        print(f"index {bot.settings.index_dir}: {bot.report.summary()}; "
+              f"{len(bot.passages)} passages from {len(bot.corpus.documents)} documents and "
+              f"{len(bot.corpus.figures)} figures")
+        return 0
+    if args.command == "ask":
+        return _ask(args)
+    if args.command == "eval":
+        from .evaluate import format_report, load_questions, run_eval
+
+        items = load_questions(args.qa)
+        report = run_eval(_open(args, quiet=True), items)
+        print(json.dumps(report, indent=2, ensure_ascii=False) if args.json
+              else format_report(report))
+        return 0
+    if args.command == "serve":
+        from .ui import serve
+
+        serve(_settings(args), host=args.host, port=args.port)
+        return 0
+    return 2
+
+
+def _ask(args) -> int:
+    if bool(args.question) == bool(args.batch):
+        raise AssistantError("Give a question, or --batch FILE (not both).")
+    if args.batch:
+        return _ask_batch(args)
+    bot = _open(args, quiet=args.json)
+    answer = bot.ask(args.question)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_answer(answer.to_dict()))
+    return 0
+
+
+def _ask_batch(args) -> int:
+    from .evaluate import load_questions
+
+    if args.batch == "-":
+        import tempfile
+
+        with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as tmp:
+            tmp.write(sys.stdin.read())
+        items = load_questions(tmp.name)
+        Path(tmp.name).unlink()
+    else:
+        items = load_questions(args.batch)
+    bot = _open(args, quiet=True)
+    for item in items:
+        try:
+            data = bot.ask(item["question"], item.get("history") or [], id=item.get("id"))
+            out = data.to_dict()
+        except AssistantError as exc:
+            out = {"id": item.get("id"), "question": item.get("question"), "error": str(exc)}
+        print(json.dumps(out, ensure_ascii=False), flush=True)
+    return 0
+
+
+def format_answer(answer: dict) -> str:
+    """The answer as readable text: the answer, then its numbered sources with quotes."""
+    lines = []
+    if answer["resolved_question"] != answer["question"]:
+        lines.append(f"(understood as: {answer['resolved_question']})")
+    lines.append(answer["answer"])
+    if answer.get("calculation"):
+        lines.append(f"\nCalculation: {answer['calculation']['expression']} = "
+                     f"{answer['calculation']['result']}")
+    if answer["citations"]:
+        lines.append("\nSources:")
+        for c in answer["citations"]:
+            date = f", {c['published']}" if c["published"] else ""
+            lines.append(f"  [{c['n']}] {c['title']}{date} — {c['locator']}")
+            lines.append(f"      “{c['quote']}”")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
