@@ -77,8 +77,8 @@ def _unverified_numbers(answer: dict) -> int:
         allowed |= {v for _, vs in numbers_in(c["text"]) for v in vs}
     for f in answer["figures"]:
         allowed |= {float(f["value"])}
-        allowed |= {v for _, vs in numbers_in(f"{f['period']} {f['note']} {f['unit']} 1 {f['value']}")
-                    for v in vs}
+        context = f"{f['period']} {f['note']} {f['value']}"
+        allowed |= {v for _, vs in numbers_in(context) for v in vs}
         allowed |= {v * s for v in {float(f["value"])} for s in (1e3, 1e6, 1e9)}
     calc = answer.get("calculation")
     if calc:

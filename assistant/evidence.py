@@ -79,7 +79,8 @@ class SentenceScorer:
         result = []
         for (rank, hit, i, sentence, previous), vector in zip(rows, vectors, strict=True):
             tokens = set(tokenize(sentence))
-            context = tokens | set(tokenize(previous + " " + hit.document.metadata.get("section", "")))
+            section = hit.document.metadata.get("section", "")
+            context = tokens | set(tokenize(previous + " " + section))
             covered = sum(self.weight(u) for u in units
                           if u in tokens or (u.startswith("§") and u in context))
             coverage = covered / total

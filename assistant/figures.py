@@ -190,7 +190,8 @@ def _same_unit_pairs(figures: list[Figure]) -> list[tuple[Figure, Figure]]:
     pairs = []
     for i, a in enumerate(figures):
         for b in figures[i + 1:]:
-            if comparable(a, b) and (a.entity, a.metric, a.period) != (b.entity, b.metric, b.period):
+            same = (a.entity, a.metric, a.period) == (b.entity, b.metric, b.period)
+            if comparable(a, b) and not same:
                 pairs.append((a, b))
     return pairs
 

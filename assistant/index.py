@@ -175,7 +175,8 @@ def build_index(
     if manifest is None or report.changed:
         dimension = (manifest or {}).get("dimension")
         if report.passages_embedded:
-            dimension = len(embeddings.embed_query("dimension probe"))
+            dimension = getattr(embeddings, "dimension", None) or len(
+                embeddings.embed_query("dimension probe"))
         _write_manifest(index_dir, {
             "model": settings.embedding_model,
             "dimension": dimension,

@@ -10,8 +10,11 @@ from langchain_core.documents import Document
 
 from .corpus import Corpus, Figure, SourceDocument
 
-_ABBREVIATIONS = r"(?<!\bMr)(?<!\bMrs)(?<!\bDr)(?<!\bNo)(?<!\bvs)(?<!\be\.g)(?<!\bi\.e)(?<!\bInc)(?<!\bU\.S)"
-_SENTENCE_END = re.compile(_ABBREVIATIONS + r"""(?<=[.!?])["”’)]*\s+(?=["“‘(]?[A-Z0-9])""")
+# A period after these is not a sentence end.
+_ABBREVIATIONS = "".join(rf"(?<!\b{a}\.)" for a in (
+    "Mr", "Mrs", "Ms", "Dr", "No", "vs", r"e\.g", r"i\.e", "Inc", r"U\.S", "St", "Co"))
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?])" + _ABBREVIATIONS + r"""["”’)]*\s+(?=["“‘(]?[A-Z0-9])""")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -68,7 +71,8 @@ def split_document(doc: SourceDocument, min_chars: int, max_chars: int) -> list[
     if pending:
         if merged and merged[-1].section == pending.section:
             last = merged.pop()
-            pending = _Unit(last.text + "\n\n" + pending.text, last.section, last.first, pending.last)
+            pending = _Unit(last.text + "\n\n" + pending.text, last.section, last.first,
+                            pending.last)
         merged.append(pending)
     return [_passage(doc, position, unit) for position, unit in enumerate(merged)]
 

@@ -1,4 +1,4 @@
-"""The Python API: `Assistant.open(...)` builds or updates the index, `ask` answers with citations."""
+"""The Python API: `Assistant.open(...)` updates the index; `ask` answers with citations."""
 
 from __future__ import annotations
 
@@ -75,8 +75,9 @@ class Assistant:
     @classmethod
     def open(cls, corpus: list[str] | None = None, index: str | Path | None = None,
              settings: Settings | None = None, embeddings=None, client=None,
-             rebuild: bool = False, progress: Callable[[int, int], None] | None = None) -> Assistant:
-        """Load the corpus, bring the index up to date (embedding only what changed), and open it."""
+             rebuild: bool = False, progress: Callable[[int, int], None] | None = None,
+             ) -> Assistant:
+        """Load the corpus, bring the index up to date (embedding only changes), and open it."""
         settings = settings or Settings.from_env()
         if corpus:
             settings = _replace(settings, corpus=tuple(str(c) for c in corpus))

@@ -4,7 +4,6 @@ Everything from the corpus or a question is escaped before display, so no markup
 either ever runs in the page.
 """
 
-
 import html
 import logging
 import re

@@ -1,0 +1,73 @@
+"""Shared fixtures: the real embedding model (loaded once), real Chroma in tmp_path, clean env."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings
+from assistant.embeddings import SentenceTransformerEmbeddings
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SHARED_CORPUS = SHARED / "corpus"
+DEV_QA = SHARED / "qa" / "dev.jsonl"
+DATA = Path(__file__).resolve().parent / "data"
+FIGURES = ROOT / "corpus" / "figures.csv"
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch):
+    for key in list(os.environ):
+        if key.startswith("ASSISTANT_"):
+            monkeypatch.delenv(key)
+
+
+class CountingEmbeddings(SentenceTransformerEmbeddings):
+    """The real model, recording every text it embeds (so tests can see what was re-embedded)."""
+
+    def __init__(self, model):
+        super().__init__()
+        self._model = model
+        self.embedded: list[str] = []
+
+    def embed_documents(self, texts):
+        self.embedded.extend(texts)
+        return super().embed_documents(texts)
+
+
+@pytest.fixture(scope="session")
+def model():
+    return SentenceTransformerEmbeddings().model
+
+
+@pytest.fixture
+def embeddings(model):
+    return CountingEmbeddings(model)
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return Settings(index_dir=tmp_path / "index")
+
+
+@pytest.fixture(scope="session")
+def eval_bot(tmp_path_factory, model):
+    """The evaluation corpus (original article + our figures), indexed once per session."""
+    from assistant import Assistant
+
+    if not SHARED_CORPUS.exists():
+        pytest.skip("../shared/corpus is not available")
+    index = tmp_path_factory.mktemp("eval-index")
+    return Assistant.open(corpus=[str(SHARED_CORPUS), str(FIGURES)], index=index,
+                          settings=Settings(), embeddings=CountingEmbeddings(model))
+
+
+@pytest.fixture(scope="session")
+def default_bot(tmp_path_factory, model):
+    """Our own default corpus, indexed once per session."""
+    from assistant import Assistant
+
+    index = tmp_path_factory.mktemp("default-index")
+    return Assistant.open(corpus=[str(ROOT / "corpus")], index=index, settings=Settings(),
+                          embeddings=CountingEmbeddings(model))

@@ -1,0 +1,88 @@
+import shutil
+from dataclasses import replace
+
+import pytest
+from conftest import DATA
+
+from assistant import Assistant
+from assistant.errors import AssistantError
+from assistant.index import read_manifest
+
+
+@pytest.fixture
+def corpus_dir(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name in ("alpha-note.md", "beta-page.html", "figures-small.csv"):
+        shutil.copy(DATA / name, folder / name)
+    return folder
+
+
+def open_bot(corpus_dir, settings, embeddings, **kw):
+    return Assistant.open(corpus=[str(corpus_dir)], settings=settings, embeddings=embeddings, **kw)
+
+
+def test_first_build_records_how_the_index_was_made(corpus_dir, settings, embeddings):
+    bot = open_bot(corpus_dir, settings, embeddings)
+    manifest = read_manifest(settings.index_dir)
+    assert manifest["model"] == settings.embedding_model
+    assert manifest["dimension"] == 384
+    assert manifest["chunking"]["max_chars"] == settings.chunk_max_chars
+    assert manifest["chromadb"]
+    assert set(manifest["documents"]) == {"alpha-note", "beta-page", "figures-small"}
+    assert sorted(bot.report.added) == ["alpha-note", "beta-page", "figures-small"]
+    count = bot.retriever.store._collection.count()
+    assert count == len(bot.passages) == sum(
+        len(d["passages"]) for d in manifest["documents"].values())
+
+
+def test_only_the_changed_document_is_re_embedded(corpus_dir, settings, embeddings):
+    open_bot(corpus_dir, settings, embeddings)
+    embeddings.embedded.clear()
+    unchanged = open_bot(corpus_dir, settings, embeddings)
+    assert embeddings.embedded == [] and not unchanged.report.changed
+
+    page = corpus_dir / "beta-page.html"
+    page.write_text(page.read_text().replace("48,000", "52,000"), encoding="utf-8")
+    bot = open_bot(corpus_dir, settings, embeddings)
+    assert bot.report.updated == ["beta-page"]
+    assert sorted(bot.report.unchanged) == ["alpha-note", "figures-small"]
+    beta_texts = {p.page_content for p in bot.passages_by_doc["beta-page"]}
+    assert embeddings.embedded and set(embeddings.embedded) <= beta_texts
+    hits = bot.retriever.hits("How many passengers did Glacier Rail carry?")
+    beta = [h.document.page_content for h in hits if h.document.metadata["doc_id"] == "beta-page"]
+    assert "52,000" in beta[0] and not any("48,000" in text for text in beta)
+    assert bot.retriever.store._collection.count() == len(bot.passages)
+
+
+def test_removed_documents_are_deleted(corpus_dir, settings, embeddings):
+    open_bot(corpus_dir, settings, embeddings)
+    (corpus_dir / "alpha-note.md").unlink()
+    bot = open_bot(corpus_dir, settings, embeddings)
+    assert bot.report.removed == ["alpha-note"]
+    stored = bot.retriever.store.get()["metadatas"]
+    assert {m["doc_id"] for m in stored} == {"beta-page", "figures-small"}
+
+
+def test_other_model_is_refused_with_the_fixing_command(corpus_dir, settings, embeddings):
+    open_bot(corpus_dir, settings, embeddings)
+    other = replace(settings, embedding_model="someone/other-model")
+    with pytest.raises(AssistantError, match=r"index --rebuild"):
+        open_bot(corpus_dir, other, embeddings)
+
+
+def test_other_chunking_is_refused_and_rebuild_fixes_it(corpus_dir, settings, embeddings):
+    open_bot(corpus_dir, settings, embeddings)
+    other = replace(settings, chunk_max_chars=400)
+    with pytest.raises(AssistantError, match="chunking"):
+        open_bot(corpus_dir, other, embeddings)
+    bot = open_bot(corpus_dir, other, embeddings, rebuild=True)
+    assert read_manifest(settings.index_dir)["chunking"]["max_chars"] == 400
+    assert bot.retriever.store._collection.count() == len(bot.passages)
+
+
+def test_unreadable_manifest_is_a_clear_error(corpus_dir, settings, embeddings):
+    open_bot(corpus_dir, settings, embeddings)
+    (settings.index_dir / "manifest.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(AssistantError, match="rebuild"):
+        open_bot(corpus_dir, settings, embeddings)
