@@ -6,14 +6,14 @@ The default path is extractive (no LLM): sentences are quoted from the passages 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from langchain_core.documents import Document
 
 from .corpus import Figure
-from .evidence import Evidence, periods_supported
+from .evidence import STRICT_TYPES, Evidence, periods_supported
 from .figures import FigureAnswer, unit_scale
-from .passages import format_number, split_sentences
+from .passages import split_sentences
 from .questions import Question
 from .verify import Verification, numbers_in, split_answer, verify_answer
 
@@ -96,28 +96,26 @@ def abstain(question: str, resolved: str, reason: str = "", nearby: list[Documen
         text += " " + reason
     if nearby:
         topics = "; ".join(dict.fromkeys(
-            f"{d.metadata.get('title', '')} ({d.metadata.get('locator', '')})" for d in nearby[:3]
-        ))
-        text += f" Closest passages: {topics}."
-    return Answer(question=question, answer=_strip_numbers(text) if nearby else text,
+            f"“{d.metadata.get('title', '')}”" for d in nearby[:3]
+            if d.metadata.get("kind") == "text"))
+        if topics:
+            text += f" The closest material is in {topics}."
+    return Answer(question=question, answer=text,
                   resolved_question=resolved, abstained=True)
-
-
-def _strip_numbers(text: str) -> str:
-    return text  # titles and locators are not figures; kept as written
 
 
 def compose_text_answer(question: Question, evidence: list[Evidence], min_support: float
                         ) -> tuple[list[str], _Citations] | str:
     """Sentences with [n] markers from the best evidence, or the reason to abstain."""
-    usable = [e for e in evidence if e.entities_ok and e.type_ok]
+    usable = [e for e in evidence
+              if e.entities_ok and (e.type_ok or question.answer_type not in STRICT_TYPES)]
     if not usable:
         return "They do not tie the asked fact to what the question names."
     best = usable[0]
     if best.score < min_support:
         return ""
     if question.periods and not periods_supported(question, [e.sentence for e in usable[:3]]):
-        return "They give no figure for " + ", ".join(question.periods) + "."
+        return "They give nothing for the year asked."
     chosen = [best]
     for e in usable[1:4]:
         if e.score >= best.score - 0.06 and e.sentence != best.sentence and \
@@ -133,6 +131,28 @@ def compose_text_answer(question: Question, evidence: list[Evidence], min_suppor
         n = citations.cite(e.hit.document, e.sentence)
         sentences.append(f"{_as_answer(e.sentence)} [{n}]")
     return sentences, citations
+
+
+def answer_rhetorical(evidence: list[Evidence], passages_by_doc: dict[str, list[Document]]
+                      ) -> list[Evidence]:
+    """When the best sentence is a question the author asks, the answer is the next sentence."""
+    if not evidence or not evidence[0].sentence.rstrip().endswith("?"):
+        return evidence
+    best = evidence[0]
+    sentences = split_sentences(best.hit.document.page_content)
+    following = sentences[best.index + 1] if best.index + 1 < len(sentences) else None
+    passage = best.hit.document
+    if following is None:
+        group = passages_by_doc.get(passage.metadata["doc_id"], [])
+        position = passage.metadata["position"]
+        later = [p for p in group if p.metadata["position"] == position + 1]
+        if not later:
+            return evidence
+        passage = later[0]
+        following = split_sentences(passage.page_content)[0]
+    hit = replace(best.hit, document=passage)
+    answer = replace(best, hit=hit, sentence=following, score=best.score + 0.01)
+    return [answer, *evidence]
 
 
 def _as_answer(sentence: str) -> str:
@@ -219,9 +239,13 @@ def compose_figure_answer(result: FigureAnswer, passages_by_doc, figure_rows
 
 
 def finish(question: str, resolved: str, sentences: list[str], citations: _Citations,
-           figures: list[Figure] = (), calculation: dict | None = None) -> Answer:
-    """Verify the composed sentences and build the Answer; abstain when nothing survives."""
-    cited = {c.n: c.passage.page_content for c in citations.items}
+           figures: list[Figure] = (), calculation: dict | None = None,
+           extra_text: str = "") -> Answer:
+    """Verify the composed sentences and build the Answer; abstain when nothing survives.
+
+    `extra_text` holds cited metadata (a document's date) whose numbers may appear too.
+    """
+    cited = {c.n: c.passage.page_content + " " + extra_text for c in citations.items}
     extra: set[float] = set()
     for fig in figures:
         # A cited figure backs its value, its period and any number in its note.
@@ -249,7 +273,3 @@ def finish(question: str, resolved: str, sentences: list[str], citations: _Citat
     return Answer(question=question, answer=text, resolved_question=resolved, abstained=False,
                   citations=final, figures=list(figures), calculation=calculation,
                   verification=report)
-
-
-def describe_number(value: float) -> str:
-    return format_number(value)

@@ -74,7 +74,8 @@ def _unverified_numbers(answer: dict) -> int:
         return len(numbers_in(re.sub(r"\(.*?\)", "", answer["answer"])))
     allowed: set[float] = set()
     for c in answer["citations"]:
-        allowed |= {v for _, vs in numbers_in(c["text"]) for v in vs}
+        cited = f"{c['text']} {c.get('published', '')} {c.get('title', '')}"
+        allowed |= {v for _, vs in numbers_in(cited) for v in vs}
     for f in answer["figures"]:
         allowed |= {float(f["value"])}
         context = f"{f['period']} {f['note']} {f['value']}"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from langchain_core.embeddings import Embeddings
 
 from .passages import split_sentences
-from .questions import ENTITIES, YEAR, Question, concepts_in, tokenize
+from .questions import CONCEPTS, FRAMING, YEAR, Question, concepts_in, tokenize
 from .retrieve import Hit
 
 _HAS_NUMBER = re.compile(r"\d")
@@ -85,21 +85,29 @@ class SentenceScorer:
                           if u in tokens or (u.startswith("§") and u in context))
             coverage = covered / total
             similarity = sum(a * b for a, b in zip(query_vector, vector, strict=True))
-            named = set(concepts_in(previous + " " + sentence + " " + hit.document.metadata.get(
-                "section", ""), ENTITIES))
-            # One named entity must be there; of several, one is enough ("X instead of Y").
-            entities_ok = not question.entities or (
-                question.entities[0] in named if len(question.entities) == 1
-                else bool(named & set(question.entities)))
+            window = set(concepts_in(f"{previous} {sentence} {section}"))
+            # The question's subject (its first entity) must be there; of the others, one is
+            # enough ("target X instead of Y"). A factoid also needs every concept it names.
+            entities_ok = not question.entities or question.entities[0] in window
+            if question.answer_type in FACTOID:
+                needed = {u[1:] for u in units if u[1:] in CONCEPTS} - FRAMING
+                entities_ok = entities_ok and needed <= window
             type_ok = _type_ok(question, sentence)
             score = 0.45 * similarity + 0.55 * coverage + (0.08 if type_ok else 0.0)
             score += 0.04 / (1 + rank)
+            if sentence.rstrip().endswith("?"):
+                score -= 0.2  # a (rhetorical) question is rarely the answer itself
             if not entities_ok:
                 score -= 0.15
             result.append(Evidence(hit, sentence, i, coverage, similarity, score, entities_ok,
                                    type_ok))
         result.sort(key=lambda e: -e.score)
         return result
+
+
+FACTOID = {"quantity", "date", "who", "where", "source"}
+# Answer types whose evidence must contain the asked kind of value; for the others it only helps.
+STRICT_TYPES = {"quantity", "date"}
 
 
 def _type_ok(question: Question, sentence: str) -> bool:

@@ -134,10 +134,9 @@ class FigureBook:
             in_period = [f for f in chosen if f.period in question.periods]
             absent = [p for p in question.periods if not any(f.period == p for f in chosen)]
             if absent:
-                have = sorted({f.period for f in chosen if f.period})
+                # Said without digits: an abstention states no figure.
                 return FigureAnswer(missing=(
-                    f"The sources give {_series_names(kept)} for {', '.join(have)}, "
-                    f"not for {', '.join(absent)}."
+                    f"The sources give {_series_names(kept)}, but not for the year asked."
                 ))
             chosen = in_period
         units = UNIT_CONCEPTS & set(question.concepts)

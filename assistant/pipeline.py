@@ -13,7 +13,9 @@ from langchain_core.runnables import RunnableLambda
 
 from .answer import (
     Answer,
+    _Citations,
     abstain,
+    answer_rhetorical,
     compose_figure_answer,
     compose_list_answer,
     compose_text_answer,
@@ -23,11 +25,11 @@ from .config import Settings
 from .corpus import Corpus, load_corpus
 from .embeddings import shared_embeddings
 from .errors import AssistantError
-from .evidence import SentenceScorer, idf_of
+from .evidence import FACTOID, SentenceScorer, idf_of
 from .figures import FigureBook
 from .followup import resolve
 from .index import BuildReport, build_index, open_store
-from .passages import split_corpus
+from .passages import split_corpus, split_sentences
 from .questions import (
     ABBREVIATIONS,
     CONCEPTS,
@@ -39,10 +41,14 @@ from .questions import (
     expand_abbreviations,
     looks_like_instruction,
     question_units,
+    stem,
 )
 from .retrieve import HybridRetriever, KeywordIndex
 
-_FACTOID = {"quantity", "date", "who", "where"}
+# Questions about the documents themselves, answered from their metadata.
+ABOUT_SOURCE = re.compile(
+    r"\bwho (?:wrote|authored|is the author of)\b|\bauthor of (?:the|this)\b|"
+    r"\bwhen was (?:the|this) (?:article|piece|source) (?:published|written)\b", re.IGNORECASE)
 
 
 class Assistant:
@@ -148,6 +154,16 @@ class Assistant:
         hits = self.retriever.hits(resolved, vector)
         retrieve_ms = (time.perf_counter() - t0) * 1000
         nearby = [h.document for h in hits[:3]]
+        units = question_units(resolved)
+        unknown = self.scorer.unknown_units(units)
+        names = self._unknown_names(resolved)
+        # A name the corpus never mentions, a factoid mostly about unknown things, or a question
+        # mostly about them is out of scope, however similar its wording looks.
+        limit = 1 / 3 if analysis.answer_type in FACTOID else 1 / 2
+        if names or (unknown and len(unknown) / len(units) > limit):
+            missing = names or unknown
+            return abstain(question, resolved, "They never mention "
+                           + ", ".join(f"“{u}”" for u in missing[:3]) + ".", nearby), retrieve_ms
         if analysis.answer_type == "quantity" and self.figure_book.series:
             result = self.figure_book.answer(analysis)
             if result and result.missing:
@@ -158,14 +174,10 @@ class Assistant:
                 calc = result.calculation.to_dict() if result.calculation else None
                 return finish(question, resolved, sentences, citations, result.figures,
                               calc), retrieve_ms
-        units = question_units(resolved)
-        unknown = self.scorer.unknown_units(units)
-        # A factoid about something the corpus never names, or a question mostly about such
-        # things, is out of scope however similar its wording looks.
-        if unknown and (analysis.answer_type in _FACTOID or len(unknown) * 2 > len(units)):
-            return abstain(question, resolved, "They never mention "
-                           + ", ".join(f"“{u}”" for u in unknown[:3]) + ".", nearby), retrieve_ms
+        if ABOUT_SOURCE.search(resolved):
+            return self._about_source(question, resolved, hits), retrieve_ms
         evidence = self.scorer.candidates(analysis, units, hits, vector)
+        evidence = answer_rhetorical(evidence, self.passages_by_doc)
         if analysis.answer_type == "list":
             listed = compose_list_answer(analysis, evidence, self.passages)
             if listed:
@@ -174,6 +186,32 @@ class Assistant:
         if isinstance(composed, str):
             return abstain(question, resolved, composed, nearby), retrieve_ms
         return finish(question, resolved, *composed), retrieve_ms
+
+    def _unknown_names(self, text: str) -> list[str]:
+        """Capitalized words (names) in the question that the corpus never uses."""
+        words = re.findall(r"(?<![.!?]\s)(?<!^)\b([A-Z][A-Za-z]+|[A-Z]{2,})\b", text.strip())
+        return [w for w in words if w.lower() not in self._known
+                and stem(w.lower()) not in self.scorer.idf]
+
+    def _about_source(self, question: str, resolved: str, hits) -> Answer:
+        """Who wrote it, when it was published: answered from the document's metadata."""
+        text_hits = [h for h in hits if h.document.metadata.get("kind") == "text"]
+        if not text_hits:
+            return abstain(question, resolved)
+        doc = text_hits[0].document
+        meta = doc.metadata
+        first = split_sentences(doc.page_content)[0]
+        details = [f"“{meta['title']}”"]
+        if meta.get("author"):
+            details.append(f"by {meta['author']}")
+        if meta.get("published"):
+            details.append(f"published {meta['published']}")
+        sentence = f"The source is {', '.join(details)}. [1]"
+        citations = _Citations()
+        citations.cite(doc, first)
+        answer = finish(question, resolved, [sentence], citations,
+                        extra_text=f"{meta.get('published', '')} {meta['title']}")
+        return answer
 
 
 def _replace(settings: Settings, **changes) -> Settings:

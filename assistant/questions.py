@@ -43,8 +43,10 @@ CONCEPTS: dict[str, list[str]] = {
     "blackfriday": ["black friday"],
     "sales": ["sales", "sale", "sell", "sold", "gmv", "turnover"],
     "revenue": ["revenue", "revenues", "income", "earnings"],
-    "founded": ["founded", "found", "founding", "established", "set up", "built up", "launched",
-                "started", "created", "began", "begin"],
+    "founded": ["founded", "found", "founding", "establish", "set up", "built up", "launch",
+                "start", "create", "began", "begin", "inception", "origin"],
+    "partner": ["partner", "partnership", "work together", "work with", "collaborate",
+                "cooperate", "team up", "alliance", "ally"],
     "rd": ["r&d", "research and development", "research", "innovation"],
     "university": ["universities", "university", "colleges", "academia"],
     "strategy": ["strategies", "strategy", "perspectives", "recommendations", "recommend",
@@ -56,6 +58,9 @@ CONCEPTS: dict[str, list[str]] = {
     "usd": ["usd", "us dollars", "dollars", "dollar", "us$", "$"],
     "rmb": ["rmb", "yuan", "renminbi", "cny"],
 }
+# Concepts that frame a question ("does the author suggest") rather than name what it is about.
+FRAMING = {"strategy", "region", "duration", "usd", "rmb"}
+
 _DISPLAY = {"alicloud": "AliCloud", "aws": "AWS", "zte": "ZTE", "ibm": "IBM", "cnn": "CNN",
             "sec": "the SEC", "us": "the US", "north america": "North America"}
 
@@ -145,7 +150,9 @@ _QUANTITY_CONCEPTS = {"tps", "customers", "smes", "sales", "revenue"}
 
 @lru_cache(maxsize=4096)
 def _phrase_pattern(phrase: str) -> re.Pattern:
-    return re.compile(r"(?<![\w])" + re.escape(phrase) + r"(?![\w])")
+    # Single words also match their inflections ("start" -> "starts", "started", "starting").
+    suffix = r"(?:s|es|d|ed|ing)?" if re.fullmatch(r"[a-z]{4,}", phrase) else ""
+    return re.compile(r"(?<![\w])" + re.escape(phrase) + suffix + r"(?![\w])")
 
 
 _ALL_PHRASES = sorted(
@@ -218,6 +225,20 @@ _TYPES = [
 ]
 
 
+_WH = [
+    ("quantity", r"\bhow (?:many|much)\b|\bwhat (?:is|was|were|are) (?:the )?(?:number|amount|"
+                 r"total|size|value)\b|\bhow (?:big|large)\b"),
+    ("date", r"\b(?:when|what year|which year|what date|since when)\b"),
+    ("who", r"\b(?:who|whom|which (?:company|companies|firm|firms|person|people|"
+            r"organi[sz]ation))\b"),
+    ("where", r"\b(?:where|which (?:region|regions|country|countries|market|markets|continent|"
+              r"continents)|what (?:region|regions|markets|countries))\b"),
+    ("why", r"\bwhy\b|\bwhat (?:is|was) the reason\b"),
+    ("list", r"\b(?:what|which|name|list) (?:the )?(?:\w+ )?(?:strategies|steps|ways|"
+             r"perspectives|recommendations|options|points|areas)\b"),
+]
+
+
 def analyze(text: str) -> Question:
     """Find the answer type, arithmetic operation, entities, concepts and periods asked about."""
     low = text.lower()
@@ -233,22 +254,13 @@ def analyze(text: str) -> Question:
                    r"stated|estimated|gave|published|claimed)\b|\bwhat (?:is|was|are|were) "
                    r"the sources?\b|\baccording to whom\b|\bsource of\b", low):
         question.answer_type = "source"
-    elif re.search(r"^\s*(?:how (?:many|much)|what (?:is|was|were|are) (?:the )?(?:number|"
-                   r"amount|total|size|value)|how big|how large)\b", low) or question.operation:
-        question.answer_type = "quantity"
-    elif re.search(r"\b(?:when|what year|which year|what date|since when)\b", low):
-        question.answer_type = "date"
-    elif re.search(r"\b(?:who|whom|which (?:company|companies|firm|firms|person|people|"
-                   r"organi[sz]ation))\b", low):
-        question.answer_type = "who"
-    elif re.search(r"\b(?:where|which (?:region|regions|country|countries|market|markets|"
-                   r"continent|continents)|what (?:region|regions|markets|countries))\b", low):
-        question.answer_type = "where"
-    elif re.search(r"\bwhy\b|\bwhat (?:is|was) the reason\b", low):
-        question.answer_type = "why"
-    elif re.search(r"\b(?:what|which|name|list) (?:the )?(?:\w+ )?(?:strategies|steps|ways|"
-                   r"perspectives|recommendations|options|points|areas)\b", low):
-        question.answer_type = "list"
+    else:
+        # The earliest interrogative decides: "Where do customers go when they need…" is "where".
+        found = [(m.start(), kind) for kind, pattern in _WH for m in [re.search(pattern, low)] if m]
+        if question.operation:
+            question.answer_type = "quantity"
+        elif found:
+            question.answer_type = min(found)[1]
     count = re.search(r"\b(two|three|four|five|six|seven|eight|nine|ten|[2-9])\s+(?:\w+\s+)?"
                       r"(?:strategies|steps|ways|perspectives|recommendations|options|points|"
                       r"areas|regions|reasons|things)\b", low)
@@ -272,6 +284,9 @@ def looks_like_instruction(text: str) -> bool:
     return bool(re.search(
         r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instruction|instructions|rules|"
         r"prompt|previous|above|guidelines)\b|\bsystem prompt\b|\byou are now\b|"
+        r"\b(?:ignore|disregard|forget)\b.{0,20}\b(?:sources|context|documents|everything)\b|"
+        r"^\s*(?:please\s+)?(?:write|compose|generate|create|draft|sing|tell me)\b.{0,40}"
+        r"\b(?:poem|story|joke|song|essay|email|letter|code|script|haiku|limerick|rap)\b|"
         r"\bact as\b|\bpretend (?:to be|you)\b|\bjailbreak\b|\bdeveloper mode\b|"
         r"\brespond only with\b|\banswer \d+ to everything\b|\bprint your\b|\breveal your\b",
         low,
