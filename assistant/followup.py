@@ -14,6 +14,8 @@ _OPENERS = re.compile(r"^\s*(?:and|what about|how about|and what about|and for|s
                       r"what of|and in|also)\b[\s,]*", re.IGNORECASE)
 _PRONOUNS = re.compile(r"\b(?:it|its|they|them|their|that|this|those|these|he|she|him|her)\b",
                        re.IGNORECASE)
+# Concepts a follow-up may swap for another of the same group ("And in dollars?").
+_SWAPPABLE = [{"usd", "rmb"}]
 _RELATIVE = {
     r"\b(?:the )?(?:following|next|subsequent) year\b|\bthe year after\b|\ba year later\b": 1,
     r"\b(?:the )?(?:previous|prior|preceding) year\b|\bthe year before\b|\ba year earlier\b": -1,
@@ -49,6 +51,14 @@ def resolve_one(question: str, previous_q: str, previous_a: str) -> str:
             rewritten = _replace_entity(rewritten, prior.entities[0], _entity_text(question))
         elif current.entities:
             rewritten = f"{rewritten.rstrip('?')} for {_entity_text(question)}?"
+        for group in _SWAPPABLE:
+            new = [c for c in current.concepts if c in group]
+            old = [c for c in prior.concepts if c in group]
+            if new and old and new[0] != old[0]:
+                rewritten = _replace_entity(rewritten, old[0], _display(question, new[0], CONCEPTS),
+                                            CONCEPTS)
+            elif new and not old:
+                rewritten = f"{rewritten.rstrip('?')} in {_display(question, new[0], CONCEPTS)}?"
         new_periods = current.periods or ([relative] if relative else [])
         if new_periods:
             if prior.periods:
@@ -86,8 +96,8 @@ def _entity_text(question: str) -> str:
     return text
 
 
-def _replace_entity(text: str, entity: str, replacement: str) -> str:
-    for phrase in sorted(ENTITIES[entity], key=len, reverse=True):
+def _replace_entity(text: str, entity: str, replacement: str, table: dict = ENTITIES) -> str:
+    for phrase in sorted(table[entity], key=len, reverse=True):
         pattern = re.compile(r"(?<![\w])" + re.escape(phrase) + r"(?:'s|’s)?(?![\w])", re.I)
         if pattern.search(text):
             return pattern.sub(replacement, text, count=1)
