@@ -118,6 +118,8 @@ def compose_text_answer(question: Question, evidence: list[Evidence], min_suppor
         return "They give nothing for the year asked."
     chosen = [best]
     for e in usable[1:4]:
+        if e.sentence.rstrip().endswith("?"):
+            continue
         if e.score >= best.score - 0.06 and e.sentence != best.sentence and \
                 e.hit.document.id != best.hit.document.id or (
                 e.hit.document.id == best.hit.document.id and abs(e.index - best.index) == 1
@@ -193,16 +195,25 @@ def compose_list_answer(question: Question, evidence: list[Evidence], passages: 
     return None
 
 
+def source_passage(fig: Figure, passages_by_doc: dict[str, list[Document]]) -> Document | None:
+    """The indexed passage holding the paragraph a figure's locator points to, if any."""
+    para = re.search(r"(\d+)", fig.locator or "")
+    if not para:
+        return None
+    for p in passages_by_doc.get(fig.source, []):
+        if p.metadata["para_start"] <= int(para.group(1)) <= p.metadata["para_end"]:
+            return p
+    return None
+
+
 def figure_citation(fig: Figure, passages_by_doc: dict[str, list[Document]],
                     figure_rows: dict[str, Document]) -> tuple[Document, str]:
     """The passage a figure cites (its source paragraph when indexed) and the quote for it."""
-    para = re.search(r"(\d+)", fig.locator or "")
-    for p in passages_by_doc.get(fig.source, []):
-        meta = p.metadata
-        if para and meta["para_start"] <= int(para.group(1)) <= meta["para_end"]:
-            for sentence in split_sentences(p.page_content):
-                if _mentions_value(sentence, fig):
-                    return p, sentence
+    source = source_passage(fig, passages_by_doc)
+    if source:
+        for sentence in split_sentences(source.page_content):
+            if _mentions_value(sentence, fig):
+                return source, sentence
     # The source is not indexed: a passage elsewhere that states the value about the entity.
     entity = fig.entity.lower()
     for group in passages_by_doc.values():

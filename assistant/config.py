@@ -24,7 +24,7 @@ class Settings:
     embedding_model: str = PACKAGED_MODEL
     chunk_min_chars: int = 120
     chunk_max_chars: int = 900
-    top_k: int = 5
+    top_k: int = 8
     candidates: int = 12
     rrf_k: int = 60
     min_coverage: float = 0.5

@@ -163,7 +163,7 @@ def _missing_entity(unused: list[str], matched: list[_Series]) -> str:
 def _lookup(figures: list[Figure]) -> FigureAnswer:
     statements = []
     for fig in sorted(figures, key=lambda f: (f.entity, f.metric, f.period, f.unit)):
-        note = f"; {fig.note[:1].lower()}{fig.note[1:].rstrip('.')}" if fig.note else ""
+        note = f" — {fig.note.rstrip('.')}" if fig.note else ""
         statements.append(Statement(f"{_label(fig)}: {value_text(fig)}{note}.", [fig]))
     return FigureAnswer(statements=statements, figures=list(figures))
 

@@ -20,6 +20,7 @@ from .answer import (
     compose_list_answer,
     compose_text_answer,
     finish,
+    source_passage,
 )
 from .config import Settings
 from .corpus import Corpus, load_corpus
@@ -43,7 +44,7 @@ from .questions import (
     question_units,
     stem,
 )
-from .retrieve import HybridRetriever, KeywordIndex
+from .retrieve import Hit, HybridRetriever, KeywordIndex
 
 # Questions about the documents themselves, answered from their metadata.
 ABOUT_SOURCE = re.compile(
@@ -161,7 +162,7 @@ class Assistant:
         # mostly about them is out of scope, however similar its wording looks.
         limit = 1 / 3 if analysis.answer_type in FACTOID else 1 / 2
         if names or (unknown and len(unknown) / len(units) > limit):
-            missing = names or unknown
+            missing = names or [CONCEPTS[u[1:]][0] if u.startswith("§") else u for u in unknown]
             return abstain(question, resolved, "They never mention "
                            + ", ".join(f"“{u}”" for u in missing[:3]) + ".", nearby), retrieve_ms
         if analysis.answer_type == "quantity" and self.figure_book.series:
@@ -176,7 +177,8 @@ class Assistant:
                               calc), retrieve_ms
         if ABOUT_SOURCE.search(resolved):
             return self._about_source(question, resolved, hits), retrieve_ms
-        evidence = self.scorer.candidates(analysis, units, hits, vector)
+        evidence = self.scorer.candidates(analysis, units, self._with_figure_sources(hits),
+                                          vector)
         evidence = answer_rhetorical(evidence, self.passages_by_doc)
         if analysis.answer_type == "list":
             listed = compose_list_answer(analysis, evidence, self.passages)
@@ -186,6 +188,20 @@ class Assistant:
         if isinstance(composed, str):
             return abstain(question, resolved, composed, nearby), retrieve_ms
         return finish(question, resolved, *composed), retrieve_ms
+
+    def _with_figure_sources(self, hits: list[Hit]) -> list[Hit]:
+        """Hits where each figures-table row is followed by the paragraph it comes from."""
+        figures = {f.id: f for f in self.corpus.figures}
+        seen = {h.document.id for h in hits}
+        out = []
+        for hit in hits:
+            out.append(hit)
+            fig = figures.get(hit.document.metadata.get("figure_id", ""))
+            source = source_passage(fig, self.passages_by_doc) if fig else None
+            if source and source.id not in seen:
+                seen.add(source.id)
+                out.append(Hit(source, hit.score))
+        return out
 
     def _unknown_names(self, text: str) -> list[str]:
         """Capitalized words (names) in the question that the corpus never uses."""

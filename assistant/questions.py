@@ -45,6 +45,10 @@ CONCEPTS: dict[str, list[str]] = {
     "revenue": ["revenue", "revenues", "income", "earnings"],
     "founded": ["founded", "found", "founding", "establish", "set up", "built up", "launch",
                 "start", "create", "began", "begin", "inception", "origin"],
+    "marketshare": ["market share", "share of the market", "market position", "market shares"],
+    "succeed": ["succeed", "success", "successful", "chance", "chances", "prospects", "win",
+                "optimistic", "pessimistic", "verdict"],
+    "ipo": ["ipo", "go public", "went public", "initial public offering", "listing", "listed"],
     "partner": ["partner", "partnership", "work together", "work with", "collaborate",
                 "cooperate", "team up", "alliance", "ally"],
     "rd": ["r&d", "research and development", "research", "innovation"],
@@ -87,7 +91,7 @@ i me my we our you your what which who whom whose when where why how whether if 
 such can could would should will shall may might must not no nor very too also just only
 about into over under again further once here all any both each few more most other some own
 same s t don now up out off per vs versus please tell give show say said says let us
-much many times time
+much many times time main key between among biggest overall generally usually
 """.split())
 # Question words that say what kind of answer is wanted, never what it is about.
 GENERIC = frozenset("""
@@ -127,6 +131,10 @@ def expand_abbreviations(text: str) -> str:
         return ABBREVIATIONS.get(word.lower(), word)
 
     text = re.sub(r"(?<![\w/])(?:[a-z]+/[a-z]*|[a-z]+\.?|&|%)(?![\w/])", fix, text, flags=re.I)
+    # Two-digit years: "'14", "in 14?" -> 2014.
+    text = re.sub(r"(?<![\w'’])['’](\d\d)\b", r"20\1", text)
+    text = re.sub(r"\b(in|for|from|to|and|vs|versus) ([0-2]\d)(?=\s*(?:[?!.,]|$|and\b|to\b|vs\b))",
+                  r"\1 20\2", text)
     return re.sub(r"\s*\?{2,}", "?", text)
 
 
@@ -145,7 +153,7 @@ def stem(word: str) -> str:
 
 
 _GENERIC_STEMS = frozenset(stem(w) for w in GENERIC) | GENERIC
-_QUANTITY_CONCEPTS = {"tps", "customers", "smes", "sales", "revenue"}
+_QUANTITY_CONCEPTS = {"tps", "customers", "smes", "sales", "revenue", "marketshare"}
 
 
 @lru_cache(maxsize=4096)
@@ -234,6 +242,7 @@ _WH = [
     ("where", r"\b(?:where|which (?:region|regions|country|countries|market|markets|continent|"
               r"continents)|what (?:region|regions|markets|countries))\b"),
     ("why", r"\bwhy\b|\bwhat (?:is|was) the reason\b"),
+    ("who", r"\bwhich\b"),  # "which brands", "which firms": an entity is the answer
     ("list", r"\b(?:what|which|name|list) (?:the )?(?:\w+ )?(?:strategies|steps|ways|"
              r"perspectives|recommendations|options|points|areas)\b"),
 ]
@@ -256,11 +265,12 @@ def analyze(text: str) -> Question:
         question.answer_type = "source"
     else:
         # The earliest interrogative decides: "Where do customers go when they need…" is "where".
-        found = [(m.start(), kind) for kind, pattern in _WH for m in [re.search(pattern, low)] if m]
+        found = [(m.start(), order, kind) for order, (kind, pattern) in enumerate(_WH)
+                 for m in [re.search(pattern, low)] if m]
         if question.operation:
             question.answer_type = "quantity"
         elif found:
-            question.answer_type = min(found)[1]
+            question.answer_type = min(found)[2]
     count = re.search(r"\b(two|three|four|five|six|seven|eight|nine|ten|[2-9])\s+(?:\w+\s+)?"
                       r"(?:strategies|steps|ways|perspectives|recommendations|options|points|"
                       r"areas|regions|reasons|things)\b", low)
@@ -270,8 +280,10 @@ def analyze(text: str) -> Question:
         question.answer_type = "list"
     question.entities = concepts_in(text, ENTITIES)
     question.concepts = concepts_in(text, CONCEPTS)
+    # A keyword query about a measure ("amazon tps 2015") asks for the figure.
     if question.answer_type == "general" and _QUANTITY_CONCEPTS & set(question.concepts):
-        if not re.search(r"^\s*(?:what|which) (?:do|does|did|should|is|are)\b", low):
+        if not re.search(r"\b(?:what|which|who|how|why|where|when|is|are|does|do|did)\b", low) \
+                or re.search(r"^\s*what(?:'s|’s| is| was| are| were)\b", low):
             question.answer_type = "quantity"
     question.periods = list(dict.fromkeys(YEAR.findall(text)))
     question.tokens = content_tokens(text)

@@ -74,8 +74,15 @@ class HybridRetriever(BaseRetriever):
             entry = fused.setdefault(doc.id or doc.metadata["id"], {"doc": doc, "score": 0.0})
             entry["score"] += 1.0 / (self.rrf_k + rank + 1)
             entry["keyword"] = score
-        ranked = sorted(fused.values(), key=lambda e: -e["score"])[: self.k]
-        return [Hit(e["doc"], e["score"], e.get("dense"), e.get("keyword")) for e in ranked]
+        ranked = sorted(fused.values(), key=lambda e: -e["score"])
+        top = ranked[: self.k]
+        # Fusion favours passages both searches found; a passage either search ranks first or
+        # second (a rare exact term, a close paraphrase) is kept too.
+        for doc, _ in [*dense[:2], *keyword[:2]]:
+            entry = fused[doc.id or doc.metadata["id"]]
+            if all(entry is not e for e in top):
+                top.append(entry)
+        return [Hit(e["doc"], e["score"], e.get("dense"), e.get("keyword")) for e in top]
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
