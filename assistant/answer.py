@@ -49,6 +49,7 @@ class Answer:
     calculation: dict | None = None
     timing_ms: dict = field(default_factory=dict)
     verification: Verification = field(default_factory=Verification)
+    notice: str = ""  # e.g. why a generated answer was replaced by the extractive one
     id: str | None = None
 
     def to_dict(self) -> dict:
@@ -59,12 +60,12 @@ class Answer:
             "citations": [c.to_dict() for c in self.citations],
             "figures": [f.to_dict() for f in self.figures],
             "calculation": self.calculation, "timing_ms": self.timing_ms,
-            "verification": self.verification.to_dict(),
+            "verification": self.verification.to_dict(), "notice": self.notice,
         })
         return data
 
 
-class _Citations:
+class Citations:
     """Numbers passages in order of first use; one number per passage."""
 
     def __init__(self):
@@ -105,7 +106,7 @@ def abstain(question: str, resolved: str, reason: str = "", nearby: list[Documen
 
 
 def compose_text_answer(question: Question, evidence: list[Evidence], min_support: float
-                        ) -> tuple[list[str], _Citations] | str:
+                        ) -> tuple[list[str], Citations] | str:
     """Sentences with [n] markers from the best evidence, or the reason to abstain."""
     usable = [e for e in evidence
               if e.entities_ok and (e.type_ok or question.answer_type not in STRICT_TYPES)]
@@ -127,7 +128,7 @@ def compose_text_answer(question: Question, evidence: list[Evidence], min_suppor
             chosen.append(e)
             break
     chosen.sort(key=lambda e: (evidence.index(e) if e is not best else -1))
-    citations = _Citations()
+    citations = Citations()
     sentences = []
     for e in chosen:
         n = citations.cite(e.hit.document, e.sentence)
@@ -163,7 +164,7 @@ def _as_answer(sentence: str) -> str:
 
 
 def compose_list_answer(question: Question, evidence: list[Evidence], passages: list[Document]
-                        ) -> tuple[list[str], _Citations] | None:
+                        ) -> tuple[list[str], Citations] | None:
     """A list question answered from document structure: the count sentence, then the sections."""
     words = {3: "three", 2: "two", 4: "four", 5: "five", 6: "six"}
     count = question.count
@@ -184,13 +185,15 @@ def compose_list_answer(question: Question, evidence: list[Evidence], passages: 
                 sections.append(p)
         if len(sections) < count:
             continue
-        citations = _Citations()
+        citations = Citations()
         n = citations.cite(e.hit.document, e.sentence)
         sentences = [f"{_as_answer(e.sentence)} [{n}]"]
         for p in sections[:count]:
             heading = p.metadata["section"]
             m = citations.cite(p, heading)
-            sentences.append(f"- {heading.rstrip('.')}. [{m}]")
+            # The heading's own numbering ("1.") would read as an unsourced figure.
+            item = re.sub(r"^\s*\d+[.)]\s*", "", heading).rstrip(".")
+            sentences.append(f"- {item}. [{m}]")
         return sentences, citations
     return None
 
@@ -233,9 +236,9 @@ def _mentions_value(sentence: str, fig: Figure) -> bool:
 
 
 def compose_figure_answer(result: FigureAnswer, passages_by_doc, figure_rows
-                          ) -> tuple[list[str], _Citations]:
+                          ) -> tuple[list[str], Citations]:
     """Statements of a figures-engine result, each cited to the figures it rests on."""
-    citations = _Citations()
+    citations = Citations()
     sentences = []
     for statement in result.statements:
         marks = []
@@ -249,9 +252,9 @@ def compose_figure_answer(result: FigureAnswer, passages_by_doc, figure_rows
     return sentences, citations
 
 
-def finish(question: str, resolved: str, sentences: list[str], citations: _Citations,
+def finish(question: str, resolved: str, sentences: list[str], citations: Citations,
            figures: list[Figure] = (), calculation: dict | None = None,
-           extra_text: str = "") -> Answer:
+           extra_text: str = "", check=None) -> Answer:
     """Verify the composed sentences and build the Answer; abstain when nothing survives.
 
     `extra_text` holds cited metadata (a document's date) whose numbers may appear too.
@@ -267,7 +270,7 @@ def finish(question: str, resolved: str, sentences: list[str], citations: _Citat
             extra.add(float(step["result"]))
             extra |= {v for _, vs in numbers_in(step["expression"]) for v in vs}
         extra |= {v for _, vs in numbers_in(calculation.get("text", "")) for v in vs}
-    kept, report = verify_answer(split_answer(" ".join(sentences)), cited, extra)
+    kept, report = verify_answer(split_answer(" ".join(sentences)), cited, extra, check)
     if not kept:
         answer = abstain(question, resolved, "Nothing in them could be verified.")
         answer.verification = report

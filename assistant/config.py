@@ -29,6 +29,8 @@ class Settings:
     rrf_k: int = 60
     min_coverage: float = 0.5
     llm: str = "none"
+    llm_timeout: float = 30.0
+    llm_max_dropped: float = 0.5
     max_question_chars: int = 2000
     max_file_bytes: int = 20_000_000
     data_dir: Path = Path("data")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import logging
 import re
 import time
 from collections.abc import Callable
@@ -13,7 +14,7 @@ from langchain_core.runnables import RunnableLambda
 
 from .answer import (
     Answer,
-    _Citations,
+    Citations,
     abstain,
     answer_rhetorical,
     compose_figure_answer,
@@ -29,6 +30,7 @@ from .errors import AssistantError
 from .evidence import FACTOID, SentenceScorer, idf_of
 from .figures import FigureBook
 from .followup import resolve
+from .generate import condense, generated_answer, make_chat_model
 from .index import BuildReport, build_index, open_store
 from .passages import split_corpus, split_sentences
 from .questions import (
@@ -46,6 +48,8 @@ from .questions import (
 )
 from .retrieve import Hit, HybridRetriever, KeywordIndex
 
+log = logging.getLogger(__name__)
+
 # Questions about the documents themselves, answered from their metadata.
 ABOUT_SOURCE = re.compile(
     r"\bwho (?:wrote|authored|is the author of)\b|\bauthor of (?:the|this)\b|"
@@ -56,7 +60,7 @@ class Assistant:
     """Answers questions over one corpus and its index."""
 
     def __init__(self, settings: Settings, corpus: Corpus, groups: dict[str, list[Document]],
-                 store, embeddings, report: BuildReport):
+                 store, embeddings, report: BuildReport, chat=None):
         self.settings = settings
         self.corpus = corpus
         self.report = report
@@ -71,6 +75,7 @@ class Assistant:
             k=settings.top_k, candidates=settings.candidates, rrf_k=settings.rrf_k,
         )
         self.embeddings = embeddings
+        self.chat = chat
         self.scorer = SentenceScorer(embeddings, idf_of(keyword_index._bm25))
         self.vocabulary = sorted({w for p in self.passages
                                   for w in re.findall(r"[a-z][a-z\-']+", p.page_content.lower())})
@@ -83,7 +88,7 @@ class Assistant:
     def open(cls, corpus: list[str] | None = None, index: str | Path | None = None,
              settings: Settings | None = None, embeddings=None, client=None,
              rebuild: bool = False, progress: Callable[[int, int], None] | None = None,
-             ) -> Assistant:
+             chat=None) -> Assistant:
         """Load the corpus, bring the index up to date (embedding only changes), and open it."""
         settings = settings or Settings.from_env()
         if corpus:
@@ -103,7 +108,8 @@ class Assistant:
         store = open_store(settings, embeddings, client)
         report = build_index(groups, hashes, settings, embeddings, rebuild=rebuild,
                              progress=progress, store=store)
-        return cls(settings, loaded, groups, store, embeddings, report)
+        chat = chat if chat is not None else make_chat_model(settings)
+        return cls(settings, loaded, groups, store, embeddings, report, chat)
 
     def as_runnable(self) -> RunnableLambda:
         """The whole flow as a LangChain runnable: {"question", "history"} -> Answer."""
@@ -123,13 +129,25 @@ class Assistant:
             )
         past = [{"role": m.get("role"), "content": self._normalize(clean_text(str(
             m.get("content") or "")))} for m in (history or []) if isinstance(m, dict)]
-        resolved = resolve(self._normalize(cleaned), past)
-        answer, retrieve_ms = self._answer(cleaned, resolved)
+        resolved = self._resolve(self._normalize(cleaned), past)
+        answer, retrieve_ms, hits = self._answer(cleaned, resolved)
+        if self.chat is not None and not answer.abstained and not answer.figures:
+            # The model may phrase an answer the extractive path found; figures stay as computed.
+            answer = generated_answer(self.chat, answer, hits, self.settings)
         answer.id = id
         total = (time.perf_counter() - start) * 1000
         answer.timing_ms = {"retrieve": round(retrieve_ms, 1),
                             "answer": round(total - retrieve_ms, 1), "total": round(total, 1)}
         return answer
+
+    def _resolve(self, question: str, past: list[dict]) -> str:
+        """The standalone question: condensed by the model when there is one, else by rules."""
+        if self.chat is not None and past:
+            try:
+                return condense(self.chat, question, past)
+            except Exception as exc:  # any client error: the rules still work
+                log.warning("condensing the question failed (%s); using rules", exc)
+        return resolve(question, past)
 
     def _normalize(self, text: str) -> str:
         """Expand abbreviations and fix likely typos against the corpus vocabulary."""
@@ -145,10 +163,10 @@ class Assistant:
         # Lowercase words only: capitalized ones are names, which we never "correct".
         return re.sub(r"(?<![\w\-'’])[a-z][a-z\-]+(?![\w\-'’])", fix, text)
 
-    def _answer(self, question: str, resolved: str) -> tuple[Answer, float]:
+    def _answer(self, question: str, resolved: str) -> tuple[Answer, float, list[Hit]]:
         if looks_like_instruction(resolved):
             return abstain(question, resolved, "I answer questions about the sources and do "
-                           "not follow instructions given in a question."), 0.0
+                           "not follow instructions given in a question."), 0.0, []
         analysis = analyze(resolved)
         t0 = time.perf_counter()
         vector = self.embeddings.embed_query(resolved)
@@ -164,30 +182,31 @@ class Assistant:
         if names or (unknown and len(unknown) / len(units) > limit):
             missing = names or [CONCEPTS[u[1:]][0] if u.startswith("§") else u for u in unknown]
             return abstain(question, resolved, "They never mention "
-                           + ", ".join(f"“{u}”" for u in missing[:3]) + ".", nearby), retrieve_ms
+                           + ", ".join(f"“{u}”" for u in missing[:3]) + ".", nearby
+                           ), retrieve_ms, hits
         if analysis.answer_type == "quantity" and self.figure_book.series:
             result = self.figure_book.answer(analysis)
             if result and result.missing:
-                return abstain(question, resolved, result.missing), retrieve_ms
+                return abstain(question, resolved, result.missing), retrieve_ms, hits
             if result and result.statements:
                 sentences, citations = compose_figure_answer(
                     result, self.passages_by_doc, self.figure_rows)
                 calc = result.calculation.to_dict() if result.calculation else None
                 return finish(question, resolved, sentences, citations, result.figures,
-                              calc), retrieve_ms
+                              calc), retrieve_ms, hits
         if ABOUT_SOURCE.search(resolved):
-            return self._about_source(question, resolved, hits), retrieve_ms
+            return self._about_source(question, resolved, hits), retrieve_ms, hits
         evidence = self.scorer.candidates(analysis, units, self._with_figure_sources(hits),
                                           vector)
         evidence = answer_rhetorical(evidence, self.passages_by_doc)
         if analysis.answer_type == "list":
             listed = compose_list_answer(analysis, evidence, self.passages)
             if listed:
-                return finish(question, resolved, *listed), retrieve_ms
+                return finish(question, resolved, *listed), retrieve_ms, hits
         composed = compose_text_answer(analysis, evidence, self.settings.min_coverage)
         if isinstance(composed, str):
-            return abstain(question, resolved, composed, nearby), retrieve_ms
-        return finish(question, resolved, *composed), retrieve_ms
+            return abstain(question, resolved, composed, nearby), retrieve_ms, hits
+        return finish(question, resolved, *composed), retrieve_ms, hits
 
     def _with_figure_sources(self, hits: list[Hit]) -> list[Hit]:
         """Hits where each figures-table row is followed by the paragraph it comes from."""
@@ -223,7 +242,7 @@ class Assistant:
         if meta.get("published"):
             details.append(f"published {meta['published']}")
         sentence = f"The source is {', '.join(details)}. [1]"
-        citations = _Citations()
+        citations = Citations()
         citations.cite(doc, first)
         answer = finish(question, resolved, [sentence], citations,
                         extra_text=f"{meta.get('published', '')} {meta['title']}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 CITATION = re.compile(r"\[(\d+)\]")
@@ -54,29 +55,31 @@ class Verification:
                 "unverified_numbers": self.unverified_numbers, "notes": self.notes}
 
 
+_BOUNDARY = re.compile(r"[.!?][\"”’)]*(?:\s*\[\d+\])*(?=\s+[A-Z0-9“\"(*])|\n+")
+
+
 def split_answer(text: str) -> list[str]:
-    """Split answer text into sentences, keeping each sentence's trailing [n] markers."""
-    parts = re.split(r"(?<=[.!?:])((?:\s*\[\d+\])+)\s+|(?<=\])\s+(?=[A-Z0-9“\"(*-])",
-                     text.strip())
-    sentences, current = [], ""
-    for part in parts:
-        if part is None:
-            continue
-        if re.fullmatch(r"(?:\s*\[\d+\])+", part):
-            current += part
-            continue
-        if current:
-            sentences.append(current.strip())
-        current = part
-    if current.strip():
-        sentences.append(current.strip())
+    """Split answer text into sentences, each keeping its [n] markers (before or after the stop)."""
+    sentences, start = [], 0
+    text = text.strip()
+    for match in _BOUNDARY.finditer(text):
+        piece = text[start:match.end()].strip()
+        if piece:
+            sentences.append(piece)
+        start = match.end()
+    if text[start:].strip():
+        sentences.append(text[start:].strip())
     return sentences
 
 
 def verify_answer(
-    sentences: list[str], cited_texts: dict[int, str], extra_values: set[float]
+    sentences: list[str], cited_texts: dict[int, str], extra_values: set[float],
+    check: Callable[[str, dict[int, str]], str] | None = None,
 ) -> tuple[list[str], Verification]:
-    """Keep the sentences whose citations exist and whose numbers the cited sources hold."""
+    """Keep the sentences whose citations exist and whose numbers the cited sources hold.
+
+    `check` may reject a sentence for another reason (returned as text, "" to keep it).
+    """
     report = Verification(sentences=len(sentences))
     kept = []
     for sentence in sentences:
@@ -94,6 +97,11 @@ def verify_answer(
             report.unverified_numbers += len(bad)
             report.dropped_sentences += 1
             report.notes.append(f"dropped a sentence with unsupported number(s) {', '.join(bad)}")
+            continue
+        reason = check(sentence, cited_texts) if check else ""
+        if reason:
+            report.dropped_sentences += 1
+            report.notes.append(f"dropped a sentence: {reason}")
             continue
         kept.append(sentence)
     return kept, report
