@@ -21,7 +21,7 @@ from .errors import AssistantError
 from .passages import split_sentences
 from .questions import looks_like_instruction, tokenize
 from .retrieve import Hit
-from .verify import CITATION, split_answer
+from .verify import CITATION, split_answer, verify_answer
 
 log = logging.getLogger(__name__)
 
@@ -124,16 +124,46 @@ def best_quote(passage: Document, sentence: str) -> str:
 
 
 def generated_answer(chat: BaseChatModel, extractive: Answer, hits: list[Hit],
-                     settings: Settings, max_sources: int = 6) -> Answer:
-    """The model's answer, verified; the extractive answer (with a notice) when it fails."""
+                     settings: Settings, max_sources: int = 6) -> Iterator[str | Answer]:
+    """Stream the model's answer sentence by sentence as each passes verification, then yield
+    the verified Answer (the extractive one, with a notice, when generation fails)."""
     passages = [h.document for h in hits[:max_sources]]
+    raw, done = "", 0
+    shown = Citations()
     try:
-        raw = generate(chat, extractive.resolved_question, passages)
+        for piece in stream(chat, extractive.resolved_question, passages):
+            raw += piece
+            complete = split_answer(raw)[:-1]  # the last piece may still be growing
+            for sentence in complete[done:]:
+                text = _checked(sentence, passages, shown)
+                if text:
+                    yield text + " "
+            done = len(complete)
     except Exception as exc:  # timeouts, refused connections, HTTP errors: degrade, never fail
         log.warning("the language model failed (%s); answering without it", exc)
-        return _fallback(extractive, "The language model could not be reached, so this is "
-                                     "the extractive answer.")
-    return verify_generated(raw, extractive, passages, settings)
+        yield _fallback(extractive, "The language model could not be reached, so this is "
+                                    "the extractive answer.")
+        return
+    yield verify_generated(raw, extractive, passages, settings)
+
+
+def _checked(sentence: str, passages: list[Document], citations: Citations) -> str:
+    """One generated sentence with its citations renumbered, or "" if it fails verification."""
+    text = _renumber(sentence, passages, citations)
+    cited = {c.n: c.passage.page_content for c in citations.items}
+    kept, _ = verify_answer([text], cited, set(), _supported)
+    return kept[0] if kept else ""
+
+
+def _renumber(sentence: str, passages: list[Document], citations: Citations) -> str:
+    def renumber(match: re.Match) -> str:
+        n = int(match.group(1))
+        if not 1 <= n <= len(passages):
+            return "[0]"  # a passage that was never given: verification drops it
+        passage = passages[n - 1]
+        return f"[{citations.cite(passage, best_quote(passage, sentence))}]"
+
+    return CITATION.sub(renumber, sentence)
 
 
 def verify_generated(raw: str, extractive: Answer, passages: list[Document],
@@ -142,16 +172,7 @@ def verify_generated(raw: str, extractive: Answer, passages: list[Document],
     if NOT_COVERED.lower().rstrip(".") in raw.lower():
         return abstain(extractive.question, extractive.resolved_question)
     citations = Citations()
-    sentences = []
-    for sentence in split_answer(raw):
-        def renumber(match: re.Match, sentence=sentence) -> str:
-            n = int(match.group(1))
-            if not 1 <= n <= len(passages):
-                return "[0]"  # a passage that was never given: verification drops it
-            passage = passages[n - 1]
-            return f"[{citations.cite(passage, best_quote(passage, sentence))}]"
-
-        sentences.append(CITATION.sub(renumber, sentence))
+    sentences = [_renumber(sentence, passages, citations) for sentence in split_answer(raw)]
     answer = finish(extractive.question, extractive.resolved_question, sentences, citations,
                     check=_supported)
     report = answer.verification

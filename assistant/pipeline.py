@@ -6,7 +6,7 @@ import difflib
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from langchain_core.documents import Document
@@ -118,6 +118,14 @@ class Assistant:
     def ask(self, question: str, history: list[dict] | None = None, id: str | None = None
             ) -> Answer:
         """Answer one question (with optional chat history) from the sources, with citations."""
+        answer = None
+        for event in self.stream(question, history, id):
+            answer = event
+        return answer
+
+    def stream(self, question: str, history: list[dict] | None = None, id: str | None = None
+               ) -> Iterator[str | Answer]:
+        """Yield the answer text as it is ready (verified sentences), then the Answer itself."""
         start = time.perf_counter()
         if not isinstance(question, str) or not clean_text(question):
             raise AssistantError("Please type a question about the sources.")
@@ -133,12 +141,16 @@ class Assistant:
         answer, retrieve_ms, hits = self._answer(cleaned, resolved)
         if self.chat is not None and not answer.abstained and not answer.figures:
             # The model may phrase an answer the extractive path found; figures stay as computed.
-            answer = generated_answer(self.chat, answer, hits, self.settings)
+            for event in generated_answer(self.chat, answer, hits, self.settings):
+                if isinstance(event, Answer):
+                    answer = event
+                else:
+                    yield event
         answer.id = id
         total = (time.perf_counter() - start) * 1000
         answer.timing_ms = {"retrieve": round(retrieve_ms, 1),
                             "answer": round(total - retrieve_ms, 1), "total": round(total, 1)}
-        return answer
+        yield answer
 
     def _resolve(self, question: str, past: list[dict]) -> str:
         """The standalone question: condensed by the model when there is one, else by rules."""
