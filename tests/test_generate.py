@@ -164,3 +164,16 @@ def test_stream_yields_only_verified_sentences_then_the_answer(llm_bot):
     assert texts and all(isinstance(t, str) for t in texts)
     assert not any("57" in t for t in texts)
     assert "Microsoft, Google and Amazon" in "".join(texts)
+
+
+def test_slow_or_missing_server_degrades_to_the_extractive_answer(monkeypatch, llm_bot, settings):
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+    with ScriptedChatServer(["Too late [1]."], delay=3) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+        chat = make_chat_model(replace(settings, llm="openai:scripted", llm_timeout=0.5))
+        data = llm_bot(chat).ask(QUESTION).to_dict()
+    assert "could not be reached" in data["notice"] and data["citations"]
+    monkeypatch.setenv("OPENAI_BASE_URL", server.url)  # the server is gone now
+    chat = make_chat_model(replace(settings, llm="openai:scripted", llm_timeout=2))
+    data = llm_bot(chat).ask(QUESTION).to_dict()
+    assert "could not be reached" in data["notice"] and not data["abstained"]
