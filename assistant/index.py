@@ -5,10 +5,16 @@ Updates are incremental: a document whose content hash is unchanged is not re-em
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import logging
 import os
+import re
+import secrets
+import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +30,10 @@ log = logging.getLogger(__name__)
 # Bump when the splitter changes in a way that changes passages for the same settings.
 CHUNKER_VERSION = 1
 MANIFEST = "manifest.json"
+CURRENT = "CURRENT"  # pointer file: the name of the published build folder
+PREVIOUS = "PREVIOUS"
+BUILDS = "builds"
+LOCK = ".build.lock"
 
 
 @dataclass
@@ -52,33 +62,55 @@ def chunking(settings: Settings) -> dict:
             "version": CHUNKER_VERSION}
 
 
+def current_build(index_dir: Path) -> Path | None:
+    """The published build folder named by the CURRENT pointer, or None when there is none."""
+    pointer = Path(index_dir) / CURRENT
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    build = Path(index_dir) / BUILDS / name
+    if not name or "/" in name or not (build / MANIFEST).exists():
+        raise AssistantError(
+            f"The index pointer {pointer} names a build that is missing; run "
+            "`python -m assistant index --rebuild`."
+        )
+    return build
+
+
 def read_manifest(index_dir: Path) -> dict | None:
-    """The manifest of the index in index_dir, or None when there is no index yet."""
-    path = Path(index_dir) / MANIFEST
-    if not path.exists():
+    """The manifest of the published index in index_dir, or None when there is no index yet."""
+    build = current_build(index_dir)
+    if build is None:
         return None
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return json.loads((build / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         raise AssistantError(
-            f"The index manifest {path} is unreadable; rebuild with "
+            f"The index manifest in {build} is unreadable; rebuild with "
             "`python -m assistant index --rebuild`."
         ) from None
 
 
-def _write_manifest(index_dir: Path, manifest: dict) -> None:
-    # Write then rename, so a crash never leaves a half-written manifest.
-    index_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=index_dir, prefix=".manifest-", suffix=".tmp")
+def _write_atomically(path: Path, text: str) -> None:
+    # Write, flush to disk, then rename over the target: readers see the old or the new file.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(manifest, handle, indent=2, sort_keys=True)
+        handle.write(text)
         handle.flush()
         os.fsync(handle.fileno())
-    os.replace(tmp, index_dir / MANIFEST)
+    os.replace(tmp, path)
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
 
 
 def check_compatible(manifest: dict, settings: Settings) -> None:
-    """Refuse an index made with another model or chunking, saying which command fixes it."""
+    """Refuse an index made with another model, chunking or a newer chromadb; say what fixes it."""
+    import chromadb
+
     fix = "run `python -m assistant index --rebuild`"
     if manifest.get("model") != settings.embedding_model:
         raise AssistantError(
@@ -91,10 +123,19 @@ def check_compatible(manifest: dict, settings: Settings) -> None:
             f"The index was built with chunking {manifest.get('chunking')} but the settings "
             f"ask for {chunking(settings)}; {fix}."
         )
+    if _version(manifest.get("chromadb", "0")) > _version(chromadb.__version__):
+        raise AssistantError(
+            f"The index was built by chromadb {manifest['chromadb']}, newer than the installed "
+            f"{chromadb.__version__}; upgrade with `make install` or {fix}."
+        )
 
 
-def make_client(settings: Settings):
-    """A Chroma client: HTTP when a server URL is set, else persistent in the index folder."""
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in re.findall(r"\d+", str(text))[:3])
+
+
+def make_client(settings: Settings, path: Path | None = None):
+    """A Chroma client: HTTP when a server URL is set, else persistent in a build folder."""
     import chromadb
 
     if settings.chroma_url:
@@ -112,11 +153,18 @@ def make_client(settings: Settings):
                 f"Cannot reach the Chroma server at {settings.chroma_url} ({exc}); "
                 "start it with `chroma run` or unset ASSISTANT_CHROMA_URL."
             ) from None
-    return chromadb.PersistentClient(path=str(Path(settings.index_dir) / "chroma"))
+    if path is None:
+        path = current_build(settings.index_dir)
+        if path is None:
+            raise AssistantError(
+                f"There is no index in {settings.index_dir}; build it with "
+                "`python -m assistant index`."
+            )
+    return chromadb.PersistentClient(path=str(Path(path) / "chroma"))
 
 
 def open_store(settings: Settings, embeddings: Embeddings, client=None):
-    """The LangChain Chroma vector store over the passages collection."""
+    """The LangChain Chroma vector store over the published passages collection."""
     from langchain_chroma import Chroma
 
     return Chroma(
@@ -127,6 +175,38 @@ def open_store(settings: Settings, embeddings: Embeddings, client=None):
     )
 
 
+@contextlib.contextmanager
+def build_lock(index_dir: Path):
+    """Hold the index's build lock; a second builder is refused at once, never waits."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    handle = open(index_dir / LOCK, "a+")  # noqa: SIM115 - held for the whole build
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise AssistantError(
+                f"Another index build is running on {index_dir}; wait for it to finish and "
+                "try again."
+            ) from None
+        yield
+    finally:
+        handle.close()  # closing releases the lock (so does the process dying)
+
+
+def plan_update(groups: dict[str, list[Document]], hashes: dict[str, str],
+                manifest: dict | None) -> BuildReport:
+    """Which documents are new, changed, removed or unchanged against the published index."""
+    known: dict = (manifest or {}).get("documents", {})
+    report = BuildReport(removed=sorted(set(known) - set(groups)))
+    for doc_id, passages in groups.items():
+        old = known.get(doc_id)
+        if old and old["hash"] == hashes[doc_id] and old["passages"] == [p.id for p in passages]:
+            report.unchanged.append(doc_id)
+        else:
+            (report.updated if old else report.added).append(doc_id)
+    return report
+
+
 def build_index(
     groups: dict[str, list[Document]],
     hashes: dict[str, str],
@@ -134,58 +214,119 @@ def build_index(
     embeddings: Embeddings,
     rebuild: bool = False,
     progress: Callable[[int, int], None] | None = None,
-    store=None,
 ) -> BuildReport:
     """Bring the index up to date with the given passages (grouped by document id).
 
-    Only groups whose content hash changed are embedded; groups no longer present are deleted.
+    Only documents whose content changed are embedded. The update is made in a new build folder
+    (a copy of the published one), validated, then published by swapping the CURRENT pointer, so
+    a reader never sees a half-built index and a crash leaves the published one as it was.
     """
-    import chromadb
-
     index_dir = Path(settings.index_dir)
     manifest = read_manifest(index_dir)
     if manifest and not rebuild:
         check_compatible(manifest, settings)
-    store = store or open_store(settings, embeddings)
-    if rebuild or manifest is None:
-        store.reset_collection()
-        manifest = None
-    known: dict = (manifest or {}).get("documents", {})
-    report = BuildReport()
-    for doc_id in sorted(set(known) - set(groups)):
-        store.delete(ids=known[doc_id]["passages"])
-        report.removed.append(doc_id)
-    documents, todo = {}, []
-    for doc_id, passages in groups.items():
-        ids = [p.id for p in passages]
-        old = known.get(doc_id)
-        if old and old["hash"] == hashes[doc_id] and old["passages"] == ids:
-            report.unchanged.append(doc_id)
-            documents[doc_id] = old
-            continue
-        if old:
-            stale = sorted(set(old["passages"]) - set(ids))
-            if stale:
-                store.delete(ids=stale)
-        todo.extend(passages)
-        (report.updated if old else report.added).append(doc_id)
-        documents[doc_id] = {"hash": hashes[doc_id], "passages": ids}
-    _add(store, todo, progress)
-    report.passages_embedded = len(todo)
-    if manifest is None or report.changed:
-        dimension = (manifest or {}).get("dimension")
-        if report.passages_embedded:
-            dimension = getattr(embeddings, "dimension", None) or len(
-                embeddings.embed_query("dimension probe"))
-        _write_manifest(index_dir, {
-            "model": settings.embedding_model,
-            "dimension": dimension,
-            "chunking": chunking(settings),
-            "chromadb": chromadb.__version__,
-            "collection": settings.collection,
-            "documents": documents,
-        })
+        plan = plan_update(groups, hashes, manifest)
+        if not plan.changed:
+            return plan  # nothing to do: no lock, no model, no new build
+    with build_lock(index_dir):
+        # Re-read under the lock: another builder may have published meanwhile.
+        manifest = None if rebuild else read_manifest(index_dir)
+        report = plan_update(groups, hashes, manifest)
+        if manifest and not report.changed:
+            return report
+        _remove_stale_builds(index_dir)
+        build = index_dir / BUILDS / f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-" \
+            f"{secrets.token_hex(3)}"
+        source = current_build(index_dir) if manifest else None
+        try:
+            if source:
+                shutil.copytree(source / "chroma", build / "chroma")
+            else:
+                build.mkdir(parents=True)
+            report.passages_embedded = _apply(build, groups, report, manifest, settings,
+                                              embeddings, progress)
+            new_manifest = _manifest(groups, hashes, manifest, report, settings, embeddings)
+            _write_atomically(build / MANIFEST, json.dumps(new_manifest, indent=1))
+            validate_build(build, new_manifest, groups, settings, embeddings)
+        except BaseException:
+            shutil.rmtree(build, ignore_errors=True)  # a failed build never lingers
+            raise
+        if source:
+            _write_atomically(index_dir / PREVIOUS, source.name + "\n")
+        _write_atomically(index_dir / CURRENT, build.name + "\n")
+        _remove_stale_builds(index_dir)
     return report
+
+
+def _apply(build: Path, groups, report: BuildReport, manifest, settings, embeddings,
+           progress) -> int:
+    store = open_store(settings, embeddings, make_client(settings, build))
+    known = (manifest or {}).get("documents", {})
+    for doc_id in report.removed + report.updated:
+        ids = known.get(doc_id, {}).get("passages", [])
+        if ids:
+            store.delete(ids=ids)
+    todo = [p for doc_id in report.added + report.updated for p in groups[doc_id]]
+    _add(store, todo, progress)
+    return len(todo)
+
+
+def _manifest(groups, hashes, manifest, report, settings, embeddings) -> dict:
+    import chromadb
+
+    dimension = (manifest or {}).get("dimension")
+    if report.passages_embedded or dimension is None:
+        dimension = getattr(embeddings, "dimension", None) or len(
+            embeddings.embed_query("dimension probe"))
+    return {
+        "model": settings.embedding_model,
+        "dimension": dimension,
+        "chunking": chunking(settings),
+        "chromadb": chromadb.__version__,
+        "collection": settings.collection,
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "documents": {doc_id: {"hash": hashes[doc_id], "passages": [p.id for p in passages]}
+                      for doc_id, passages in groups.items()},
+    }
+
+
+def validate_build(build: Path, manifest: dict, groups, settings, embeddings,
+                   samples: int = 3) -> None:
+    """Refuse to publish a build whose count or retrieval does not match its manifest."""
+    store = open_store(settings, embeddings, make_client(settings, build))
+    expected = sum(len(d["passages"]) for d in manifest["documents"].values())
+    count = store._collection.count()
+    if count != expected:
+        raise AssistantError(
+            f"The new index holds {count} passages but its manifest lists {expected}; the "
+            "published index was kept. Run `python -m assistant index --rebuild`."
+        )
+    passages = [p for group in groups.values() for p in group]
+    step = max(1, len(passages) // samples)
+    for passage in passages[::step][:samples]:
+        found = store.similarity_search_by_vector(embeddings.embed_query(passage.page_content), 3)
+        if passage.id not in {d.id for d in found}:
+            raise AssistantError(
+                f"The new index does not retrieve passage {passage.id} by its own text; the "
+                "published index was kept. Run `python -m assistant index --rebuild`."
+            )
+
+
+def _remove_stale_builds(index_dir: Path) -> None:
+    """Delete unpublished and superseded builds (called under the build lock).
+
+    The previous build stays one round, for a reader that opened it just before the swap.
+    """
+    builds = index_dir / BUILDS
+    if not builds.exists():
+        return
+    keep = {current_build(index_dir)}
+    previous = index_dir / PREVIOUS
+    if previous.exists():
+        keep.add(builds / previous.read_text(encoding="utf-8").strip())
+    for child in builds.iterdir():
+        if child not in keep:
+            shutil.rmtree(child, ignore_errors=True)
 
 
 def _add(store, passages: list[Document], progress, batch: int = 128) -> None:

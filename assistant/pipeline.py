@@ -105,9 +105,9 @@ class Assistant:
         hashes = {doc.doc_id: doc.content_hash for doc in loaded.documents}
         hashes.update(loaded.figure_tables)
         embeddings = embeddings or shared_embeddings(settings.embedding_model)
-        store = open_store(settings, embeddings, client)
         report = build_index(groups, hashes, settings, embeddings, rebuild=rebuild,
-                             progress=progress, store=store)
+                             progress=progress)
+        store = open_store(settings, embeddings, client)
         chat = chat if chat is not None else make_chat_model(settings)
         return cls(settings, loaded, groups, store, embeddings, report, chat)
 

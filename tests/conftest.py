@@ -35,6 +35,10 @@ class CountingEmbeddings(SentenceTransformerEmbeddings):
         self.embedded.extend(texts)
         return super().embed_documents(texts)
 
+    def embed_query(self, text):
+        # Queries (searches, index validation) are not stored passages: not recorded.
+        return super().embed_documents([text])[0]
+
 
 @pytest.fixture(scope="session")
 def model():

@@ -30,7 +30,7 @@ def test_ask_json_builds_the_index_and_answers(index_dir):
     data = json.loads(result.stdout)
     assert "2,300,000" in data["answer"] and not data["abstained"]
     assert data["citations"][0]["doc_id"] == "west-favors-aws-over-alicloud"
-    assert (index_dir / "manifest.json").exists()
+    assert (index_dir / "CURRENT").exists()
 
 
 def test_ask_readable_shows_sources(index_dir):

@@ -6,7 +6,7 @@ from conftest import DATA
 
 from assistant import Assistant
 from assistant.errors import AssistantError
-from assistant.index import read_manifest
+from assistant.index import current_build, read_manifest
 
 
 @pytest.fixture
@@ -83,6 +83,6 @@ def test_other_chunking_is_refused_and_rebuild_fixes_it(corpus_dir, settings, em
 
 def test_unreadable_manifest_is_a_clear_error(corpus_dir, settings, embeddings):
     open_bot(corpus_dir, settings, embeddings)
-    (settings.index_dir / "manifest.json").write_text("{not json", encoding="utf-8")
+    (current_build(settings.index_dir) / "manifest.json").write_text("{not", encoding="utf-8")
     with pytest.raises(AssistantError, match="rebuild"):
         open_bot(corpus_dir, settings, embeddings)
