@@ -45,6 +45,7 @@ from .questions import (
     looks_like_instruction,
     question_units,
     stem,
+    strip_markup,
 )
 from .retrieve import Hit, HybridRetriever, KeywordIndex
 
@@ -127,9 +128,9 @@ class Assistant:
                ) -> Iterator[str | Answer]:
         """Yield the answer text as it is ready (verified sentences), then the Answer itself."""
         start = time.perf_counter()
-        if not isinstance(question, str) or not clean_text(question):
+        if not isinstance(question, str) or not clean_text(strip_markup(question[:100_000])):
             raise AssistantError("Please type a question about the sources.")
-        cleaned = clean_text(question)
+        cleaned = clean_text(strip_markup(question))
         if len(cleaned) > self.settings.max_question_chars:
             raise AssistantError(
                 f"The question is {len(cleaned):,} characters long; please keep it under "

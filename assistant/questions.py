@@ -116,6 +116,16 @@ NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, 
                 "eight": 8, "nine": 9, "ten": 10}
 
 
+_MARKUP = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]{0,500}>|!\[[^\]]*\]\([^)]*\)",
+                     re.IGNORECASE | re.DOTALL)
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+
+
+def strip_markup(text: str) -> str:
+    """Drop HTML tags, scripts and Markdown images; keep a link's words, not its address."""
+    return _LINK.sub(r"\1", _MARKUP.sub(" ", text))
+
+
 def clean_text(text: str) -> str:
     """Normalize Unicode, drop control, bidi and zero-width characters, collapse whitespace."""
     text = unicodedata.normalize("NFKC", text)
