@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--qa", required=True, metavar="FILE", help="JSON lines question set")
     p.add_argument("--json", action="store_true", help="print the full report as JSON")
 
+    p = sub.add_parser("doctor", help="check corpus, index and model; say how to fix problems")
+    corpus_args(p)
+
     p = sub.add_parser("serve", help="serve the chat UI")
     corpus_args(p)
     p.add_argument("--host", default="127.0.0.1")
@@ -111,6 +114,12 @@ def _run(args) -> int:
         print(json.dumps(report, indent=2, ensure_ascii=False) if args.json
               else format_report(report))
         return 0
+    if args.command == "doctor":
+        from .doctor import format_checks, run_checks
+
+        checks = run_checks(_settings(args))
+        print(format_checks(checks))
+        return 0 if all(c.ok for c in checks) else 1
     if args.command == "serve":
         from .ui import serve
 

@@ -13,6 +13,8 @@ import os
 import re
 import secrets
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -160,7 +162,48 @@ def make_client(settings: Settings, path: Path | None = None):
                 f"There is no index in {settings.index_dir}; build it with "
                 "`python -m assistant index`."
             )
+        manifest = read_manifest(settings.index_dir)
+        probe_build(path, settings, sum(len(d["passages"]) for d in manifest["documents"].values()))
     return chromadb.PersistentClient(path=str(Path(path) / "chroma"))
+
+
+_PROBE = """
+import sys, chromadb
+client = chromadb.PersistentClient(path=sys.argv[1])
+collection = client.get_collection(sys.argv[2])
+count = collection.count()
+if count:
+    got = collection.get(limit=1, include=["embeddings"])
+    collection.query(query_embeddings=[list(got["embeddings"][0])], n_results=min(count, 3))
+print(count)
+"""
+
+
+def probe_build(build: Path, settings: Settings, expected: int | None = None) -> None:
+    """Open a build's Chroma files in a child process first, so damaged files (even ones that
+    crash the native code) give a clear message instead of taking this process down."""
+    marker = build / ".probed"
+    if marker.exists():
+        return
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", _PROBE, str(build / "chroma"), settings.collection],
+            capture_output=True, text=True, timeout=120,
+        )
+    except subprocess.TimeoutExpired:
+        result = None
+    fix = "run `python -m assistant index --rebuild`"
+    if result is None or result.returncode != 0:
+        why = "timed out" if result is None else (
+            f"crashed with signal {-result.returncode}" if result.returncode < 0
+            else (result.stderr.strip().splitlines() or ["error"])[-1][:200])
+        raise AssistantError(f"The index in {build} cannot be read ({why}); {fix}.")
+    count = int(result.stdout.strip() or 0)
+    if expected is not None and count != expected:
+        raise AssistantError(
+            f"The index in {build} holds {count} passages but its manifest lists {expected}; "
+            f"{fix}.")
+    marker.write_text("ok\n", encoding="utf-8")
 
 
 def open_store(settings: Settings, embeddings: Embeddings, client=None):
@@ -248,6 +291,7 @@ def build_index(
             new_manifest = _manifest(groups, hashes, manifest, report, settings, embeddings)
             _write_atomically(build / MANIFEST, json.dumps(new_manifest, indent=1))
             validate_build(build, new_manifest, groups, settings, embeddings)
+            (build / ".probed").write_text("ok\n", encoding="utf-8")  # opened and checked
         except BaseException:
             shutil.rmtree(build, ignore_errors=True)  # a failed build never lingers
             raise

@@ -189,3 +189,87 @@ def test_a_document_carrying_instructions_changes_no_other_answer(tmp_path, corp
                              settings=Settings(), embeddings=embeddings)
     for question, answer in before.items():
         assert hostile.ask(question).answer == answer
+
+
+@pytest.mark.parametrize("damage", ["sqlite", "empty-collection"])
+def test_damaged_index_files_give_a_clear_message(tmp_path, corpus, embeddings, damage):
+    index = tmp_path / "index"
+    Assistant.open(corpus=[str(corpus)], index=index, settings=Settings(), embeddings=embeddings)
+    build = current_build(index)
+    (build / ".probed").unlink(missing_ok=True)
+    chroma = build / "chroma"
+    if damage == "sqlite":
+        (chroma / "chroma.sqlite3").write_bytes(b"this is not a database" * 100)
+    else:
+        import chromadb
+
+        chromadb.PersistentClient(path=str(chroma)).get_collection("passages").delete(
+            where={"doc_id": {"$ne": ""}})
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant", "ask", "How many customers does AliCloud have?",
+         "--corpus", str(corpus), "--index", str(index)],
+        cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert result.returncode != 0
+    assert "--rebuild" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_native_crash_while_probing_is_reported_not_suffered(tmp_path, corpus, embeddings,
+                                                                monkeypatch):
+    import assistant.index as index_module
+
+    index = tmp_path / "index"
+    Assistant.open(corpus=[str(corpus)], index=index, settings=Settings(), embeddings=embeddings)
+    build = current_build(index)
+    (build / ".probed").unlink()
+    # Stand-in for files that make the native reader crash: the probe process dies by SIGSEGV.
+    monkeypatch.setattr(index_module, "_PROBE", "import os, signal; os.kill(os.getpid(), 11)")
+    with pytest.raises(AssistantError, match="crashed with signal 11"):
+        index_module.probe_build(build, Settings(index_dir=index))
+
+
+def test_doctor_reports_each_problem_with_its_fix(tmp_path, corpus, embeddings):
+    from test_cli import run
+
+    index = tmp_path / "index"
+    result = run("doctor", "--corpus", str(corpus), "--index", str(index))
+    assert result.returncode == 1
+    assert "PROBLEM index: none" in result.stdout and "fix: python -m assistant index" in \
+        result.stdout
+    Assistant.open(corpus=[str(corpus)], index=index, settings=Settings(), embeddings=embeddings)
+    assert run("doctor", "--corpus", str(corpus), "--index", str(index)).returncode == 0
+    (corpus / "bad.csv").write_text("id,entity\nx,y\n", encoding="utf-8")
+    (corpus / "new.md").write_text("---\ntitle: New\n---\n\nA brand new paragraph about "
+                                   "cloud markets in Africa.\n", encoding="utf-8")
+    result = run("doctor", "--corpus", str(corpus), "--index", str(index))
+    assert result.returncode == 1
+    assert "header lacks column(s)" in result.stdout and "index: stale" in result.stdout
+
+
+def test_symlinks_leaving_the_corpus_are_refused(tmp_path, corpus):
+    from assistant.corpus import load_corpus
+
+    outside = tmp_path / "secret.md"
+    outside.write_text("---\ntitle: Secret\n---\n\nNot for the corpus at all, ever.\n")
+    (corpus / "link.md").symlink_to(outside)
+    loaded = load_corpus([corpus])
+    assert "link" not in [d.doc_id for d in loaded.documents]
+    assert any("leaves the corpus folder" in p for p in loaded.problems)
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "shift_jis"])
+def test_non_utf8_files_are_rejected_clearly_and_the_rest_indexes(tmp_path, corpus, encoding):
+    from assistant.corpus import load_corpus
+
+    (corpus / "legacy.txt").write_bytes("Caf\u00e9 cr\u00e8me \u2013 \u65e5\u672c".encode(
+        encoding, errors="ignore") + b"\xff\xfe")
+    loaded = load_corpus([corpus])
+    assert any("legacy.txt" in p and "UTF-8" in p for p in loaded.problems)
+    assert "west-favors-aws-over-alicloud" in [d.doc_id for d in loaded.documents]
+
+
+def test_oversized_files_are_skipped_with_a_message(tmp_path, corpus):
+    from assistant.corpus import load_corpus
+
+    (corpus / "huge.md").write_text("word " * 50_000, encoding="utf-8")
+    loaded = load_corpus([corpus], max_file_bytes=100_000)
+    assert any("huge.md" in p and "limit" in p for p in loaded.problems)

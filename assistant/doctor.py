@@ -1,0 +1,115 @@
+"""`python -m assistant doctor`: check corpus, index, model and settings; say how to fix each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .config import Settings
+from .errors import AssistantError
+
+
+@dataclass
+class Check:
+    """One finding: what was checked, whether it is fine, and the command that fixes it."""
+
+    ok: bool
+    what: str
+    fix: str = ""
+
+
+def run_checks(settings: Settings) -> list[Check]:
+    """Every check, in order; none of them changes anything."""
+    checks: list[Check] = []
+    corpus = _check_corpus(settings, checks)
+    _check_index(settings, corpus, checks)
+    _check_model(settings, checks)
+    _check_llm(settings, checks)
+    return checks
+
+
+def _check_corpus(settings: Settings, checks: list[Check]):
+    from .corpus import load_corpus
+
+    try:
+        corpus = load_corpus(list(settings.corpus), settings.max_file_bytes)
+    except AssistantError as exc:
+        checks.append(Check(False, f"corpus: {exc}", "pass an existing folder with --corpus"))
+        return None
+    checks.append(Check(bool(corpus.documents or corpus.figures),
+                        f"corpus: {len(corpus.documents)} documents, {len(corpus.figures)} "
+                        f"figures in {', '.join(settings.corpus)}",
+                        "add articles or a figures CSV to the corpus folder"))
+    for problem in corpus.problems:
+        checks.append(Check(False, f"corpus file: {problem}",
+                            "fix or remove the file, then `python -m assistant index`"))
+    return corpus
+
+
+def _check_index(settings: Settings, corpus, checks: list[Check]) -> None:
+    from .index import check_compatible, current_build, plan_update, probe_build, read_manifest
+    from .passages import split_corpus
+
+    if settings.chroma_url:
+        checks.append(Check(True, f"index: Chroma server at {settings.chroma_url} (not probed)"))
+        return
+    build_cmd = "python -m assistant index"
+    try:
+        manifest = read_manifest(settings.index_dir)
+        if manifest is None:
+            checks.append(Check(False, f"index: none in {settings.index_dir}", build_cmd))
+            return
+        check_compatible(manifest, settings)
+        expected = sum(len(d["passages"]) for d in manifest["documents"].values())
+        probe_build(current_build(settings.index_dir), settings, expected)
+    except AssistantError as exc:
+        checks.append(Check(False, f"index: {exc}", f"{build_cmd} --rebuild"))
+        return
+    checks.append(Check(True, f"index: {expected} passages, model {manifest['model']}, "
+                              f"chromadb {manifest['chromadb']}"))
+    if corpus is not None:
+        groups = split_corpus(corpus, settings.chunk_min_chars, settings.chunk_max_chars)
+        hashes = {d.doc_id: d.content_hash for d in corpus.documents}
+        hashes.update(corpus.figure_tables)
+        plan = plan_update(groups, hashes, manifest)
+        checks.append(Check(not plan.changed, "index: up to date with the corpus" if not
+                            plan.changed else f"index: stale ({plan.summary()} pending)",
+                            build_cmd))
+
+
+def _check_model(settings: Settings, checks: list[Check]) -> None:
+    from pathlib import Path
+
+    from .embeddings import model_path
+
+    try:
+        path = model_path(settings.embedding_model)
+    except AssistantError as exc:
+        checks.append(Check(False, f"embedding model: {exc}", "make install"))
+        return
+    found = Path(path).exists()
+    checks.append(Check(found, f"embedding model: {settings.embedding_model} at {path}",
+                        "make install, or set ASSISTANT_EMBEDDING_MODEL to a local model"))
+
+
+def _check_llm(settings: Settings, checks: list[Check]) -> None:
+    from .generate import make_chat_model
+
+    try:
+        chat = make_chat_model(settings)
+    except AssistantError as exc:
+        checks.append(Check(False, f"language model: {exc}", "fix or unset ASSISTANT_LLM"))
+        return
+    checks.append(Check(True, "language model: none (extractive answers)" if chat is None
+                        else f"language model: {settings.llm}"))
+
+
+def format_checks(checks: list[Check]) -> str:
+    """One line per check; problems say which command fixes them."""
+    lines = []
+    for check in checks:
+        mark = "ok     " if check.ok else "PROBLEM"
+        line = f"{mark} {check.what}"
+        if not check.ok and check.fix:
+            line += f"\n        fix: {check.fix}"
+        lines.append(line)
+    return "\n".join(lines)
