@@ -5,37 +5,34 @@ Updates are incremental: a document whose content hash is unchanged is not re-em
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import json
 import logging
 import os
 import re
 import secrets
-import shutil
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
 from .config import Settings
 from .errors import AssistantError
+from .storage import (  # noqa: F401 - re-exported: where builds live is part of this API
+    BUILDS,
+    REBUILD,
+    build_lock,
+    builds_for,
+    current_build,
+    passage_count,
+    probe_build,
+    read_manifest,
+)
 
 log = logging.getLogger(__name__)
 
 # Bump when the splitter changes in a way that changes passages for the same settings.
 CHUNKER_VERSION = 1
-MANIFEST = "manifest.json"
-CURRENT = "CURRENT"  # pointer file: the name of the published build folder
-PREVIOUS = "PREVIOUS"
-BUILDS = "builds"
-LOCK = ".build.lock"
 
 
 @dataclass
@@ -62,51 +59,6 @@ class BuildReport:
 def chunking(settings: Settings) -> dict:
     return {"min_chars": settings.chunk_min_chars, "max_chars": settings.chunk_max_chars,
             "version": CHUNKER_VERSION}
-
-
-def current_build(index_dir: Path) -> Path | None:
-    """The published build folder named by the CURRENT pointer, or None when there is none."""
-    pointer = Path(index_dir) / CURRENT
-    try:
-        name = pointer.read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        return None
-    build = Path(index_dir) / BUILDS / name
-    if not name or "/" in name or not (build / MANIFEST).exists():
-        raise AssistantError(
-            f"The index pointer {pointer} names a build that is missing; run "
-            "`python -m assistant index --rebuild`."
-        )
-    return build
-
-
-def read_manifest(index_dir: Path) -> dict | None:
-    """The manifest of the published index in index_dir, or None when there is no index yet."""
-    build = current_build(index_dir)
-    if build is None:
-        return None
-    try:
-        return json.loads((build / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise AssistantError(
-            f"The index manifest in {build} is unreadable; rebuild with "
-            "`python -m assistant index --rebuild`."
-        ) from None
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    # Write, flush to disk, then rename over the target: readers see the old or the new file.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 def check_compatible(manifest: dict, settings: Settings) -> None:
@@ -136,106 +88,6 @@ def _version(text: str) -> tuple[int, ...]:
     return tuple(int(p) for p in re.findall(r"\d+", str(text))[:3])
 
 
-def make_client(settings: Settings, path: Path | None = None):
-    """A Chroma client: HTTP when a server URL is set, else persistent in a build folder."""
-    import chromadb
-
-    if settings.chroma_url:
-        from urllib.parse import urlparse
-
-        url = urlparse(settings.chroma_url)
-        if not url.hostname:
-            raise AssistantError(f"ASSISTANT_CHROMA_URL={settings.chroma_url!r} is not a URL.")
-        try:
-            return chromadb.HttpClient(
-                host=url.hostname, port=url.port or 8000, ssl=url.scheme == "https"
-            )
-        except Exception as exc:  # chromadb raises several types for an unreachable server
-            raise AssistantError(
-                f"Cannot reach the Chroma server at {settings.chroma_url} ({exc}); "
-                "start it with `chroma run` or unset ASSISTANT_CHROMA_URL."
-            ) from None
-    if path is None:
-        path = current_build(settings.index_dir)
-        if path is None:
-            raise AssistantError(
-                f"There is no index in {settings.index_dir}; build it with "
-                "`python -m assistant index`."
-            )
-        manifest = read_manifest(settings.index_dir)
-        probe_build(path, settings, sum(len(d["passages"]) for d in manifest["documents"].values()))
-    return chromadb.PersistentClient(path=str(Path(path) / "chroma"))
-
-
-_PROBE = """
-import sys, chromadb
-client = chromadb.PersistentClient(path=sys.argv[1])
-collection = client.get_collection(sys.argv[2])
-count = collection.count()
-if count:
-    got = collection.get(limit=1, include=["embeddings"])
-    collection.query(query_embeddings=[list(got["embeddings"][0])], n_results=min(count, 3))
-print(count)
-"""
-
-
-def probe_build(build: Path, settings: Settings, expected: int | None = None) -> None:
-    """Open a build's Chroma files in a child process first, so damaged files (even ones that
-    crash the native code) give a clear message instead of taking this process down."""
-    marker = build / ".probed"
-    if marker.exists():
-        return
-    try:
-        result = subprocess.run(
-            [sys.executable, "-c", _PROBE, str(build / "chroma"), settings.collection],
-            capture_output=True, text=True, timeout=120,
-        )
-    except subprocess.TimeoutExpired:
-        result = None
-    fix = "run `python -m assistant index --rebuild`"
-    if result is None or result.returncode != 0:
-        why = "timed out" if result is None else (
-            f"crashed with signal {-result.returncode}" if result.returncode < 0
-            else (result.stderr.strip().splitlines() or ["error"])[-1][:200])
-        raise AssistantError(f"The index in {build} cannot be read ({why}); {fix}.")
-    count = int(result.stdout.strip() or 0)
-    if expected is not None and count != expected:
-        raise AssistantError(
-            f"The index in {build} holds {count} passages but its manifest lists {expected}; "
-            f"{fix}.")
-    marker.write_text("ok\n", encoding="utf-8")
-
-
-def open_store(settings: Settings, embeddings: Embeddings, client=None):
-    """The LangChain Chroma vector store over the published passages collection."""
-    from langchain_chroma import Chroma
-
-    return Chroma(
-        collection_name=settings.collection,
-        embedding_function=embeddings,
-        client=client or make_client(settings),
-        collection_configuration={"hnsw": {"space": "cosine"}},
-    )
-
-
-@contextlib.contextmanager
-def build_lock(index_dir: Path):
-    """Hold the index's build lock; a second builder is refused at once, never waits."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    handle = open(index_dir / LOCK, "a+")  # noqa: SIM115 - held for the whole build
-    try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise AssistantError(
-                f"Another index build is running on {index_dir}; wait for it to finish and "
-                "try again."
-            ) from None
-        yield
-    finally:
-        handle.close()  # closing releases the lock (so does the process dying)
-
-
 def plan_update(groups: dict[str, list[Document]], hashes: dict[str, str],
                 manifest: dict | None) -> BuildReport:
     """Which documents are new, changed, removed or unchanged against the published index."""
@@ -250,6 +102,19 @@ def plan_update(groups: dict[str, list[Document]], hashes: dict[str, str],
     return report
 
 
+def open_store(settings: Settings, embeddings: Embeddings, client=None):
+    """The LangChain Chroma vector store over the published passages."""
+    chroma_client, name = builds_for(settings, client).published()
+    return _store(chroma_client, name, embeddings)
+
+
+def _store(client, name: str, embeddings: Embeddings):
+    from langchain_chroma import Chroma
+
+    return Chroma(collection_name=name, embedding_function=embeddings, client=client,
+                  collection_configuration={"hnsw": {"space": "cosine"}})
+
+
 def build_index(
     groups: dict[str, list[Document]],
     hashes: dict[str, str],
@@ -257,54 +122,44 @@ def build_index(
     embeddings: Embeddings,
     rebuild: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    client=None,
 ) -> BuildReport:
     """Bring the index up to date with the given passages (grouped by document id).
 
-    Only documents whose content changed are embedded. The update is made in a new build folder
-    (a copy of the published one), validated, then published by swapping the CURRENT pointer, so
-    a reader never sees a half-built index and a crash leaves the published one as it was.
+    Only documents whose content changed are embedded. The update is made in a new build (a
+    copy of the published one), validated, then published by swapping the pointer, so a reader
+    never sees a half-built index and a crash leaves the published one as it was.
     """
-    index_dir = Path(settings.index_dir)
-    manifest = read_manifest(index_dir)
+    builds = builds_for(settings, client)
+    manifest = builds.manifest()
     if manifest and not rebuild:
         check_compatible(manifest, settings)
         plan = plan_update(groups, hashes, manifest)
         if not plan.changed:
             return plan  # nothing to do: no lock, no model, no new build
-    with build_lock(index_dir):
+    with builds.lock():
         # Re-read under the lock: another builder may have published meanwhile.
-        manifest = None if rebuild else read_manifest(index_dir)
+        manifest = None if rebuild else builds.manifest()
         report = plan_update(groups, hashes, manifest)
         if manifest and not report.changed:
             return report
-        _remove_stale_builds(index_dir)
-        build = index_dir / BUILDS / f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-" \
-            f"{secrets.token_hex(3)}"
-        source = current_build(index_dir) if manifest else None
+        builds.cleanup()
+        name = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{secrets.token_hex(3)}"
         try:
-            if source:
-                shutil.copytree(source / "chroma", build / "chroma")
-            else:
-                build.mkdir(parents=True)
-            report.passages_embedded = _apply(build, groups, report, manifest, settings,
-                                              embeddings, progress)
+            store = _store(*builds.begin(name, copy_published=bool(manifest)), embeddings)
+            report.passages_embedded = _apply(store, groups, report, manifest, progress)
             new_manifest = _manifest(groups, hashes, manifest, report, settings, embeddings)
-            _write_atomically(build / MANIFEST, json.dumps(new_manifest, indent=1))
-            validate_build(build, new_manifest, groups, settings, embeddings)
-            (build / ".probed").write_text("ok\n", encoding="utf-8")  # opened and checked
+            builds.save_manifest(name, new_manifest)
+            validate_build(store, new_manifest, groups, report, embeddings)
         except BaseException:
-            shutil.rmtree(build, ignore_errors=True)  # a failed build never lingers
+            builds.discard(name)  # a failed build never lingers
             raise
-        if source:
-            _write_atomically(index_dir / PREVIOUS, source.name + "\n")
-        _write_atomically(index_dir / CURRENT, build.name + "\n")
-        _remove_stale_builds(index_dir)
+        builds.publish(name)
+        builds.cleanup()
     return report
 
 
-def _apply(build: Path, groups, report: BuildReport, manifest, settings, embeddings,
-           progress) -> int:
-    store = open_store(settings, embeddings, make_client(settings, build))
+def _apply(store, groups, report: BuildReport, manifest, progress) -> int:
     known = (manifest or {}).get("documents", {})
     for doc_id in report.removed + report.updated:
         ids = known.get(doc_id, {}).get("passages", [])
@@ -334,43 +189,27 @@ def _manifest(groups, hashes, manifest, report, settings, embeddings) -> dict:
     }
 
 
-def validate_build(build: Path, manifest: dict, groups, settings, embeddings,
+def validate_build(store, manifest: dict, groups, report: BuildReport, embeddings,
                    samples: int = 3) -> None:
     """Refuse to publish a build whose count or retrieval does not match its manifest."""
-    store = open_store(settings, embeddings, make_client(settings, build))
-    expected = sum(len(d["passages"]) for d in manifest["documents"].values())
+    expected = passage_count(manifest)
     count = store._collection.count()
     if count != expected:
         raise AssistantError(
             f"The new index holds {count} passages but its manifest lists {expected}; the "
-            "published index was kept. Run `python -m assistant index --rebuild`."
+            f"published index was kept. {REBUILD[0].upper()}{REBUILD[1:]}."
         )
-    passages = [p for group in groups.values() for p in group]
+    # Sample the passages just embedded (where a fault would be), else any.
+    fresh = [p for doc_id in report.added + report.updated for p in groups[doc_id]]
+    passages = fresh or [p for group in groups.values() for p in group]
     step = max(1, len(passages) // samples)
     for passage in passages[::step][:samples]:
         found = store.similarity_search_by_vector(embeddings.embed_query(passage.page_content), 3)
         if passage.id not in {d.id for d in found}:
             raise AssistantError(
                 f"The new index does not retrieve passage {passage.id} by its own text; the "
-                "published index was kept. Run `python -m assistant index --rebuild`."
+                "published index was kept."
             )
-
-
-def _remove_stale_builds(index_dir: Path) -> None:
-    """Delete unpublished and superseded builds (called under the build lock).
-
-    The previous build stays one round, for a reader that opened it just before the swap.
-    """
-    builds = index_dir / BUILDS
-    if not builds.exists():
-        return
-    keep = {current_build(index_dir)}
-    previous = index_dir / PREVIOUS
-    if previous.exists():
-        keep.add(builds / previous.read_text(encoding="utf-8").strip())
-    for child in builds.iterdir():
-        if child not in keep:
-            shutil.rmtree(child, ignore_errors=True)
 
 
 def _add(store, passages: list[Document], progress, batch: int = 128) -> None:

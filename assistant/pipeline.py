@@ -107,7 +107,7 @@ class Assistant:
         hashes.update(loaded.figure_tables)
         embeddings = embeddings or shared_embeddings(settings.embedding_model)
         report = build_index(groups, hashes, settings, embeddings, rebuild=rebuild,
-                             progress=progress)
+                             progress=progress, client=client)
         store = open_store(settings, embeddings, client)
         chat = chat if chat is not None else make_chat_model(settings)
         return cls(settings, loaded, groups, store, embeddings, report, chat)

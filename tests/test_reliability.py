@@ -215,7 +215,7 @@ def test_damaged_index_files_give_a_clear_message(tmp_path, corpus, embeddings, 
 
 def test_a_native_crash_while_probing_is_reported_not_suffered(tmp_path, corpus, embeddings,
                                                                 monkeypatch):
-    import assistant.index as index_module
+    import assistant.storage as index_module
 
     index = tmp_path / "index"
     Assistant.open(corpus=[str(corpus)], index=index, settings=Settings(), embeddings=embeddings)

@@ -1,0 +1,303 @@
+"""Where index builds live and how one is published: folders on disk, or a Chroma server.
+
+Local: each build is a folder under index/builds/; the CURRENT pointer file names the published
+one and is replaced atomically. Server: each build is a collection; a small meta collection holds
+the pointer and the manifests. Either way a reader only ever opens a complete, validated build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from .config import Settings
+from .errors import AssistantError
+
+MANIFEST = "manifest.json"
+CURRENT = "CURRENT"  # pointer file: the name of the published build folder
+PREVIOUS = "PREVIOUS"  # the build published before it, kept one round for open readers
+BUILDS = "builds"
+LOCK = ".build.lock"
+REBUILD = "run `python -m assistant index --rebuild`"
+
+
+def current_build(index_dir: Path) -> Path | None:
+    """The published build folder named by the CURRENT pointer, or None when there is none."""
+    pointer = Path(index_dir) / CURRENT
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    build = Path(index_dir) / BUILDS / name
+    if not name or "/" in name or not (build / MANIFEST).exists():
+        raise AssistantError(
+            f"The index pointer {pointer} names a build that is missing; {REBUILD}."
+        )
+    return build
+
+
+def read_manifest(index_dir: Path) -> dict | None:
+    """The manifest of the published local index, or None when there is no index yet."""
+    build = current_build(index_dir)
+    if build is None:
+        return None
+    try:
+        return json.loads((build / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise AssistantError(f"The index manifest in {build} is unreadable; {REBUILD}.") from None
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write, flush to disk, then rename over the target: readers see the old or the new file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+@contextlib.contextmanager
+def build_lock(index_dir: Path):
+    """Hold the index's build lock; a second builder is refused at once, never waits."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    handle = open(index_dir / LOCK, "a+")  # noqa: SIM115 - held for the whole build
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise AssistantError(
+                f"Another index build is running on {index_dir}; wait for it to finish and "
+                "try again."
+            ) from None
+        yield
+    finally:
+        handle.close()  # closing releases the lock (so does the process dying)
+
+
+_PROBE = """
+import sys, chromadb
+client = chromadb.PersistentClient(path=sys.argv[1])
+collection = client.get_collection(sys.argv[2])
+count = collection.count()
+if count:
+    got = collection.get(limit=1, include=["embeddings"])
+    collection.query(query_embeddings=[list(got["embeddings"][0])], n_results=min(count, 3))
+print(count)
+"""
+
+
+def probe_build(build: Path, settings: Settings, expected: int | None = None) -> None:
+    """Open a build's Chroma files in a child process first, so damaged files (even ones that
+    crash the native code) give a clear message instead of taking this process down."""
+    marker = build / ".probed"
+    if marker.exists():
+        return
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", _PROBE, str(build / "chroma"), settings.collection],
+            capture_output=True, text=True, timeout=120,
+        )
+    except subprocess.TimeoutExpired:
+        result = None
+    if result is None or result.returncode != 0:
+        why = "timed out" if result is None else (
+            f"crashed with signal {-result.returncode}" if result.returncode < 0
+            else (result.stderr.strip().splitlines() or ["error"])[-1][:200])
+        raise AssistantError(f"The index in {build} cannot be read ({why}); {REBUILD}.")
+    count = int(result.stdout.strip() or 0)
+    if expected is not None and count != expected:
+        raise AssistantError(
+            f"The index in {build} holds {count} passages but its manifest lists {expected}; "
+            f"{REBUILD}.")
+    marker.write_text("ok\n", encoding="utf-8")
+
+
+def passage_count(manifest: dict) -> int:
+    return sum(len(d["passages"]) for d in manifest["documents"].values())
+
+
+def http_client(url_text: str):
+    """A client for a Chroma server at `http(s)://host:port`."""
+    from urllib.parse import urlparse
+
+    import chromadb
+
+    url = urlparse(url_text)
+    if not url.hostname:
+        raise AssistantError(f"ASSISTANT_CHROMA_URL={url_text!r} is not a URL.")
+    try:
+        client = chromadb.HttpClient(host=url.hostname, port=url.port or 8000,
+                                     ssl=url.scheme == "https")
+        client.heartbeat()
+        return client
+    except Exception as exc:  # chromadb raises several types for an unreachable server
+        raise AssistantError(
+            f"Cannot reach the Chroma server at {url_text} ({exc.__class__.__name__}); start it "
+            "with `chroma run --path DIR --host 127.0.0.1 --port N` or unset "
+            "ASSISTANT_CHROMA_URL."
+        ) from None
+
+
+class LocalBuilds:
+    """Builds as folders of a persistent Chroma, published by the CURRENT pointer file."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.root = Path(settings.index_dir)
+
+    def lock(self):
+        return build_lock(self.root)
+
+    def manifest(self) -> dict | None:
+        return read_manifest(self.root)
+
+    def published(self) -> tuple[object, str]:
+        """(client, collection name) of the published build, probed before first use."""
+        import chromadb
+
+        build = current_build(self.root)
+        if build is None:
+            raise AssistantError(
+                f"There is no index in {self.root}; build it with `python -m assistant index`."
+            )
+        probe_build(build, self.settings, passage_count(self.manifest()))
+        return chromadb.PersistentClient(path=str(build / "chroma")), self.settings.collection
+
+    def begin(self, name: str, copy_published: bool) -> tuple[object, str]:
+        """A new, unpublished build (a copy of the published one, or empty)."""
+        import chromadb
+
+        build = self.root / BUILDS / name
+        source = current_build(self.root) if copy_published else None
+        if source:
+            shutil.copytree(source / "chroma", build / "chroma")
+        else:
+            build.mkdir(parents=True)
+        return chromadb.PersistentClient(path=str(build / "chroma")), self.settings.collection
+
+    def save_manifest(self, name: str, manifest: dict) -> None:
+        write_atomically(self.root / BUILDS / name / MANIFEST, json.dumps(manifest, indent=1))
+
+    def publish(self, name: str) -> None:
+        old = current_build(self.root)
+        if old:
+            write_atomically(self.root / PREVIOUS, old.name + "\n")
+        (self.root / BUILDS / name / ".probed").write_text("ok\n", encoding="utf-8")
+        write_atomically(self.root / CURRENT, name + "\n")
+
+    def discard(self, name: str) -> None:
+        shutil.rmtree(self.root / BUILDS / name, ignore_errors=True)
+
+    def cleanup(self) -> None:
+        """Delete unpublished and superseded builds (called under the build lock)."""
+        builds = self.root / BUILDS
+        if not builds.exists():
+            return
+        keep = {current_build(self.root)}
+        previous = self.root / PREVIOUS
+        if previous.exists():
+            keep.add(builds / previous.read_text(encoding="utf-8").strip())
+        for child in builds.iterdir():
+            if child not in keep:
+                shutil.rmtree(child, ignore_errors=True)
+
+
+class ServerBuilds:
+    """Builds as collections on a Chroma server; a meta collection holds pointer and manifests.
+
+    Several app replicas can read the same server. Builds still take a lock in the local index
+    folder, so run `index` from one place.
+    """
+
+    def __init__(self, settings: Settings, client=None):
+        self.settings = settings
+        self.client = client or http_client(settings.chroma_url)
+        self.prefix = f"{settings.collection}-build-"
+        self.meta = self.client.get_or_create_collection(f"{settings.collection}-meta")
+
+    def lock(self):
+        return build_lock(Path(self.settings.index_dir))
+
+    def _read(self, key: str) -> str | None:
+        got = self.meta.get(ids=[key], include=["documents"])
+        return got["documents"][0] if got["ids"] else None
+
+    def _write(self, key: str, text: str) -> None:
+        # Meta records carry no meaningful vector; Chroma needs one, so a constant stands in.
+        self.meta.upsert(ids=[key], documents=[text], embeddings=[[0.0]])
+
+    def current(self) -> str | None:
+        return self._read(CURRENT)
+
+    def manifest(self) -> dict | None:
+        name = self.current()
+        if name is None:
+            return None
+        text = self._read(f"{MANIFEST}:{name}")
+        if text is None:
+            raise AssistantError(f"The index on the Chroma server has no manifest; {REBUILD}.")
+        return json.loads(text)
+
+    def published(self) -> tuple[object, str]:
+        name = self.current()
+        if name is None:
+            raise AssistantError(
+                f"There is no index on the Chroma server {self.settings.chroma_url}; build it "
+                "with `python -m assistant index`."
+            )
+        return self.client, self.prefix + name
+
+    def begin(self, name: str, copy_published: bool) -> tuple[object, str]:
+        target = self.client.create_collection(
+            self.prefix + name, configuration={"hnsw": {"space": "cosine"}})
+        current = self.current() if copy_published else None
+        if current:
+            source = self.client.get_collection(self.prefix + current)
+            total, batch = source.count(), 2000
+            for offset in range(0, total, batch):
+                got = source.get(offset=offset, limit=batch,
+                                 include=["embeddings", "documents", "metadatas"])
+                target.add(ids=got["ids"], embeddings=got["embeddings"],
+                           documents=got["documents"], metadatas=got["metadatas"])
+        return self.client, self.prefix + name
+
+    def save_manifest(self, name: str, manifest: dict) -> None:
+        self._write(f"{MANIFEST}:{name}", json.dumps(manifest))
+
+    def publish(self, name: str) -> None:
+        old = self.current()
+        if old:
+            self._write(PREVIOUS, old)
+        self._write(CURRENT, name)
+
+    def discard(self, name: str) -> None:
+        with contextlib.suppress(Exception):
+            self.client.delete_collection(self.prefix + name)
+        self.meta.delete(ids=[f"{MANIFEST}:{name}"])
+
+    def cleanup(self) -> None:
+        keep = {self.current(), self._read(PREVIOUS)}
+        for collection in self.client.list_collections():
+            name = getattr(collection, "name", collection)
+            if name.startswith(self.prefix) and name[len(self.prefix):] not in keep:
+                self.discard(name[len(self.prefix):])
+
+
+def builds_for(settings: Settings, client=None) -> LocalBuilds | ServerBuilds:
+    """The build storage the settings ask for."""
+    if settings.chroma_url or client is not None:
+        return ServerBuilds(settings, client)
+    return LocalBuilds(settings)

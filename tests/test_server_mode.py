@@ -1,0 +1,89 @@
+"""Server mode: a real `chroma run` on loopback, shared by the assistant instead of index/."""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import FIGURES, ROOT, SHARED_CORPUS
+
+QUESTIONS = ["How many customers does AliCloud have?",
+             "Why should AliCloud not focus on North America?",
+             "How many times more transactions per second could AWS process than AliCloud in "
+             "2015?"]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_chroma(path, port):
+    chroma = shutil.which("chroma", path=str(Path(sys.executable).parent))
+    if chroma is None:
+        pytest.skip("the chroma command is not installed")
+    proc = subprocess.Popen([chroma, "run", "--path", str(path), "--host", "127.0.0.1",
+                             "--port", str(port)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    pytest.fail("chroma run did not start")
+
+
+def ask_all(tmp_path, env_extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env.update(env_extra)
+    lines = "\n".join(json.dumps({"id": str(i), "question": q}) for i, q in enumerate(QUESTIONS))
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant", "ask", "--batch", "-", "--json", "--corpus",
+         str(SHARED_CORPUS), "--corpus", str(FIGURES), "--index", str(tmp_path / "index")],
+        input=lines, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    for a in answers:
+        a.pop("timing_ms")
+    return answers
+
+
+def test_answers_match_embedded_mode_and_survive_a_server_restart(tmp_path):
+    embedded = ask_all(tmp_path / "embedded", {})
+    port = free_port()
+    url = {"ASSISTANT_CHROMA_URL": f"http://127.0.0.1:{port}"}
+    server = start_chroma(tmp_path / "chroma-data", port)
+    try:
+        first = ask_all(tmp_path / "server", url)
+        assert first == embedded
+        assert not (tmp_path / "server" / "index" / "builds").exists()  # nothing stored locally
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    server = start_chroma(tmp_path / "chroma-data", port)
+    try:
+        again = ask_all(tmp_path / "server", url)
+        assert again == embedded
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_unreachable_server_is_a_clear_message(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env["ASSISTANT_CHROMA_URL"] = f"http://127.0.0.1:{free_port()}"
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant", "ask", "How many customers?", "--corpus",
+         str(FIGURES), "--index", str(tmp_path / "index")],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert "Cannot reach the Chroma server" in result.stderr and "Traceback" not in result.stderr
