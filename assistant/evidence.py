@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from langchain_core.embeddings import Embeddings
@@ -38,20 +38,23 @@ class Evidence:
 class SentenceScorer:
     """Scores sentences against a question; sentence vectors are cached for the process."""
 
-    def __init__(self, embeddings: Embeddings, idf: dict[str, float]):
+    def __init__(self, embeddings: Embeddings, idf: Callable[[str], float | None]):
         self.embeddings = embeddings
         self.idf = idf
         self._vectors: dict[str, list[float]] = {}
-        self._max_idf = max(idf.values(), default=1.0)
 
     def weight(self, token: str) -> float:
         # Words the corpus never uses cannot be covered by any sentence; they weigh nothing
         # here and are judged separately (see `unknown_units`).
-        return max(self.idf[token], 0.1) if token in self.idf else 0.0
+        idf = self.idf(token)
+        return 0.0 if idf is None else max(idf, 0.1)
+
+    def known(self, token: str) -> bool:
+        return self.idf(token) is not None
 
     def unknown_units(self, units: list[str]) -> list[str]:
         """Question words the corpus never uses (numbers aside)."""
-        return [u for u in units if u not in self.idf and not u[0].isdigit()]
+        return [u for u in units if not self.known(u) and not u[0].isdigit()]
 
     def vectors(self, sentences: list[str]) -> list[list[float]]:
         missing = [s for s in dict.fromkeys(sentences) if s not in self._vectors]
@@ -129,19 +132,3 @@ def periods_supported(question: Question, texts: list[str]) -> bool:
     """Every year the question names appears in the evidence."""
     found = {y for t in texts for y in YEAR.findall(t)}
     return all(p in found for p in question.periods)
-
-
-def idf_of(bm25) -> dict[str, float]:
-    """Token weights from a BM25 index (non-negative, so common words weigh little)."""
-    if bm25 is None:
-        return {}
-    n = bm25.corpus_size
-    return {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in _doc_freqs(bm25).items()}
-
-
-def _doc_freqs(bm25) -> dict[str, int]:
-    freqs: dict[str, int] = {}
-    for doc in bm25.doc_freqs:
-        for token in doc:
-            freqs[token] = freqs.get(token, 0) + 1
-    return freqs

@@ -18,6 +18,7 @@ from langchain_core.embeddings import Embeddings
 
 from .config import Settings
 from .errors import AssistantError
+from .keyword import build_keyword_index
 from .storage import (  # noqa: F401 - re-exported: where builds live is part of this API
     BUILDS,
     REBUILD,
@@ -148,6 +149,8 @@ def build_index(
         try:
             store = _store(*builds.begin(name, copy_published=bool(manifest)), embeddings)
             report.passages_embedded = _apply(store, groups, report, manifest, progress)
+            build_keyword_index(builds.keyword_path(name),
+                                [p for group in groups.values() for p in group])
             new_manifest = _manifest(groups, hashes, manifest, report, settings, embeddings)
             builds.save_manifest(name, new_manifest)
             validate_build(store, new_manifest, groups, report, embeddings)

@@ -27,11 +27,12 @@ from .config import Settings
 from .corpus import Corpus, load_corpus
 from .embeddings import shared_embeddings
 from .errors import AssistantError
-from .evidence import FACTOID, SentenceScorer, idf_of
+from .evidence import FACTOID, SentenceScorer
 from .figures import FigureBook
 from .followup import resolve
 from .generate import condense, generated_answer, make_chat_model
 from .index import BuildReport, build_index, open_store
+from .keyword import KeywordIndex, build_keyword_index
 from .passages import split_corpus, split_sentences
 from .questions import (
     ABBREVIATIONS,
@@ -47,7 +48,8 @@ from .questions import (
     stem,
     strip_markup,
 )
-from .retrieve import Hit, HybridRetriever, KeywordIndex
+from .retrieve import Hit, HybridRetriever
+from .storage import builds_for
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +63,7 @@ class Assistant:
     """Answers questions over one corpus and its index."""
 
     def __init__(self, settings: Settings, corpus: Corpus, groups: dict[str, list[Document]],
-                 store, embeddings, report: BuildReport, chat=None):
+                 store, embeddings, report: BuildReport, keyword_path: Path, chat=None):
         self.settings = settings
         self.corpus = corpus
         self.report = report
@@ -70,14 +72,14 @@ class Assistant:
         self.figure_rows = {p.metadata["figure_id"]: p for p in self.passages
                             if p.metadata.get("kind") == "figure"}
         self.figure_book = FigureBook(corpus.figures)
-        keyword_index = KeywordIndex(self.passages)
+        keyword_index = KeywordIndex(keyword_path, self.passages)
         self.retriever = HybridRetriever(
             store=store, embeddings=embeddings, keyword_index=keyword_index,
             k=settings.top_k, candidates=settings.candidates, rrf_k=settings.rrf_k,
         )
         self.embeddings = embeddings
         self.chat = chat
-        self.scorer = SentenceScorer(embeddings, idf_of(keyword_index._bm25))
+        self.scorer = SentenceScorer(embeddings, keyword_index.idf)
         self.vocabulary = sorted({w for p in self.passages
                                   for w in re.findall(r"[a-z][a-z\-']+", p.page_content.lower())})
         self._known = set(self.vocabulary) | {
@@ -108,9 +110,13 @@ class Assistant:
         embeddings = embeddings or shared_embeddings(settings.embedding_model)
         report = build_index(groups, hashes, settings, embeddings, rebuild=rebuild,
                              progress=progress, client=client)
+        builds = builds_for(settings, client)
         store = open_store(settings, embeddings, client)
+        keyword_path = builds.keyword_path()
+        if not keyword_path.exists():  # a server-mode replica's first start on this build
+            build_keyword_index(keyword_path, [p for group in groups.values() for p in group])
         chat = chat if chat is not None else make_chat_model(settings)
-        return cls(settings, loaded, groups, store, embeddings, report, chat)
+        return cls(settings, loaded, groups, store, embeddings, report, keyword_path, chat)
 
     def as_runnable(self) -> RunnableLambda:
         """The whole flow as a LangChain runnable: {"question", "history"} -> Answer."""
@@ -239,7 +245,7 @@ class Assistant:
         """Capitalized words (names) in the question that the corpus never uses."""
         words = re.findall(r"(?<![.!?]\s)(?<!^)\b([A-Z][A-Za-z]+|[A-Z]{2,})\b", text.strip())
         return [w for w in words if w.lower() not in self._known
-                and stem(w.lower()) not in self.scorer.idf]
+                and not self.scorer.known(stem(w.lower()))]
 
     def _about_source(self, question: str, resolved: str, hits) -> Answer:
         """Who wrote it, when it was published: answered from the document's metadata."""

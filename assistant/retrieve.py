@@ -10,7 +10,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from .questions import tokenize
+from .keyword import KeywordIndex
 
 
 @dataclass(frozen=True)
@@ -21,29 +21,6 @@ class Hit:
     score: float
     dense: float | None = None
     keyword: float | None = None
-
-
-class KeywordIndex:
-    """BM25 over all passages, with the same tokenizer the questions use."""
-
-    def __init__(self, passages: list[Document]):
-        from rank_bm25 import BM25Okapi
-
-        self.passages = passages
-        corpus = [tokenize(_searchable(p)) for p in passages]
-        self._bm25 = BM25Okapi(corpus) if passages else None
-
-    def search(self, query: str, k: int) -> list[tuple[Document, float]]:
-        if self._bm25 is None:
-            return []
-        scores = self._bm25.get_scores(tokenize(query))
-        order = sorted(range(len(scores)), key=lambda i: -scores[i])[:k]
-        return [(self.passages[i], float(scores[i])) for i in order if scores[i] > 0]
-
-
-def _searchable(passage: Document) -> str:
-    meta = passage.metadata
-    return " ".join([meta.get("section", ""), passage.page_content])
 
 
 class HybridRetriever(BaseRetriever):

@@ -25,6 +25,7 @@ CURRENT = "CURRENT"  # pointer file: the name of the published build folder
 PREVIOUS = "PREVIOUS"  # the build published before it, kept one round for open readers
 BUILDS = "builds"
 LOCK = ".build.lock"
+KEYWORD = "keyword.sqlite3"
 REBUILD = "run `python -m assistant index --rebuild`"
 
 
@@ -188,6 +189,11 @@ class LocalBuilds:
             build.mkdir(parents=True)
         return chromadb.PersistentClient(path=str(build / "chroma")), self.settings.collection
 
+    def keyword_path(self, name: str | None = None) -> Path:
+        """Where a build's keyword index lives (the published build's when no name is given)."""
+        build = self.root / BUILDS / name if name else current_build(self.root)
+        return build / KEYWORD
+
     def save_manifest(self, name: str, manifest: dict) -> None:
         write_atomically(self.root / BUILDS / name / MANIFEST, json.dumps(manifest, indent=1))
 
@@ -273,6 +279,12 @@ class ServerBuilds:
                 target.add(ids=got["ids"], embeddings=got["embeddings"],
                            documents=got["documents"], metadatas=got["metadatas"])
         return self.client, self.prefix + name
+
+    def keyword_path(self, name: str | None = None) -> Path:
+        """The keyword index is local to each replica: a cache file per build, made on demand."""
+        folder = Path(self.settings.index_dir) / "keyword-cache"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / f"{name or self.current()}.sqlite3"
 
     def save_manifest(self, name: str, manifest: dict) -> None:
         self._write(f"{MANIFEST}:{name}", json.dumps(manifest))

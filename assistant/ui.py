@@ -1,15 +1,32 @@
-"""The Gradio chat UI: chat on one side, the selected answer's sources on the other.
+"""The Gradio briefing workspace: chat beside the selected answer's sources, exports, feedback,
+and a Corpus tab with index status and re-indexing.
 
-Everything from the corpus or a question is escaped before display, so no markup from
-either ever runs in the page.
+Only this module imports gradio, and only inside functions, so importing `assistant` stays
+cheap. What each action does lives in `workspace`; what is shown, in `display`.
 """
 
-import html
 import logging
-import re
+from pathlib import Path
 
+from .briefing import exports_dir
 from .config import Settings
+from .display import CSS, EMPTY_PANEL, chart_data, highlight, render_sources
 from .errors import AssistantError
+from .workspace import (
+    FAILED,
+    Workspace,
+    answer_for_row,
+    corpus_views,
+    export_answers,
+    make_respond,
+    record_comment,
+    record_vote,
+    reindex,
+)
+
+# Re-exported: the UI's rendering and chat handler are part of what this module offers.
+__all__ = ["build_demo", "highlight", "launch", "load_auth", "make_respond", "render_sources",
+           "serve"]
 
 log = logging.getLogger(__name__)
 
@@ -20,156 +37,189 @@ EXAMPLES = [
     "Why should AliCloud not focus on North America?",
     "What share of China's SMEs does AliCloud's customer count represent?",
 ]
-CSS = """
-.sources mark { background: #fff1a8; padding: 0 2px; border-radius: 3px; }
-.sources .cite { border: 1px solid #e5e7eb; border-radius: 8px; padding: 10px 12px; margin: 8px 0; }
-.sources .meta { color: #6b7280; font-size: 0.85em; margin-bottom: 4px; }
-.sources .passage { white-space: pre-wrap; line-height: 1.45; }
-.sources table { border-collapse: collapse; font-size: 0.9em; }
-.sources td, .sources th { border: 1px solid #e5e7eb; padding: 3px 8px; text-align: left; }
-.sources .resolved { color: #374151; font-style: italic; margin-bottom: 6px; }
-"""
+QUEUE_SIZE = 64  # requests waiting beyond this get Gradio's "queue is full" message
+CONCURRENCY = 4  # answers computed at once; each is CPU-bound
+DOC_HEADERS = ["doc_id", "title", "author", "published", "passages"]
+FIGURE_HEADERS = ["id", "entity", "metric", "period", "value", "unit", "source", "locator"]
+INTRO = ("# AliCloud briefing workspace\nCited answers on AliCloud's competitive position "
+         "against AWS, Azure and Google. Every answer quotes its sources; select an answer "
+         "in the chat to see them, rate it with the thumbs, or export it as a Markdown briefing.")
 
 
-def safe_markdown(text: str) -> str:
-    """Markdown we wrote, with any HTML, image or link syntax from the sources neutralized."""
-    text = html.escape(text, quote=False)
-    return text.replace("![", "!\\[").replace("](", "]\\(")
-
-
-def render_sources(answer: dict | None) -> str:
-    """HTML for the Sources panel: numbered citations with the quote highlighted."""
-    if not answer:
-        return "<div class='sources'><p>Ask a question; the passages behind the answer " \
-               "appear here.</p></div>"
-    parts = ["<div class='sources'>"]
-    if answer.get("resolved_question") and answer["resolved_question"] != answer["question"]:
-        parts.append(f"<div class='resolved'>Understood as: "
-                     f"{html.escape(answer['resolved_question'])}</div>")
-    if answer.get("abstained"):
-        parts.append("<p><b>Not covered by the sources.</b></p>")
-    for c in answer.get("citations", []):
-        meta = " · ".join(html.escape(str(x)) for x in (
-            c.get("author"), c.get("published"), c.get("locator")) if x)
-        parts.append(
-            f"<div class='cite'><div><b>[{c['n']}]</b> {html.escape(c.get('title', ''))}</div>"
-            f"<div class='meta'>{meta}</div>"
-            f"<div class='passage'>{highlight(c['text'], c['quote'])}</div></div>"
-        )
-    figures = answer.get("figures") or []
-    if figures:
-        parts.append("<h4>Figures</h4><table><tr><th>Entity</th><th>Metric</th><th>Period</th>"
-                     "<th>Value</th><th>Unit</th></tr>")
-        for f in figures:
-            parts.append("<tr>" + "".join(f"<td>{html.escape(str(f[k]))}</td>" for k in (
-                "entity", "metric", "period", "value", "unit")) + "</tr>")
-        parts.append("</table>")
-    calc = answer.get("calculation")
-    if calc:
-        parts.append(f"<h4>Calculation</h4><p><code>{html.escape(calc['expression'])} = "
-                     f"{html.escape(str(calc['result']))}</code></p>")
-    parts.append("</div>")
-    return "".join(parts)
-
-
-def highlight(text: str, quote: str) -> str:
-    """Escape a passage and mark the supporting quote inside it."""
-    start = text.find(quote) if quote else -1
-    if start < 0:
-        return html.escape(text)
-    end = start + len(quote)
-    return (html.escape(text[:start]) + "<mark>" + html.escape(text[start:end]) + "</mark>"
-            + html.escape(text[end:]))
-
-
-def chat_text(answer: dict) -> str:
-    """The answer as a chat message (Markdown, sources neutralized)."""
-    text = safe_markdown(answer["answer"])
-    if answer.get("resolved_question") and answer["resolved_question"] != answer["question"]:
-        text = f"*Understood as: {safe_markdown(answer['resolved_question'])}*\n\n{text}"
-    return text
-
-
-def make_respond(bot):
-    """The chat handler: (message, chat history, answers) -> updated chat, sources, answers."""
-
-    def respond(message: str, chat: list[dict], answers: list[dict]):
-        chat = list(chat or [])
-        answers = list(answers or [])
-        history = [{"role": m["role"], "content": _plain(m["content"])} for m in chat
-                   if m.get("role") in {"user", "assistant"}]
-        try:
-            answer = bot.ask(message, history).to_dict()
-            reply = chat_text(answer)
-        except AssistantError as exc:
-            answer, reply = None, f"⚠️ {safe_markdown(str(exc))}"
-        except Exception:  # the user sees a message, never a traceback
-            log.exception("failed to answer")
-            answer, reply = None, "⚠️ Something went wrong answering that; please try again."
-        chat += [{"role": "user", "content": safe_markdown(message or "")},
-                 {"role": "assistant", "content": reply}]
-        answers.append(answer)
-        return "", chat, answers, render_sources(answer)
-
-    return respond
-
-
-def _plain(content) -> str:
-    if isinstance(content, str):
-        text = re.sub(r"^\*Understood as:.*?\*\n\n", "", content, flags=re.S)
-        return html.unescape(text.replace("\\[", "[").replace("\\(", "("))
-    return ""
-
-
-def build_demo(bot):
-    """The Gradio Blocks app for an opened Assistant."""
+def build_demo(bot, data_dir: Path | None = None):
+    """The Gradio Blocks app for an opened Assistant; files go under data_dir (or settings')."""
     import gradio as gr
 
-    respond = make_respond(bot)
+    workspace = Workspace(bot, Path(data_dir or bot.settings.data_dir))
+    private = {"api_visibility": "private"}
 
-    def show(answers: list[dict], evt: gr.SelectData):
-        # Chat rows alternate user/assistant; answer k is row 2k+1.
-        index = evt.index if isinstance(evt.index, int) else evt.index[0]
-        k = index // 2
-        return render_sources(answers[k] if 0 <= k < len(answers) else None)
+    def chart(answer):
+        frame, unit = chart_data(answer)
+        if frame is None:
+            return gr.BarPlot(value=None, visible=False)
+        return gr.BarPlot(value=frame, y_title=unit or "value", visible=True)
+
+    def busy():
+        return gr.Button("Searching…", interactive=False), gr.Textbox(interactive=False)
+
+    def settle(answers):
+        k = len(answers) - 1
+        return (gr.Button("Ask", interactive=True), gr.Textbox(interactive=True), k,
+                chart(answers[k] if k >= 0 else None))
+
+    def select(answers, evt: gr.SelectData):
+        k, answer = answer_for_row(answers, evt.index)
+        return k, render_sources(answer, k + 1), chart(answer)
+
+    def like(answers, comment, evt: gr.LikeData):
+        return "", record_vote(workspace, answers, evt.index, evt.liked, comment)
+
+    def comment_only(answers, selected, comment):
+        note = record_comment(workspace, answers, selected, comment)
+        return ("" if note.startswith("Thanks") else comment), note
+
+    def export(answers, selected, whole):
+        path = export_answers(workspace, answers, selected, whole)
+        if path is None:
+            gr.Warning("There is no answer to export yet: ask a question first.")
+            return gr.File(visible=False)
+        return gr.File(value=str(path), visible=True)
+
+    def corpus_outputs(note=""):
+        status, docs, figs, problems = corpus_views(workspace.bot)
+        return (note, status, gr.Dataframe(value=docs, label=f"Documents ({len(docs)})"),
+                gr.Dataframe(value=figs, label=f"Figures ({len(figs)})"), problems)
+
+    tracker = gr.Progress()  # Gradio reports progress through a default argument
+
+    def run_reindex(progress=tracker):
+        return corpus_outputs(reindex(workspace, progress))
 
     def ask_api(question: str, history: list[dict] | None = None) -> dict:
         """Answer a question with the chat history; returns the JSON answer object."""
         try:
-            return bot.ask(question, history or []).to_dict()
+            return workspace.ask(question, history or []).to_dict()
         except AssistantError as exc:
             return {"error": str(exc), "question": question}
+        except Exception:  # API clients get a message, never a traceback
+            log.exception("failed to answer")
+            return {"error": FAILED.removeprefix("⚠️ "), "question": question}
 
+    status0, docs0, figs0, problems0 = corpus_views(workspace.bot)
     with gr.Blocks(title="AliCloud briefing assistant") as demo:
-        gr.Markdown("## AliCloud briefing assistant\nCited answers about AliCloud's competitive "
-                    "position. Every answer quotes its sources; select an answer to see them.")
+        gr.Markdown(INTRO, elem_id="title")
         answers = gr.State([])
-        with gr.Row():
-            with gr.Column(scale=3):
-                chat = gr.Chatbot(label="Briefing chat", height=520, sanitize_html=True)
-                with gr.Row():
-                    box = gr.Textbox(placeholder="Ask about customers, capacity, strategy…",
-                                     show_label=False, scale=5, max_lines=4)
-                    send = gr.Button("Ask", variant="primary", scale=1)
-                gr.Examples(EXAMPLES, inputs=box, label="Try")
-            with gr.Column(scale=2):
-                gr.Markdown("### Sources")
-                sources = gr.HTML(render_sources(None))
-        outputs = [box, chat, answers, sources]
-        box.submit(respond, [box, chat, answers], outputs, api_visibility="private")
-        send.click(respond, [box, chat, answers], outputs, api_visibility="private")
-        chat.select(show, [answers], sources, api_visibility="private")
+        selected = gr.State(None)
+        with gr.Tab("Briefing"):
+            with gr.Row(equal_height=False):
+                with gr.Column(scale=5):
+                    chat = gr.Chatbot(
+                        label="Briefing chat", elem_id="chat", height=540,
+                        buttons=["copy", "copy_all"], feedback_options=("Like", "Dislike"),
+                        placeholder="**Ask about AliCloud's customers, capacity, strategy or "
+                                    "markets.**<br>Answers come only from the indexed sources.")
+                    with gr.Row():
+                        box = gr.Textbox(placeholder="Ask a briefing question…", max_lines=4,
+                                         show_label=False, scale=6, elem_id="question",
+                                         autofocus=True)
+                        send = gr.Button("Ask", variant="primary", scale=1, min_width=110,
+                                         elem_id="ask")
+                    gr.Examples(EXAMPLES, inputs=box, label="Briefing questions",
+                                examples_per_page=len(EXAMPLES), api_visibility="private")
+                    with gr.Row():
+                        comment = gr.Textbox(
+                            placeholder="Optional comment: sent with your vote, or on its own",
+                            show_label=False, scale=6, max_lines=3, elem_id="comment")
+                        send_comment = gr.Button("Send comment", scale=0, min_width=170, size="md")
+                    feedback_note = gr.Markdown(elem_id="feedback-note")
+                with gr.Column(scale=4):
+                    gr.Markdown("### Sources")
+                    sources = gr.HTML(EMPTY_PANEL, elem_id="sources")
+                    # No label or legend: the bars are named, and a label would crop the axis.
+                    plot = gr.BarPlot(x="figure", y="value", color="entity", show_label=False,
+                                      x_title=" ", y_lim=[0, None], colors_in_legend=[],
+                                      height=260, visible=False, sort=None,
+                                      elem_id="figure-chart")
+                    with gr.Row():
+                        export_one = gr.Button("⬇ Export answer (.md)", size="sm",
+                                               elem_id="export-answer")
+                        export_all = gr.Button("⬇ Export conversation (.md)", size="sm",
+                                               elem_id="export-conversation")
+                    download = gr.File(label="Briefing file", visible=False, interactive=False,
+                                       elem_id="download")
+        with gr.Tab("Corpus"):
+            status = gr.Markdown(status0, elem_id="index-status")
+            with gr.Row():
+                reindex_btn = gr.Button("Re-index", variant="secondary", scale=0,
+                                        min_width=140, elem_id="reindex")
+                reindex_note = gr.Markdown("Re-indexing reads the corpus again and embeds only "
+                                           "new or changed documents.")
+            docs = gr.Dataframe(docs0, headers=DOC_HEADERS, label=f"Documents ({len(docs0)})",
+                                interactive=False, wrap=True,
+                                column_widths=["24%", "44%", "12%", "10%", "10%"])
+            figs = gr.Dataframe(figs0, headers=FIGURE_HEADERS, label=f"Figures ({len(figs0)})",
+                                interactive=False, wrap=True, column_widths=[
+                                    "17%", "9%", "18%", "7%", "9%", "14%", "17%", "9%"])
+            problems = gr.Markdown(problems0)
+
+        ask = gr.on([box.submit, send.click], busy, None, [send, box], queue=False, **private)
+        ask = ask.then(make_respond(workspace), [box, chat, answers],
+                       [box, chat, answers, sources], show_progress="hidden", **private)
+        ask.then(settle, [answers], [send, box, selected, plot], **private)
+        chat.select(select, [answers], [selected, sources, plot], **private)
+        chat.like(like, [answers, comment], [comment, feedback_note], **private)
+        chat.clear(lambda: ([], None, EMPTY_PANEL, gr.BarPlot(visible=False)), None,
+                   [answers, selected, sources, plot], **private)
+        send_comment.click(comment_only, [answers, selected, comment], [comment, feedback_note],
+                           **private)
+        export_one.click(lambda a, s: export(a, s, False), [answers, selected], download,
+                         **private)
+        export_all.click(lambda a, s: export(a, s, True), [answers, selected], download,
+                         **private)
+        reindex_btn.click(
+            lambda: gr.Button("Re-indexing…", interactive=False), None, reindex_btn,
+            queue=False, **private,
+        ).then(run_reindex, None, [reindex_note, status, docs, figs, problems],
+               concurrency_limit=1, **private
+        ).then(lambda: gr.Button("Re-index", interactive=True), None, reindex_btn, **private)
         gr.api(ask_api, api_name="ask")
     return demo
+
+
+def load_auth(value: str) -> list[tuple[str, str]] | None:
+    """Logins from ASSISTANT_AUTH: "user:password", or a file of such lines; None for none."""
+    if not value:
+        return None
+    path = Path(value)
+    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else [value]
+    pairs = [tuple(line.strip().split(":", 1)) for line in lines
+             if line.strip() and not line.lstrip().startswith("#")]
+    if not pairs or any(len(p) != 2 or not p[0] or not p[1] for p in pairs):
+        # The message never repeats the value: it may hold a password.
+        raise AssistantError("ASSISTANT_AUTH must be user:password, or name a file with one "
+                             "user:password per line; fix or unset it.")
+    return pairs
+
+
+def launch(demo, data_dir: Path, host: str = "127.0.0.1", port: int = 7860,
+           auth: list[tuple[str, str]] | None = None, **options):
+    """Serve a built demo: bounded queue, optional login, only the exports folder served."""
+    import gradio as gr
+
+    folder = exports_dir(data_dir).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
+    return demo.launch(
+        server_name=host, server_port=port, share=False, auth=auth,
+        auth_message="Sign in to the AliCloud briefing assistant.",
+        allowed_paths=[str(folder)], show_error=False, footer_links=["api"], css=CSS,
+        theme=gr.themes.Soft(primary_hue="orange", neutral_hue="slate"), **options)
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:
     """Open the assistant (building the index if needed) and serve the UI until stopped."""
     from .pipeline import Assistant
 
+    auth = load_auth(settings.auth)  # a bad login setting fails before the slow start
     bot = Assistant.open(settings=settings)
-    demo = build_demo(bot)
-    demo.queue(max_size=64, default_concurrency_limit=4)
-    auth = tuple(settings.auth.split(":", 1)) if ":" in settings.auth else None
-    demo.launch(server_name=host, server_port=port, share=False, auth=auth, css=CSS,
-                footer_links=["api"], show_error=False)
+    launch(build_demo(bot), settings.data_dir, host, port, auth=auth)

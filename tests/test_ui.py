@@ -1,13 +1,27 @@
+import json
 import socket
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
-from assistant.ui import build_demo, highlight, make_respond, render_sources
+from assistant.errors import AssistantError
+from assistant.ui import build_demo, highlight, launch, load_auth, make_respond, render_sources
+
+TPS_QUESTION = \
+    "How many times more transactions per second could AWS process than AliCloud in 2015?"
+
+
+def final(updates):
+    """The last update a streaming handler yields: what the page shows when it is done."""
+    *_, last = updates
+    return last
 
 
 def test_respond_answers_and_shows_sources(eval_bot):
-    respond = make_respond(eval_bot)
-    box, chat, answers, sources = respond("How many customers does AliCloud have?", [], [])
+    respond = make_respond(eval_bot, delay=0)
+    box, chat, answers, sources = final(
+        respond("How many customers does AliCloud have?", [], []))
     assert box == "" and len(chat) == 2 and chat[1]["role"] == "assistant"
     assert "2,300,000" in chat[1]["content"]
     assert "<mark>" in sources and "para 5" in sources
@@ -15,23 +29,23 @@ def test_respond_answers_and_shows_sources(eval_bot):
 
 
 def test_respond_follow_up_uses_history_and_shows_resolution(eval_bot):
-    respond = make_respond(eval_bot)
-    _, chat, answers, _ = respond(
-        "How many transactions per second could AliCloud process in 2015?", [], [])
-    _, chat, answers, sources = respond("And Amazon AWS?", chat, answers)
+    respond = make_respond(eval_bot, delay=0)
+    _, chat, answers, _ = final(respond(
+        "How many transactions per second could AliCloud process in 2015?", [], []))
+    _, chat, answers, sources = final(respond("And Amazon AWS?", chat, answers))
     assert "3,440,000" in chat[-1]["content"]
     assert "Understood as" in chat[-1]["content"] and "Understood as" in sources
 
 
 def test_respond_turns_errors_into_chat_messages(eval_bot):
-    respond = make_respond(eval_bot)
-    _, chat, answers, sources = respond("   ", [], [])
+    respond = make_respond(eval_bot, delay=0)
+    _, chat, answers, sources = final(respond("   ", [], []))
     assert chat[-1]["content"].startswith("⚠️") and answers == [None]
 
 
 def test_markup_from_questions_and_passages_is_escaped(eval_bot):
-    respond = make_respond(eval_bot)
-    _, chat, _, _ = respond("<script>alert(1)</script> ![x](http://evil/x.png)", [], [])
+    respond = make_respond(eval_bot, delay=0)
+    _, chat, _, _ = final(respond("<script>alert(1)</script> ![x](http://evil/x.png)", [], []))
     assert "<script>" not in chat[0]["content"] and "](http" not in chat[0]["content"]
     assert highlight("a <b>bold</b> claim", "<b>bold</b>") == \
         "a <mark>&lt;b&gt;bold&lt;/b&gt;</mark> claim"
@@ -41,6 +55,149 @@ def test_markup_from_questions_and_passages_is_escaped(eval_bot):
     assert "<img" not in html
 
 
+def test_respond_streams_the_answer_after_a_searching_note(eval_bot):
+    updates = list(make_respond(eval_bot, delay=0)(TPS_QUESTION, [], []))
+    first_box, first_chat, _, first_sources = updates[0]
+    assert first_box == "" and "Searching the sources" in first_chat[-1]["content"]
+    assert "Searching the sources" in first_sources
+    texts = [chat[-1]["content"] for _, chat, _, _ in updates[1:]]
+    assert len(texts) > 3 and all(a == b[:len(a)] for a, b in zip(texts, texts[1:], strict=False))
+    assert "24.57" in texts[-1] and "24.57" not in texts[0]
+    assert "<mark>" in updates[-1][3]
+
+
+class Broken:
+    def ask(self, question, history):
+        raise RuntimeError("index exploded at /secret/path")
+
+
+def test_unexpected_errors_become_a_chat_message_without_details():
+    _, chat, answers, sources = final(make_respond(Broken(), delay=0)("Anything?", [], []))
+    assert chat[-1]["content"].startswith("⚠️ Something went wrong")
+    assert "secret" not in chat[-1]["content"] and answers == [None]
+
+
+def test_sources_panel_shows_figures_calculation_and_chart_data(eval_bot):
+    from assistant.display import chart_data
+
+    answer = eval_bot.ask(TPS_QUESTION).to_dict()
+    html = render_sources(answer, 3)
+    assert "Answer 3" in html and "<table" in html and "3,440,000" in html
+    assert "3440000 / 140000 = 24.57" in html and "Han Lei · 2016-11 · para 13" in html
+    frame, unit = chart_data(answer)
+    assert unit == "transactions per second"
+    assert list(frame["figure"]) == ["AWS 2015", "AliCloud 2015"]
+    assert list(frame["value"]) == [3440000, 140000]
+    assert list(frame["entity"]) == ["AWS", "AliCloud"]
+    assert chart_data({"figures": []}) == (None, "")
+    assert chart_data({"figures": answer["figures"][:1]}) == (None, "")  # nothing to compare
+    mixed = [answer["figures"][0], {**answer["figures"][1], "unit": "USD billion"}]
+    assert chart_data({"figures": mixed}) == (None, "")
+
+
+def test_export_writes_markdown_briefings_into_the_exports_folder(eval_bot, tmp_path):
+    from assistant.workspace import Workspace, export_answers
+
+    workspace = Workspace(eval_bot, tmp_path / "data")
+    respond = make_respond(eval_bot, delay=0)
+    _, chat, answers, _ = final(respond(TPS_QUESTION, [], []))
+    _, chat, answers, _ = final(respond("And in 2014?", chat, answers))
+    answers.append(None)  # a turn that failed is left out
+    one = export_answers(workspace, answers, 0, whole=False)
+    assert one.parent == tmp_path / "data" / "exports" and one.suffix == ".md"
+    text = one.read_text(encoding="utf-8")
+    assert f"## 1. {TPS_QUESTION}" in text and "24.57" in text and "## 2." not in text
+    assert "1. *The West favors Amazon’s cloud over AliCloud." in text
+    assert "Han Lei, 2016-11, para 13" in text and "   > In 2015, it could process" in text
+    assert "**Calculation:** `3440000 / 140000 = 24.57`" in text
+    assert "| AWS | transactions per second | 2015 | 3,440,000 |" in text
+    whole = export_answers(workspace, answers, 0, whole=True).read_text(encoding="utf-8")
+    assert "2 questions" in whole and "## 2. And in 2014?" in whole
+    assert "*Understood as: How many times more transactions per second could AWS process " \
+           "than AliCloud in 2014?*" in whole
+    assert export_answers(workspace, [None], 0, whole=True) is None
+
+
+def test_exported_markdown_runs_no_markup_from_questions_or_sources():
+    from assistant.briefing import answer_markdown
+
+    text = answer_markdown({
+        "question": "<script>alert(1)</script>\nwhy?", "resolved_question": "why?",
+        "answer": "See ![x](http://evil/x.png) [1]", "abstained": False,
+        "citations": [{"n": 1, "title": "<img src=x onerror=alert(1)>", "author": "R&D team",
+                       "published": "", "locator": "para 1", "text": "t", "quote": "<b>t</b>"}],
+    }, 1)
+    assert text.startswith("## 1. &lt;script>alert(1)&lt;/script> why?")
+    assert "<script" not in text and "<img" not in text and "<b>" not in text
+    assert "](http" not in text and "R&D team, para 1" in text
+
+
+def test_feedback_appends_one_json_line_per_vote_or_comment(eval_bot, tmp_path):
+    from assistant.workspace import Workspace, record_comment, record_vote
+
+    data = tmp_path / "not" / "yet"
+    workspace = Workspace(eval_bot, data)
+    _, chat, answers, _ = final(make_respond(eval_bot, delay=0)(TPS_QUESTION, [], []))
+    note = record_vote(workspace, answers, 1, True, "  useful, send to the board ")
+    assert "up vote on answer 1" in note
+    record_vote(workspace, answers, [1, 0], False, "")
+    record_vote(workspace, answers, 1, "", "")
+    assert "nothing was recorded" in record_vote(workspace, [None], 1, True, "")
+    assert "recorded" in record_comment(workspace, answers, 0, "check the 2016 figure")
+    assert "Type a comment" in record_comment(workspace, answers, 0, "  ")
+    lines = (data / "feedback.jsonl").read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines]
+    assert [r["vote"] for r in records] == ["up", "down", "withdrawn", None]
+    first = records[0]
+    assert first["question"] == TPS_QUESTION and "24.57" in first["answer"]
+    assert first["comment"] == "useful, send to the board" and first["timestamp"]
+    assert first["citations"][0]["locator"] == "para 13" and first["citations"][0]["quote"]
+    assert records[3]["comment"] == "check the 2016 figure"
+
+
+def test_login_comes_from_a_pair_or_a_file_of_pairs(tmp_path):
+    assert load_auth("") is None
+    assert load_auth("analyst:s3cret:with-colon") == [("analyst", "s3cret:with-colon")]
+    logins = tmp_path / "logins"
+    logins.write_text("# team\nana:one\n\nbo:two\n", encoding="utf-8")
+    assert load_auth(str(logins)) == [("ana", "one"), ("bo", "two")]
+    with pytest.raises(AssistantError) as bad:
+        load_auth("justapassword")
+    assert "justapassword" not in str(bad.value)
+
+
+def test_serve_refuses_a_bad_login_setting_before_starting():
+    from assistant.config import Settings
+    from assistant.ui import serve
+
+    with pytest.raises(AssistantError, match="ASSISTANT_AUTH"):
+        serve(Settings(auth="nocolon"), port=_free_port())
+
+
+def test_reindex_swaps_in_a_fresh_assistant(eval_bot, tmp_path):
+    from assistant.workspace import Workspace, corpus_views, reindex
+
+    workspace = Workspace(eval_bot, tmp_path)
+    steps = []
+    note = reindex(workspace, lambda *args, **kwargs: steps.append((args, kwargs)))
+    assert note.startswith("Re-indexed: 0 added") and workspace.bot is not eval_bot
+    assert steps and workspace.bot.ask("How many customers does AliCloud have?").citations
+    status, docs, figures, problems = corpus_views(workspace.bot)
+    assert "sentence-transformers/all-MiniLM-L6-v2" in status and "passages from" in status
+    assert docs == [["west-favors-aws-over-alicloud", eval_bot.corpus.documents[0].title,
+                     "Han Lei", "2016-11", 14]]
+    assert len(figures) == 11 and problems == ""
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    broken = replace(eval_bot.settings, corpus=(str(empty),))
+    current = workspace.bot
+    workspace.bot = type("Old", (), {"settings": broken, "embeddings": eval_bot.embeddings})()
+    note = reindex(workspace, lambda *args, **kwargs: None)
+    assert note.startswith("⚠️ No articles") and "previous index is still in use" in note
+    assert workspace.bot is not current and workspace.bot.settings is broken
+
+
 def _free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -48,13 +205,22 @@ def _free_port():
 
 
 @pytest.fixture(scope="module")
-def served(eval_bot):
-    demo = build_demo(eval_bot)
-    demo.queue(max_size=16, default_concurrency_limit=2)
+def data_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("ui-data")
+
+
+@pytest.fixture(scope="module")
+def app(eval_bot, data_dir):
+    demo = build_demo(eval_bot, data_dir=data_dir)
     port = _free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    yield f"http://127.0.0.1:{port}/"
+    launch(demo, data_dir, port=port, prevent_thread_lock=True, quiet=True)
+    yield demo, f"http://127.0.0.1:{port}/"
     demo.close()
+
+
+@pytest.fixture(scope="module")
+def served(app):
+    return app[1]
 
 
 def test_api_ask_returns_the_answer_object(served):
@@ -69,3 +235,38 @@ def test_api_ask_returns_the_answer_object(served):
     follow = client.predict("Is that a lot compared to the number of SMEs in China?", history,
                             api_name="/ask")
     assert "40" in follow["answer"] and follow["resolved_question"] != follow["question"]
+
+
+def test_api_reports_errors_in_the_answer_object(served):
+    from gradio_client import Client
+
+    data = Client(served, verbose=False).predict("   ", [], api_name="/ask")
+    assert data["error"].startswith("Please type a question") and data["question"] == "   "
+
+
+def test_only_the_ask_endpoint_is_public(served):
+    from gradio_client import Client
+
+    api = Client(served, verbose=False).view_api(return_format="dict", print_info=False)
+    assert list(api["named_endpoints"]) == ["/ask"] and not api["unnamed_endpoints"]
+
+
+def test_served_safely_on_localhost_with_a_bounded_queue(app, data_dir):
+    demo, url = app
+    assert demo.server_name == "127.0.0.1" and not demo.share and url.startswith("http://127.")
+    exports = (Path(data_dir) / "exports").resolve()
+    assert demo.allowed_paths == [str(exports)] and demo._queue.max_size == 64
+
+
+def test_only_exports_are_served_as_files(app, data_dir, tmp_path):
+    import httpx
+
+    from assistant.briefing import write_briefing
+    from assistant.feedback import append_feedback
+
+    _, url = app
+    export = write_briefing(data_dir, "answer", "# briefing\n")
+    private = append_feedback(data_dir, {"vote": "up"})
+    assert httpx.get(f"{url}gradio_api/file={export}").text == "# briefing\n"
+    assert httpx.get(f"{url}gradio_api/file={private}").status_code in {403, 404}
+    assert httpx.get(f"{url}gradio_api/file={Path(__file__).resolve()}").status_code in {403, 404}

@@ -1,0 +1,147 @@
+"""The briefing workspace in a real browser: ask, read sources, chart, export, vote, corpus.
+
+Uses the system Chromium (never downloads one) and saves screenshots into screenshots/.
+"""
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+
+from assistant.ui import build_demo, launch
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path(__file__).resolve().parents[1] / "screenshots"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+QUESTION = "How many times more transactions per second could AWS process than AliCloud in 2015?"
+TIMEOUT = 20_000  # ms; answers take well under a second, the first page load a little more
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app(eval_bot, tmp_path_factory):
+    data = tmp_path_factory.mktemp("browser-data")
+    demo = build_demo(eval_bot, data_dir=data)
+    port = _free_port()
+    launch(demo, data, port=port, prevent_thread_lock=True, quiet=True)
+    yield f"http://127.0.0.1:{port}/", data
+    demo.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, app):
+    context = browser.new_context(viewport={"width": 1440, "height": 1000},
+                                  accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    page.goto(app[0])
+    yield page
+    context.close()
+
+
+def ask(page, question: str, answers_before: int):
+    """Type a question, press Ask and wait until its answer has streamed in completely."""
+    page.locator("#question textarea").fill(question)
+    page.locator("#ask").click()
+    bot = page.locator("#chat [data-testid='bot']")
+    bot.nth(answers_before).wait_for()
+    # The Ask button comes back when the answer and its sources are complete.
+    page.locator("#ask:not([disabled])").wait_for()
+    return bot.nth(answers_before)
+
+
+def test_ask_read_sources_chart_and_export(page, app):
+    from playwright.sync_api import expect
+
+    SHOTS.mkdir(exist_ok=True)
+    expect(page.locator("#sources")).to_contain_text("Ask a question")
+    page.screenshot(path=SHOTS / "01-start.png")
+
+    answer = ask(page, QUESTION, 0)
+    expect(answer).to_contain_text("24.57")
+    mark = page.locator("#sources mark").first
+    expect(mark).to_be_visible()
+    expect(mark).to_contain_text("3,440,000 transactions per second")
+    expect(page.locator("#sources")).to_contain_text("Han Lei")
+    expect(page.locator("#sources")).to_contain_text("para 13")
+    expect(page.locator("#figure-chart svg, #figure-chart canvas").first).to_be_visible()
+    page.screenshot(path=SHOTS / "02-answer-sources-chart.png", full_page=True)
+
+    page.locator("#export-answer").click()
+    link = page.locator("#download a").first
+    expect(link).to_be_visible()
+    with page.expect_download() as download:
+        link.click()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    assert download.value.suggested_filename.endswith(".md")
+    assert f"## 1. {QUESTION}" in text and "24.57" in text
+    assert "Han Lei, 2016-11, para 13" in text and "> In 2015, it could process 140,000" in text
+
+    # A thumbs-up lands in feedback.jsonl with the question and its citations.
+    page.locator('#chat button[aria-label="Like"]').first.click()
+    expect(page.locator("#feedback-note")).to_contain_text("up vote on answer 1 was recorded")
+    record = json.loads((app[1] / "feedback.jsonl").read_text(encoding="utf-8").splitlines()[-1])
+    assert record["vote"] == "up" and record["question"] == QUESTION
+    assert record["citations"][0]["locator"] == "para 13"
+    page.screenshot(path=SHOTS / "05-exported-and-rated.png", full_page=True)
+
+
+def test_follow_up_select_earlier_answer_and_corpus(page):
+    from playwright.sync_api import expect
+
+    ask(page, QUESTION, 0)
+    follow = ask(page, "And in 2014?", 1)
+    expect(follow).to_contain_text("2.5")
+    sources = page.locator("#sources")
+    expect(sources).to_contain_text("Understood as")
+    expect(sources).to_contain_text("Answer 2")
+    page.screenshot(path=SHOTS / "03-follow-up.png", full_page=True)
+
+    page.locator("#chat [data-testid='bot']").first.click()
+    expect(sources).to_contain_text("Answer 1")
+    expect(sources.locator("mark").first).to_contain_text("140,000")
+
+    page.get_by_role("tab", name="Corpus").click()
+    status = page.locator("#index-status")
+    expect(status).to_contain_text("passages")
+    documents = page.get_by_role("grid", name="Documents (1)")
+    expect(documents).to_contain_text("west-favors-aws-over-alicloud")
+    expect(documents).to_contain_text("Han Lei")
+    expect(page.get_by_role("grid", name="Figures (11)")).to_contain_text("aws-tps-2015")
+    page.locator("#reindex").click()
+    expect(page.get_by_text("Re-indexed: 0 added")).to_be_visible()
+    expect(page.locator("#reindex")).to_be_enabled()
+    page.screenshot(path=SHOTS / "04-corpus.png", full_page=True)
+
+    # The chat now asks the re-opened assistant.
+    page.get_by_role("tab", name="Briefing").click()
+    expect(ask(page, "How many customers does AliCloud have?", 2)).to_contain_text("2,300,000")
+
+
+def test_markup_in_a_question_never_runs(page):
+    from playwright.sync_api import expect
+
+    ask(page, '<img src=x onerror="window.pwned=1"> How many customers does AliCloud have?', 0)
+    expect(page.locator("#chat [data-testid='user']").first).to_contain_text("<img src=x")
+    assert page.evaluate("window.pwned") is None
