@@ -112,6 +112,10 @@ def _subject(prior, previous_q: str, previous_a: str, question: str) -> str:
         names = [_display(previous_a, e) for e in answer_entities]
         return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
     parts = [_display(previous_q, e) for e in prior.entities[:1]]
+    entity_pronoun = re.search(r"\b(?:it|its|they|them|their)\b", question, re.IGNORECASE)
+    if parts and entity_pronoun and analyze(question).concepts:
+        # "How many customers does it have?": "it" is the previous subject, not its measure.
+        return parts[0]
     parts += [_display(previous_q, c, CONCEPTS) for c in prior.concepts[:2]]
     if parts:
         topic = " ".join(parts)

@@ -55,7 +55,8 @@ log = logging.getLogger(__name__)
 
 # Questions about the documents themselves, answered from their metadata.
 ABOUT_SOURCE = re.compile(
-    r"\bwho (?:wrote|authored|is the author of)\b|\bauthor of (?:the|this)\b|"
+    r"\bwho (?:wrote|authored|is the author)\b|\bauthor of (?:the|this)\b|"
+    r"\bwho is (?:the )?(?:writer|columnist)\b|\bauthor'?s name\b|"
     r"\bwhen was (?:the|this) (?:article|piece|source) (?:published|written)\b", re.IGNORECASE)
 
 
