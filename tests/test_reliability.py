@@ -273,3 +273,26 @@ def test_oversized_files_are_skipped_with_a_message(tmp_path, corpus):
     (corpus / "huge.md").write_text("word " * 50_000, encoding="utf-8")
     loaded = load_corpus([corpus], max_file_bytes=100_000)
     assert any("huge.md" in p and "limit" in p for p in loaded.problems)
+
+
+def test_feedback_survives_kill_9_every_acknowledged_record_is_there(tmp_path):
+    writer = (
+        "import sys\n"
+        "from assistant.feedback import append_feedback\n"
+        "for i in range(100000):\n"
+        "    append_feedback(sys.argv[1], {'n': i, 'comment': 'x' * (i % 5000)})\n"
+        "    print(i, flush=True)\n"
+    )
+    rng = random.Random(5)
+    for _ in range(3):
+        proc = subprocess.Popen([sys.executable, "-c", writer, str(tmp_path)], cwd=ROOT,
+                                stdout=subprocess.PIPE, text=True)
+        time.sleep(rng.uniform(0.5, 1.5))
+        proc.send_signal(signal.SIGKILL)
+        acknowledged = [int(line) for line in proc.stdout.read().split()]
+        proc.wait(timeout=30)
+        lines = (tmp_path / "feedback.jsonl").read_text(encoding="utf-8").splitlines()
+        records = [json.loads(line) for line in lines]  # every line whole: none torn
+        written = {r["n"] for r in records}
+        assert acknowledged and set(acknowledged) <= written
+        (tmp_path / "feedback.jsonl").unlink()
