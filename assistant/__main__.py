@@ -73,10 +73,8 @@ def _settings(args):
     return Settings.from_env(**overrides)
 
 
-def _open(args, rebuild: bool = False, quiet: bool = False):
-    from .pipeline import Assistant
-
-    settings = _settings(args)
+def _progress(quiet: bool):
+    """A progress callback drawing a bar on stderr (nothing when quiet), and a closer."""
     bar = None
 
     def progress(done: int, total: int) -> None:
@@ -89,20 +87,41 @@ def _open(args, rebuild: bool = False, quiet: bool = False):
             bar = tqdm(desc="embedding passages", unit="passage", total=total, file=sys.stderr)
         bar.update(done - bar.n)
 
-    bot = Assistant.open(settings=settings, rebuild=rebuild, progress=progress)
-    if bar is not None:
-        bar.close()
-    for problem in bot.corpus.problems:
+    def close() -> None:
+        if bar is not None:
+            bar.close()
+
+    return progress, close
+
+
+def _warn(problems: list[str]) -> None:
+    for problem in problems:
         print(f"warning: {problem}", file=sys.stderr)
+
+
+def _open(args, quiet: bool = False):
+    from .pipeline import Assistant
+
+    progress, close = _progress(quiet)
+    bot = Assistant.open(settings=_settings(args), progress=progress)
+    close()
+    _warn(bot.corpus.problems)
     return bot
 
 
 def _run(args) -> int:
     if args.command == "index":
-        bot = _open(args, rebuild=args.rebuild)
-        print(f"index {bot.settings.index_dir}: {bot.report.summary()}; "
-              f"{len(bot.passages)} passages from {len(bot.corpus.documents)} documents and "
-              f"{len(bot.corpus.figures)} figures")
+        from .pipeline import update_index
+
+        settings = _settings(args)
+        progress, close = _progress(quiet=False)
+        corpus, groups, report = update_index(settings, rebuild=args.rebuild, progress=progress)
+        close()
+        _warn(corpus.problems)
+        where = settings.chroma_url or settings.index_dir
+        print(f"index {where}: {report.summary()}; "
+              f"{sum(len(g) for g in groups.values())} passages from {len(corpus.documents)} "
+              f"documents and {len(corpus.figures)} figures")
         return 0
     if args.command == "ask":
         return _ask(args)

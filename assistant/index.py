@@ -64,8 +64,7 @@ def chunking(settings: Settings) -> dict:
 
 def check_compatible(manifest: dict, settings: Settings) -> None:
     """Refuse an index made with another model, chunking or a newer chromadb; say what fixes it."""
-    import chromadb
-
+    installed = chromadb_version()
     fix = "run `python -m assistant index --rebuild`"
     if manifest.get("model") != settings.embedding_model:
         raise AssistantError(
@@ -78,11 +77,18 @@ def check_compatible(manifest: dict, settings: Settings) -> None:
             f"The index was built with chunking {manifest.get('chunking')} but the settings "
             f"ask for {chunking(settings)}; {fix}."
         )
-    if _version(manifest.get("chromadb", "0")) > _version(chromadb.__version__):
+    if _version(manifest.get("chromadb", "0")) > _version(installed):
         raise AssistantError(
             f"The index was built by chromadb {manifest['chromadb']}, newer than the installed "
-            f"{chromadb.__version__}; upgrade with `make install` or {fix}."
+            f"{installed}; upgrade with `make install` or {fix}."
         )
+
+
+def chromadb_version() -> str:
+    # From the package metadata: importing chromadb just to read its version costs a second.
+    from importlib.metadata import version
+
+    return version("chromadb")
 
 
 def _version(text: str) -> tuple[int, ...]:
@@ -174,8 +180,6 @@ def _apply(store, groups, report: BuildReport, manifest, progress) -> int:
 
 
 def _manifest(groups, hashes, manifest, report, settings, embeddings) -> dict:
-    import chromadb
-
     dimension = (manifest or {}).get("dimension")
     if report.passages_embedded or dimension is None:
         dimension = getattr(embeddings, "dimension", None) or len(
@@ -184,7 +188,7 @@ def _manifest(groups, hashes, manifest, report, settings, embeddings) -> dict:
         "model": settings.embedding_model,
         "dimension": dimension,
         "chunking": chunking(settings),
-        "chromadb": chromadb.__version__,
+        "chromadb": chromadb_version(),
         "collection": settings.collection,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "documents": {doc_id: {"hash": hashes[doc_id], "passages": [p.id for p in passages]}

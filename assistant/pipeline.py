@@ -7,6 +7,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from langchain_core.documents import Document
@@ -94,23 +95,9 @@ class Assistant:
              rebuild: bool = False, progress: Callable[[int, int], None] | None = None,
              chat=None) -> Assistant:
         """Load the corpus, bring the index up to date (embedding only changes), and open it."""
-        settings = settings or Settings.from_env()
-        if corpus:
-            settings = _replace(settings, corpus=tuple(str(c) for c in corpus))
-        if index:
-            settings = _replace(settings, index_dir=Path(index))
-        loaded = load_corpus(list(settings.corpus), settings.max_file_bytes)
-        if not loaded.documents and not loaded.figures:
-            raise AssistantError(
-                f"No articles or figures found in {', '.join(settings.corpus)}; add .md, .txt, "
-                ".html, .pdf or figures .csv files (see the README)."
-            )
-        groups = split_corpus(loaded, settings.chunk_min_chars, settings.chunk_max_chars)
-        hashes = {doc.doc_id: doc.content_hash for doc in loaded.documents}
-        hashes.update(loaded.figure_tables)
+        settings = _settings(settings, corpus, index)
         embeddings = embeddings or shared_embeddings(settings.embedding_model)
-        report = build_index(groups, hashes, settings, embeddings, rebuild=rebuild,
-                             progress=progress, client=client)
+        loaded, groups, report = update_index(settings, embeddings, rebuild, progress, client)
         builds = builds_for(settings, client)
         store = open_store(settings, embeddings, client)
         keyword_path = builds.keyword_path()
@@ -269,7 +256,32 @@ class Assistant:
         return answer
 
 
-def _replace(settings: Settings, **changes) -> Settings:
-    from dataclasses import replace
+def _settings(settings: Settings | None, corpus, index) -> Settings:
+    settings = settings or Settings.from_env()
+    if corpus:
+        settings = replace(settings, corpus=tuple(str(c) for c in corpus))
+    if index:
+        settings = replace(settings, index_dir=Path(index))
+    return settings
 
-    return replace(settings, **changes)
+
+def update_index(settings: Settings, embeddings=None, rebuild: bool = False,
+                 progress: Callable[[int, int], None] | None = None, client=None,
+                 ) -> tuple[Corpus, dict[str, list[Document]], BuildReport]:
+    """Load and split the corpus and bring the index up to date; nothing is opened for reading.
+
+    When nothing changed this neither loads the embedding model nor imports Chroma.
+    """
+    loaded = load_corpus(list(settings.corpus), settings.max_file_bytes)
+    if not loaded.documents and not loaded.figures:
+        raise AssistantError(
+            f"No articles or figures found in {', '.join(settings.corpus)}; add .md, .txt, "
+            ".html, .pdf or figures .csv files (see the README)."
+        )
+    groups = split_corpus(loaded, settings.chunk_min_chars, settings.chunk_max_chars)
+    hashes = {doc.doc_id: doc.content_hash for doc in loaded.documents}
+    hashes.update(loaded.figure_tables)
+    embeddings = embeddings or shared_embeddings(settings.embedding_model)
+    report = build_index(groups, hashes, settings, embeddings, rebuild=rebuild,
+                         progress=progress, client=client)
+    return loaded, groups, report

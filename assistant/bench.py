@@ -1,0 +1,324 @@
+"""Benchmark: warm latency, build throughput, no-change re-index, scale, cold start, batch.
+
+Every performance claim is a ratio against a baseline measured in the same run, so a slow or
+busy machine moves both sides alike. `run_bench` writes JSON; `format_table` renders it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL_CORPUS = [str(ROOT.parent / "shared" / "corpus"), str(ROOT / "corpus" / "figures.csv")]
+DEV_QA = ROOT.parent / "shared" / "qa" / "dev.jsonl"
+COLD_QUESTION = "How many customers does AliCloud have?"
+COMMON = ("the a of and to in is that for on with as by it was are from at this be has have "
+          "more than its their which also but not will can year market").split()
+DOMAIN = ("AliCloud Alibaba AWS Amazon Azure Microsoft Google cloud computing customers revenue "
+          "transactions servers data centers China Europe SMEs pricing security growth "
+          "e-commerce Singles Day strategy").split()
+_SYLLABLES = [c + v for c in "bdfgklmnprstvz" for v in "aeiou"]
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (p in 0..100) of a non-empty list."""
+    ordered = sorted(values)
+    return ordered[max(1, math.ceil(p / 100 * len(ordered))) - 1]
+
+
+def rss_mb() -> dict:
+    """This process's resident memory now and at its peak, in MB."""
+    status = Path("/proc/self/status")
+    if not status.exists():  # not Linux: only the peak is known
+        import resource
+
+        return {"rss_mb": None, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF)
+                .ru_maxrss / 1024}
+    found = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+    return {"rss_mb": round(int(found["VmRSS"].split()[0]) / 1024, 1),
+            "peak_rss_mb": round(int(found["VmHWM"].split()[0]) / 1024, 1)}
+
+
+def synthetic_corpus(folder: Path, passages: int, seed: int = 7, per_file: int = 500) -> Path:
+    """Write about `passages` one-passage paragraphs as Markdown files with front matter."""
+    rng = random.Random(seed)
+    # Invented words give a vocabulary that grows with the corpus, as real text does (typo
+    # correction and keyword search scale with it); domain words let the dev questions match.
+    invented = sorted({_word(rng) for _ in range(min(50_000, max(2_000, passages // 2)))})
+    folder.mkdir(parents=True, exist_ok=True)
+    for number, start in enumerate(range(0, passages, per_file)):
+        paras = [" ".join(_sentence(rng, invented) for _ in range(rng.randint(3, 5)))
+                 for _ in range(min(per_file, passages - start))]
+        head = (f'---\ntitle: "Synthetic report {number}"\nauthor: Bench Writer\n'
+                f"published: 2020-01\n---\n\n")
+        (folder / f"synthetic-{number:04d}.md").write_text(head + "\n\n".join(paras) + "\n",
+                                                           encoding="utf-8")
+    return folder
+
+
+def _word(rng: random.Random) -> str:
+    return "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 4)))
+
+
+def _sentence(rng: random.Random, invented: list[str]) -> str:
+    words = []
+    for _ in range(rng.randint(8, 16)):
+        roll = rng.random()
+        pool = COMMON if roll < 0.4 else DOMAIN if roll < 0.55 else invented
+        words.append(pool[int(len(pool) * rng.random() ** 3)])  # skewed: few words are frequent
+    if rng.random() < 0.3:
+        words.insert(rng.randint(1, len(words)), f"{rng.randint(2, 900) * 1000:,}")
+    return words[0][:1].upper() + " ".join(words)[1:] + "."
+
+
+def _timed(func, *args, **kwargs) -> float:
+    start = time.perf_counter()
+    func(*args, **kwargs)
+    return time.perf_counter() - start
+
+
+def _ask(bot, item: dict) -> None:
+    from .errors import AssistantError
+
+    try:
+        bot.ask(item["question"], item.get("history") or [])
+    except AssistantError:  # a refused question still costs what it costs
+        pass
+
+
+def _latency(samples: list[float], prefix: str = "") -> dict:
+    return {f"{prefix}p50_ms": round(percentile(samples, 50) * 1000, 1),
+            f"{prefix}p95_ms": round(percentile(samples, 95) * 1000, 1)}
+
+
+def _floor(bot, question: str) -> None:
+    """The least any answer costs: one query embedding plus one Chroma query."""
+    vector = bot.embeddings.embed_query(question)
+    bot.retriever.store.similarity_search_by_vector(vector, bot.settings.candidates)
+
+
+def bench_warm_ask(bot, items: list[dict], passes: int = 2) -> dict:
+    """Warm `ask` latency against the floor, for the same questions."""
+    for item in items:  # warm-up: lazy imports, sentence-vector cache, SQLite pages
+        _ask(bot, item)
+        _floor(bot, item["question"])
+    asks, floors = [], []
+    for _ in range(passes):
+        for item in items:
+            # Interleaved, so load from other processes lands on both sides alike.
+            asks.append(_timed(_ask, bot, item))
+            floors.append(_timed(_floor, bot, item["question"]))
+    out = {**_latency(asks), **_latency(floors, "floor_"), "samples": len(asks)}
+    out["p50_ratio"] = round(out["p50_ms"] / out["floor_p50_ms"], 2)
+    out["p95_ratio"] = round(out["p95_ms"] / out["floor_p95_ms"], 2)
+    return out
+
+
+def bench_build(folder: Path, index: Path, embeddings) -> dict:
+    """Index build passages/s against raw encode passages/s on the same texts."""
+    from .config import Settings
+    from .corpus import load_corpus
+    from .passages import split_corpus
+    from .pipeline import Assistant
+
+    settings = Settings.from_env()
+    groups = split_corpus(load_corpus([folder]), settings.chunk_min_chars,
+                          settings.chunk_max_chars)
+    texts = [p.page_content for group in groups.values() for p in group]
+    encode_s = _timed(embeddings.embed_documents, texts)  # same object and batch size as index
+    build_s = _timed(Assistant.open, corpus=[str(folder)], index=index, embeddings=embeddings)
+    build_rate, encode_rate = len(texts) / build_s, len(texts) / encode_s
+    return {"passages": len(texts), "build_s": round(build_s, 2), "encode_s": round(encode_s, 2),
+            "build_per_s": round(build_rate, 1), "encode_per_s": round(encode_rate, 1),
+            "ratio": round(build_rate / encode_rate, 3), "batch_size": embeddings.batch_size}
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "assistant", *args]
+
+
+def _corpus_args(corpus: list[str]) -> list[str]:
+    return [arg for path in corpus for arg in ("--corpus", path)]
+
+
+def bench_noop_reindex(index: Path, runs: int = 3) -> dict:
+    """`index` on an up-to-date index (whole command), and `Assistant.open` in-process."""
+    from .config import Settings
+    from .embeddings import SentenceTransformerEmbeddings
+    from .pipeline import Assistant
+
+    cmd = _cli("index", *_corpus_args(EVAL_CORPUS), "--index", str(index))
+    walls = [_timed(subprocess.run, cmd, check=True, capture_output=True, cwd=ROOT)
+             for _ in range(runs)]
+    fresh = SentenceTransformerEmbeddings(Settings.from_env().embedding_model)  # never loaded
+    open_s = _timed(Assistant.open, corpus=EVAL_CORPUS, index=index, embeddings=fresh)
+    return {"cli_s": round(percentile(walls, 50), 2), "cli_runs_s": [round(w, 2) for w in walls],
+            "open_s": round(open_s, 3), "model_loaded": fresh.loaded}
+
+
+def _child(func: str, *args) -> dict:
+    """Run one of this module's functions in a fresh process (clean RSS); its JSON result."""
+    code = f"import json, sys; from assistant.bench import {func}; " \
+           f"print(json.dumps({func}(*sys.argv[1:])))"
+    done = subprocess.run([sys.executable, "-c", code, *map(str, args)], check=True,
+                          capture_output=True, text=True, cwd=ROOT)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def scale_child(folder: str, index: str, qa: str) -> dict:
+    """(In a child) build a synthetic index, then time retrieval and answers and report RSS."""
+    from .embeddings import shared_embeddings
+    from .evaluate import load_questions
+    from .pipeline import Assistant
+
+    shared_embeddings().embed_query("warm up")  # load the model outside the build timer
+    start = time.perf_counter()
+    bot = Assistant.open(corpus=[folder], index=index)
+    build_s = time.perf_counter() - start
+    reopen_s = _timed(Assistant.open, corpus=[folder], index=index)
+    items = load_questions(qa)
+    hits, asks, floors = [], [], []
+    for item in items:
+        _ask(bot, item)  # warm
+    for item in items:
+        hits.append(_timed(bot.retriever.hits, item["question"]))
+        asks.append(_timed(_ask, bot, item))
+        floors.append(_timed(_floor, bot, item["question"]))
+    return {"passages": len(bot.passages), "build_s": round(build_s, 1),
+            "reopen_s": round(reopen_s, 2), **_latency(hits, "hits_"),
+            **_latency(asks, "ask_"), **_latency(floors, "floor_"), **rss_mb()}
+
+
+def answer_rss(corpus: str, index: str, question: str) -> dict:
+    """(In a child) open the assistant, answer once, report RSS."""
+    from .pipeline import Assistant
+
+    Assistant.open(corpus=corpus.split(os.pathsep), index=index).ask(question)
+    return rss_mb()
+
+
+def bench_cold_start(index: Path) -> dict:
+    """Wall time of a fresh `ask` process on an existing index, and the app's RSS."""
+    cmd = _cli("ask", COLD_QUESTION, *_corpus_args(EVAL_CORPUS), "--index", str(index))
+    wall = _timed(subprocess.run, cmd, check=True, capture_output=True, cwd=ROOT)
+    return {"wall_s": round(wall, 2),
+            **_child("answer_rss", os.pathsep.join(EVAL_CORPUS), index, COLD_QUESTION)}
+
+
+def bench_batch(bot, items: list[dict], index: Path, lines: int, tmp: Path) -> dict:
+    """`ask --batch` questions/s (end to end and steady) against sequential in-process asks."""
+    batch = [{**items[i % len(items)], "id": f"b{i}"} for i in range(lines)]
+    path = tmp / "batch.jsonl"
+    path.write_text("".join(json.dumps(b) + "\n" for b in batch), encoding="utf-8")
+    cmd = _cli("ask", "--batch", str(path), "--json", *_corpus_args(EVAL_CORPUS),
+               "--index", str(index))
+    start, stamps = time.perf_counter(), []
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                          cwd=ROOT) as proc:
+        for _ in proc.stdout:
+            stamps.append(time.perf_counter())
+    wall = time.perf_counter() - start
+    seq = sum(_timed(_ask, bot, item) for item in batch)
+    questions = [b["question"] for b in batch]
+    one_by_one = sum(_timed(bot.embeddings.embed_query, q) for q in questions)
+    together = _timed(bot.embeddings.embed_documents, questions)
+    steady = (len(stamps) - 1) / (stamps[-1] - stamps[0]) if len(stamps) > 1 else 0.0
+    return {"lines": lines, "answered": len(stamps), "wall_s": round(wall, 2),
+            "batch_qps": round(lines / wall, 2), "steady_qps": round(steady, 2),
+            "sequential_qps": round(lines / seq, 2),
+            "steady_ratio": round(steady * seq / lines, 2),
+            "encode_one_by_one_s": round(one_by_one, 3), "encode_batched_s": round(together, 3),
+            "encode_speedup": round(one_by_one / together, 2)}
+
+
+def _check(name: str, value, target: str, ok) -> dict:
+    return {"measure": name, "value": value, "target": target, "ok": ok}
+
+
+def _checks(r: dict) -> list[dict]:
+    w, b, n, c, f = r["warm_ask"], r["build"], r["noop_reindex"], r["cold_start"], r["batch"]
+    return [
+        _check("warm ask p50 / floor p50", w["p50_ratio"], "≤ 1.25×", w["p50_ratio"] <= 1.25),
+        _check("warm ask p95 / floor p95", w["p95_ratio"], "≤ 2×", w["p95_ratio"] <= 2),
+        _check("build / raw encode passages/s", b["ratio"], "≥ 0.9", b["ratio"] >= 0.9),
+        _check("no-change `index` command (s)", n["cli_s"], "≤ 1 s", n["cli_s"] <= 1),
+        _check("no-change Assistant.open (s)", n["open_s"], "≤ 1 s", n["open_s"] <= 1),
+        _check("model loaded on no-change open", n["model_loaded"], "no", not n["model_loaded"]),
+        _check("cold start to first answer (s)", c["wall_s"], "≤ 15 s", c["wall_s"] <= 15),
+        _check("app RSS after answering (MB)", c["rss_mb"], "≤ 1536 MB", c["rss_mb"] <= 1536),
+        _check("batch steady / sequential q/s", f["steady_ratio"], "(info)", None),
+        _check("query encoding batched speedup", f["encode_speedup"], "(info)", None),
+    ]
+
+
+def run_bench(out: Path, large: bool = False, quick: bool = False) -> dict:
+    """Run every measurement, write the results as JSON to `out`, and return them."""
+    from .embeddings import shared_embeddings
+    from .evaluate import load_questions
+    from .pipeline import Assistant
+
+    tmp = Path(tempfile.mkdtemp(prefix="assistant-bench-"))
+    sizes = [2_000 if quick else 10_000] + ([100_000] if large else [])
+    results: dict = {"meta": {"quick": quick, "large": large, "cpus": os.cpu_count(),
+                              "load_before": os.getloadavg(), "python": sys.version.split()[0]}}
+    try:
+        items = load_questions(DEV_QA)
+        embeddings = shared_embeddings()
+        _say("eval index + warm ask latency")
+        bot = Assistant.open(corpus=EVAL_CORPUS, index=tmp / "eval-index", embeddings=embeddings)
+        results["warm_ask"] = bench_warm_ask(bot, items)
+        _say("build throughput")
+        corpus = synthetic_corpus(tmp / "build-corpus", 600 if quick else 3_000, seed=11)
+        results["build"] = bench_build(corpus, tmp / "build-index", embeddings)
+        _say("no-change re-index")
+        results["noop_reindex"] = bench_noop_reindex(tmp / "eval-index")
+        _say("cold start")
+        results["cold_start"] = bench_cold_start(tmp / "eval-index")
+        _say("batch")
+        results["batch"] = bench_batch(bot, items, tmp / "eval-index", 54 if quick else 100, tmp)
+        results["scale"] = []
+        for size in sizes:
+            _say(f"scale {size:,} passages")
+            folder = synthetic_corpus(tmp / f"scale-{size}", size)
+            results["scale"].append(_child("scale_child", folder, tmp / f"scale-index-{size}",
+                                           DEV_QA))
+            shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    results["meta"]["load_after"] = os.getloadavg()
+    results["checks"] = _checks(results)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=1), encoding="utf-8")
+    return results
+
+
+def _say(step: str) -> None:
+    print(f"bench: {step} …", file=sys.stderr, flush=True)
+
+
+def format_table(results: dict) -> str:
+    """The checks, the details behind them, and the scale runs as plain-text tables."""
+    lines = [f"{'measure':<36} {'value':>10}  {'target':<10} result"]
+    for c in results.get("checks", []):
+        verdict = "info" if c["ok"] is None else "PASS" if c["ok"] else "FAIL"
+        lines.append(f"{c['measure']:<36} {c['value']!s:>10}  {c['target']:<10} {verdict}")
+    for key in ("warm_ask", "build", "noop_reindex", "cold_start", "batch"):
+        if key in results:
+            details = ", ".join(f"{k}={v}" for k, v in results[key].items())
+            lines.append(f"\n{key}: {details}")
+    scale = results.get("scale") or []
+    if scale:
+        cols = ["passages", "build_s", "reopen_s", "hits_p50_ms", "hits_p95_ms", "ask_p50_ms",
+                "ask_p95_ms", "floor_p50_ms", "rss_mb", "peak_rss_mb"]
+        lines.append("\nscale\n" + " ".join(f"{c:>12}" for c in cols))
+        lines += [" ".join(f"{row.get(c)!s:>12}" for c in cols) for row in scale]
+    return "\n".join(lines)
