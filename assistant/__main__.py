@@ -174,13 +174,16 @@ def _ask_batch(args) -> int:
     else:
         items = load_questions(args.batch)
     bot = _open(args, quiet=True)
-    for item in items:
-        try:
-            data = bot.ask(item["question"], item.get("history") or [], id=item.get("id"))
-            out = data.to_dict()
-        except AssistantError as exc:
-            out = {"id": item.get("id"), "question": item.get("question"), "error": str(exc)}
-        print(json.dumps(out, ensure_ascii=False), flush=True)
+    # In chunks: questions are embedded together, answers still stream out as they are ready.
+    for start in range(0, len(items), 64):
+        chunk = items[start:start + 64]
+        for item, result in zip(chunk, bot.ask_many(chunk), strict=True):
+            if isinstance(result, AssistantError):
+                out = {"id": item.get("id"), "question": item.get("question"),
+                       "error": str(result)}
+            else:
+                out = result.to_dict()
+            print(json.dumps(out, ensure_ascii=False), flush=True)
     return 0
 
 

@@ -122,6 +122,31 @@ class Assistant:
                ) -> Iterator[str | Answer]:
         """Yield the answer text as it is ready (verified sentences), then the Answer itself."""
         start = time.perf_counter()
+        cleaned, resolved = self.prepare(question, history)
+        yield from self._stream(cleaned, resolved, id, start)
+
+    def ask_many(self, items: list[dict]) -> list[Answer | AssistantError]:
+        """Answer a batch of {"id", "question", "history"} items; the questions are embedded
+        together in one call. A bad item gives its error in its place, not an exception."""
+        prepared: list[tuple[str, str] | AssistantError] = []
+        for item in items:
+            try:
+                prepared.append(self.prepare(item.get("question"), item.get("history") or []))
+            except AssistantError as exc:
+                prepared.append(exc)
+        texts = [p[1] for p in prepared if not isinstance(p, AssistantError)]
+        vectors = iter(self.embeddings.embed_documents(texts) if texts else [])
+        results: list[Answer | AssistantError] = []
+        for item, ready in zip(items, prepared, strict=True):
+            if isinstance(ready, AssistantError):
+                results.append(ready)
+                continue
+            *_, answer = self._stream(*ready, item.get("id"), time.perf_counter(), next(vectors))
+            results.append(answer)
+        return results
+
+    def prepare(self, question: str, history: list[dict] | None) -> tuple[str, str]:
+        """Check and clean a question and make it standalone; (cleaned, resolved)."""
         if not isinstance(question, str) or not clean_text(strip_markup(question[:100_000])):
             raise AssistantError("Please type a question about the sources.")
         cleaned = clean_text(strip_markup(question))
@@ -132,8 +157,11 @@ class Assistant:
             )
         past = [{"role": m.get("role"), "content": self._normalize(clean_text(str(
             m.get("content") or "")))} for m in (history or []) if isinstance(m, dict)]
-        resolved = self._resolve(self._normalize(cleaned), past)
-        answer, retrieve_ms, hits = self._answer(cleaned, resolved)
+        return cleaned, self._resolve(self._normalize(cleaned), past)
+
+    def _stream(self, cleaned: str, resolved: str, id: str | None, start: float,
+                vector: list[float] | None = None) -> Iterator[str | Answer]:
+        answer, retrieve_ms, hits = self._answer(cleaned, resolved, vector)
         if self.chat is not None and not answer.abstained and not answer.figures:
             # The model may phrase an answer the extractive path found; figures stay as computed.
             for event in generated_answer(self.chat, answer, hits, self.settings):
@@ -170,13 +198,14 @@ class Assistant:
         # Lowercase words only: capitalized ones are names, which we never "correct".
         return re.sub(r"(?<![\w\-'’])[a-z][a-z\-]+(?![\w\-'’])", fix, text)
 
-    def _answer(self, question: str, resolved: str) -> tuple[Answer, float, list[Hit]]:
+    def _answer(self, question: str, resolved: str, vector: list[float] | None = None
+                ) -> tuple[Answer, float, list[Hit]]:
         if looks_like_instruction(resolved):
             return abstain(question, resolved, "I answer questions about the sources and do "
                            "not follow instructions given in a question."), 0.0, []
         analysis = analyze(resolved)
         t0 = time.perf_counter()
-        vector = self.embeddings.embed_query(resolved)
+        vector = vector or self.embeddings.embed_query(resolved)
         hits = self.retriever.hits(resolved, vector)
         retrieve_ms = (time.perf_counter() - t0) * 1000
         nearby = [h.document for h in hits[:3]]

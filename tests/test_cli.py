@@ -47,14 +47,16 @@ def test_batch_from_stdin_echoes_ids_in_order(index_dir):
                                         "process in 2015?"},
             {"role": "assistant", "content": "140,000."}], "extra": 1},
         {"id": "c", "question": "What is the capital of Australia?"},
+        {"id": "d", "question": "   "},
     ]
     stdin = "\n".join(json.dumps(x) for x in lines) + "\n"
     result = run("ask", "--batch", "-", "--json", *corpus_args(index_dir), stdin=stdin)
     assert result.returncode == 0, result.stderr
     out = [json.loads(x) for x in result.stdout.splitlines()]
-    assert [o["id"] for o in out] == ["a", "b", "c"]
+    assert [o["id"] for o in out] == ["a", "b", "c", "d"]
     assert "140,000" in out[0]["answer"] and "3,440,000" in out[1]["answer"]
     assert out[2]["abstained"]
+    assert "Please type a question" in out[3]["error"]
 
 
 def test_index_command_reports_and_skips_unchanged(index_dir):
