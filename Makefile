@@ -39,5 +39,6 @@ test: $(DEV_STAMP)
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 
+# Removes the venv and every built index file; index/README.md stays.
 clean:
-	rm -rf $(VENV) index/chroma index/manifest.json
+	rm -rf $(VENV) index/builds index/keyword-cache index/CURRENT index/PREVIOUS index/.build.lock

@@ -1,4 +1,4 @@
-"""Command line: index, ask, eval, serve (see the README for the contract)."""
+"""Command line: index, ask, eval, doctor, serve, bench (see the README for the contract)."""
 
 from __future__ import annotations
 
@@ -44,6 +44,12 @@ def _parser() -> argparse.ArgumentParser:
     corpus_args(p)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=7860)
+
+    p = sub.add_parser("bench", help="measure latency, build throughput and scale")
+    p.add_argument("--out", default="artifacts/bench.json", metavar="FILE",
+                   help="where to write the JSON results (default: artifacts/bench.json)")
+    p.add_argument("--large", action="store_true", help="also run 100k passages (minutes)")
+    p.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
     return parser
 
 
@@ -144,6 +150,13 @@ def _run(args) -> int:
 
         serve(_settings(args), host=args.host, port=args.port)
         return 0
+    if args.command == "bench":
+        from .bench import format_table, run_bench
+
+        results = run_bench(Path(args.out), large=args.large, quick=args.quick)
+        print(format_table(results))
+        print(f"\nresults written to {args.out}")
+        return 0 if all(c["ok"] is not False for c in results["checks"]) else 1
     return 2
 
 

@@ -12,10 +12,17 @@ from langchain_core.documents import Document
 
 from .corpus import Figure
 from .evidence import STRICT_TYPES, Evidence, periods_supported
-from .figures import FigureAnswer, unit_scale
+from .figures import FigureAnswer
 from .passages import split_sentences
 from .questions import Question
-from .verify import Verification, numbers_in, split_answer, verify_answer
+from .verify import (
+    Verification,
+    backed_values,
+    numbers_in,
+    split_answer,
+    unit_scale,
+    verify_answer,
+)
 
 NOT_COVERED = "The sources do not cover this question."
 
@@ -118,22 +125,25 @@ def compose_text_answer(question: Question, evidence: list[Evidence], min_suppor
     if question.periods and not periods_supported(question, [e.sentence for e in usable[:3]]):
         return "They give nothing for the year asked."
     chosen = [best]
-    for e in usable[1:4]:
-        if e.sentence.rstrip().endswith("?"):
-            continue
-        if e.score >= best.score - 0.06 and e.sentence != best.sentence and \
-                e.hit.document.id != best.hit.document.id or (
-                e.hit.document.id == best.hit.document.id and abs(e.index - best.index) == 1
-                and e.score >= best.score - 0.04):
-            chosen.append(e)
-            break
-    chosen.sort(key=lambda e: (evidence.index(e) if e is not best else -1))
+    second = next((e for e in usable[1:4] if _adds_to(best, e)), None)
+    if second:
+        chosen.append(second)
     citations = Citations()
     sentences = []
     for e in chosen:
         n = citations.cite(e.hit.document, e.sentence)
         sentences.append(f"{_as_answer(e.sentence)} [{n}]")
     return sentences, citations
+
+
+def _adds_to(best: Evidence, other: Evidence) -> bool:
+    """A second sentence worth quoting: nearly as good, not a question, not the same sentence;
+    from the same passage only when it is the neighbouring sentence."""
+    if other.sentence == best.sentence or other.sentence.rstrip().endswith("?"):
+        return False
+    if other.hit.document.id == best.hit.document.id:
+        return abs(other.index - best.index) == 1 and other.score >= best.score - 0.04
+    return other.score >= best.score - 0.06
 
 
 def answer_rhetorical(evidence: list[Evidence], passages_by_doc: dict[str, list[Document]]
@@ -260,16 +270,7 @@ def finish(question: str, resolved: str, sentences: list[str], citations: Citati
     `extra_text` holds cited metadata (a document's date) whose numbers may appear too.
     """
     cited = {c.n: c.passage.page_content + " " + extra_text for c in citations.items}
-    extra: set[float] = set()
-    for fig in figures:
-        # A cited figure backs its value, its period and any number in its note.
-        extra |= {fig.value, fig.value * unit_scale(fig.unit)}
-        extra |= {v for _, vs in numbers_in(f"{fig.period} {fig.note}") for v in vs}
-    if calculation:
-        for step in [calculation, *calculation.get("steps", [])]:
-            extra.add(float(step["result"]))
-            extra |= {v for _, vs in numbers_in(step["expression"]) for v in vs}
-        extra |= {v for _, vs in numbers_in(calculation.get("text", "")) for v in vs}
+    extra = backed_values([f.to_dict() for f in figures], calculation)
     kept, report = verify_answer(split_answer(" ".join(sentences)), cited, extra, check)
     if not kept:
         answer = abstain(question, resolved, "Nothing in them could be verified.")

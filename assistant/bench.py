@@ -86,13 +86,17 @@ def _timed(func, *args, **kwargs) -> float:
     return time.perf_counter() - start
 
 
-def _ask(bot, item: dict) -> None:
+def _ask(bot, item: dict, errors: dict | None = None) -> None:
     from .errors import AssistantError
 
     try:
         bot.ask(item["question"], item.get("history") or [])
     except AssistantError:  # a refused question still costs what it costs
         pass
+    except Exception as exc:  # a crash is a finding to report, not a reason to stop measuring
+        if errors is None:
+            raise
+        errors[item.get("id") or item["question"]] = repr(exc)
 
 
 def _latency(samples: list[float], prefix: str = "") -> dict:
@@ -108,16 +112,18 @@ def _floor(bot, question: str) -> None:
 
 def bench_warm_ask(bot, items: list[dict], passes: int = 2) -> dict:
     """Warm `ask` latency against the floor, for the same questions."""
+    errors: dict = {}
     for item in items:  # warm-up: lazy imports, sentence-vector cache, SQLite pages
-        _ask(bot, item)
+        _ask(bot, item, errors)
         _floor(bot, item["question"])
     asks, floors = [], []
     for _ in range(passes):
         for item in items:
             # Interleaved, so load from other processes lands on both sides alike.
-            asks.append(_timed(_ask, bot, item))
+            asks.append(_timed(_ask, bot, item, errors))
             floors.append(_timed(_floor, bot, item["question"]))
-    out = {**_latency(asks), **_latency(floors, "floor_"), "samples": len(asks)}
+    out = {**_latency(asks), **_latency(floors, "floor_"), "samples": len(asks),
+           "errors": errors}
     out["p50_ratio"] = round(out["p50_ms"] / out["floor_p50_ms"], 2)
     out["p95_ratio"] = round(out["p95_ms"] / out["floor_p95_ms"], 2)
     return out
@@ -169,8 +175,10 @@ def _child(func: str, *args) -> dict:
     """Run one of this module's functions in a fresh process (clean RSS); its JSON result."""
     code = f"import json, sys; from assistant.bench import {func}; " \
            f"print(json.dumps({func}(*sys.argv[1:])))"
-    done = subprocess.run([sys.executable, "-c", code, *map(str, args)], check=True,
+    done = subprocess.run([sys.executable, "-c", code, *map(str, args)],
                           capture_output=True, text=True, cwd=ROOT)
+    if done.returncode:
+        raise RuntimeError(f"{func} failed: {done.stderr.strip()[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -186,16 +194,17 @@ def scale_child(folder: str, index: str, qa: str) -> dict:
     build_s = time.perf_counter() - start
     reopen_s = _timed(Assistant.open, corpus=[folder], index=index)
     items = load_questions(qa)
-    hits, asks, floors = [], [], []
+    hits, asks, floors, errors = [], [], [], {}
     for item in items:
-        _ask(bot, item)  # warm
+        _ask(bot, item, errors)  # warm
     for item in items:
         hits.append(_timed(bot.retriever.hits, item["question"]))
-        asks.append(_timed(_ask, bot, item))
+        asks.append(_timed(_ask, bot, item, errors))
         floors.append(_timed(_floor, bot, item["question"]))
     return {"passages": len(bot.passages), "build_s": round(build_s, 1),
             "reopen_s": round(reopen_s, 2), **_latency(hits, "hits_"),
-            **_latency(asks, "ask_"), **_latency(floors, "floor_"), **rss_mb()}
+            **_latency(asks, "ask_"), **_latency(floors, "floor_"), **rss_mb(),
+            "errors": errors}
 
 
 def answer_rss(corpus: str, index: str, question: str) -> dict:
@@ -227,7 +236,8 @@ def bench_batch(bot, items: list[dict], index: Path, lines: int, tmp: Path) -> d
         for _ in proc.stdout:
             stamps.append(time.perf_counter())
     wall = time.perf_counter() - start
-    seq = sum(_timed(_ask, bot, item) for item in batch)
+    seq = sum(_timed(_ask, bot, item, {}) for item in batch)
+    many = _timed(bot.ask_many, batch) if hasattr(bot, "ask_many") else None
     questions = [b["question"] for b in batch]
     one_by_one = sum(_timed(bot.embeddings.embed_query, q) for q in questions)
     together = _timed(bot.embeddings.embed_documents, questions)
@@ -235,6 +245,8 @@ def bench_batch(bot, items: list[dict], index: Path, lines: int, tmp: Path) -> d
     return {"lines": lines, "answered": len(stamps), "wall_s": round(wall, 2),
             "batch_qps": round(lines / wall, 2), "steady_qps": round(steady, 2),
             "sequential_qps": round(lines / seq, 2),
+            "ask_many_qps": round(lines / many, 2) if many else None,
+            "ask_many_ratio": round(seq / many, 2) if many else None,
             "steady_ratio": round(steady * seq / lines, 2),
             "encode_one_by_one_s": round(one_by_one, 3), "encode_batched_s": round(together, 3),
             "encode_speedup": round(one_by_one / together, 2)}
@@ -256,6 +268,7 @@ def _checks(r: dict) -> list[dict]:
         _check("cold start to first answer (s)", c["wall_s"], "≤ 15 s", c["wall_s"] <= 15),
         _check("app RSS after answering (MB)", c["rss_mb"], "≤ 1536 MB", c["rss_mb"] <= 1536),
         _check("batch steady / sequential q/s", f["steady_ratio"], "(info)", None),
+        _check("ask_many / sequential q/s", f["ask_many_ratio"], "(info)", None),
         _check("query encoding batched speedup", f["encode_speedup"], "(info)", None),
     ]
 
@@ -302,7 +315,7 @@ def run_bench(out: Path, large: bool = False, quick: bool = False) -> dict:
 
 
 def _say(step: str) -> None:
-    print(f"bench: {step} …", file=sys.stderr, flush=True)
+    print(f"bench {time.strftime('%H:%M:%S')}: {step} …", file=sys.stderr, flush=True)
 
 
 def format_table(results: dict) -> str:
@@ -313,7 +326,8 @@ def format_table(results: dict) -> str:
         lines.append(f"{c['measure']:<36} {c['value']!s:>10}  {c['target']:<10} {verdict}")
     for key in ("warm_ask", "build", "noop_reindex", "cold_start", "batch"):
         if key in results:
-            details = ", ".join(f"{k}={v}" for k, v in results[key].items())
+            details = ", ".join(f"{k}={len(v) if isinstance(v, dict) else v}"
+                                for k, v in results[key].items())
             lines.append(f"\n{key}: {details}")
     scale = results.get("scale") or []
     if scale:

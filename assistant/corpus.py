@@ -62,6 +62,7 @@ class Figure:
     locator: str
     note: str = ""
     table: str = ""
+    row: int = 0  # the line of the figures table it was read from
 
     def to_dict(self) -> dict:
         value = int(self.value) if float(self.value).is_integer() else self.value
@@ -84,6 +85,7 @@ def load_corpus(paths: list[str | Path], max_file_bytes: int = 20_000_000) -> Co
     """Load every article and figures CSV under the given folders or files."""
     corpus = Corpus()
     seen_hashes: dict[str, str] = {}
+    ids: dict[str, str] = {}  # document or table id -> the file that has it
     for path in _expand(paths, corpus.problems):
         try:
             size = path.stat().st_size
@@ -93,31 +95,58 @@ def load_corpus(paths: list[str | Path], max_file_bytes: int = 20_000_000) -> Co
                 )
                 continue
             if path.suffix.lower() == ".csv":
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                if _seen_before(path, digest, seen_hashes, ids, corpus.problems):
+                    continue
                 figures, problems = read_figures(path)
                 corpus.figures.extend(figures)
                 corpus.problems.extend(problems)
-                corpus.figure_tables[path.stem] = hashlib.sha256(path.read_bytes()).hexdigest()
+                corpus.figure_tables[path.stem] = digest
                 continue
             doc = load_document(path)
         except AssistantError as exc:
             corpus.problems.append(str(exc))
             continue
+        except OSError as exc:  # unreadable file: report it, load the rest
+            corpus.problems.append(f"{path}: skipped, cannot be read ({exc.strerror or exc})")
+            continue
         if not any(not b.heading for b in doc.blocks):
             corpus.problems.append(f"{path}: skipped, no text found")
             continue
-        if doc.content_hash in seen_hashes:
-            corpus.problems.append(
-                f"{path}: skipped, same content as {seen_hashes[doc.content_hash]}"
-            )
+        removed = _drop_invisible(doc)
+        if removed:
+            corpus.problems.append(f"{path}: removed {removed} invisible character(s)")
+        if _seen_before(path, doc.content_hash, seen_hashes, ids, corpus.problems):
             continue
-        seen_hashes[doc.content_hash] = str(path)
         corpus.documents.append(doc)
-    ids = [d.doc_id for d in corpus.documents]
-    for dup in sorted({i for i in ids if ids.count(i) > 1}):
-        raise AssistantError(
-            f"Two documents share the id {dup!r} (the file stem); rename one of them."
-        )
     return corpus
+
+
+def _seen_before(path: Path, digest: str, seen: dict[str, str], ids: dict[str, str],
+                 problems: list[str]) -> bool:
+    """True (and reported) for a file whose content or id another file already has."""
+    if digest in seen:
+        problems.append(f"{path}: skipped, same content as {seen[digest]}")
+        return True
+    if path.stem in ids:
+        problems.append(f"{path}: skipped, its id {path.stem!r} (the file name) is already "
+                        f"taken by {ids[path.stem]}; rename one of them")
+        return True
+    seen[digest] = ids[path.stem] = str(path)
+    return False
+
+
+# Zero-width, bidi-control and tag characters: invisible to a reader, yet read by the search.
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+                        "\U000e0000-\U000e007f]")
+
+
+def _drop_invisible(doc: SourceDocument) -> int:
+    removed = 0
+    for block in doc.blocks:
+        block.text, n = _INVISIBLE.subn("", block.text)
+        removed += n
+    return removed
 
 
 def _expand(paths: list[str | Path], problems: list[str]) -> list[Path]:
@@ -225,6 +254,9 @@ def _load_html(path: Path) -> SourceDocument:
     soup = BeautifulSoup(read_text(path), "html.parser")
     for tag in soup(["script", "style", "noscript", "template", "nav", "footer"]):
         tag.decompose()
+    # Text a reader never sees must not reach the index either (a hiding place for injections).
+    for tag in soup.find_all(_hidden):
+        tag.decompose()
 
     def meta(*names: str) -> str:
         for name in names:
@@ -250,6 +282,13 @@ def _load_html(path: Path) -> SourceDocument:
         published=meta("date", "article:published_time", "published")[:10],
         blocks=blocks,
     )
+
+
+def _hidden(tag) -> bool:
+    style = (tag.get("style") or "").replace(" ", "").lower()
+    return (tag.has_attr("hidden") or tag.get("aria-hidden") == "true"
+            or any(rule in style for rule in ("display:none", "visibility:hidden",
+                                              "font-size:0")))
 
 
 def _load_pdf(path: Path) -> SourceDocument:
@@ -316,9 +355,10 @@ def read_figures(path: Path) -> tuple[list[Figure], list[str]]:
         seen.add(record["id"])
         figures.append(Figure(
             id=record["id"], entity=record["entity"], metric=record["metric"],
-            value=float(record["value"].replace(",", "").replace("_", "")),
+            value=float(record["value"].replace(",", "")),
             unit=record["unit"], period=record.get("period", ""), source=record["source"],
             locator=record.get("locator", ""), note=record.get("note", ""), table=path.stem,
+            row=row_no,
         ))
     return figures, problems
 
@@ -330,11 +370,11 @@ def _check_figure_row(record: dict[str, str]) -> tuple[str, str] | None:
     for column, cell in record.items():
         if cell[:1] in {"=", "+", "@"} or (cell[:1] == "-" and column != "value"):
             return column, f"{cell!r} starts with {cell[0]!r}, which spreadsheets run as a formula"
-    value = record["value"].replace(",", "").replace("_", "")
-    try:
-        number = float(value)
-    except ValueError:
-        return "value", f"{record['value']!r} is not a plain number (write 140000, not 140k)"
+    # Only unambiguous numbers: "12,5" (a decimal comma) or "1.234,5" would be misread.
+    if not re.fullmatch(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?", record["value"]):
+        return "value", (f"{record['value']!r} is not a plain number (write 140000 or "
+                         "140,000 or 17.8; not 140k or 17,8)")
+    number = float(record["value"].replace(",", ""))
     if number != number or number in {float("inf"), float("-inf")}:
         return "value", f"{record['value']!r} is not a finite number"
     return None

@@ -11,7 +11,7 @@ import statistics
 from pathlib import Path
 
 from .errors import AssistantError
-from .verify import CITATION, numbers_in, supported
+from .verify import CITATION, backed_values, numbers_in, supported
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
@@ -76,17 +76,7 @@ def _unverified_numbers(answer: dict) -> int:
     for c in answer["citations"]:
         cited = f"{c['text']} {c.get('published', '')} {c.get('title', '')}"
         allowed |= {v for _, vs in numbers_in(cited) for v in vs}
-    for f in answer["figures"]:
-        allowed |= {float(f["value"])}
-        context = f"{f['period']} {f['note']} {f['value']}"
-        allowed |= {v for _, vs in numbers_in(context) for v in vs}
-        allowed |= {v * s for v in {float(f["value"])} for s in (1e3, 1e6, 1e9)}
-    calc = answer.get("calculation")
-    if calc:
-        for step in [calc, *calc.get("steps", [])]:
-            allowed.add(float(step["result"]))
-            allowed |= {v for _, vs in numbers_in(step["expression"]) for v in vs}
-        allowed |= {v for _, vs in numbers_in(calc.get("text", "")) for v in vs}
+    allowed |= backed_values(answer["figures"], answer.get("calculation"))
     return sum(1 for _, values in numbers_in(answer["answer"]) if not supported(values, allowed))
 
 

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from .corpus import Figure
 from .passages import format_number
 from .questions import CONCEPTS, ENTITIES, Question, concepts_in, content_tokens, display_name
+from .verify import unit_scale
 
 UNIT_CONCEPTS = {"usd", "rmb"}
 # A parent named in a question may stand for its unit ("Alibaba's cloud" is AliCloud).
 RELATED = {"alibaba": {"alicloud"}, "microsoft": {"azure"}, "google": set(), "us": set()}
-_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 
 
 @dataclass
@@ -80,14 +80,6 @@ def _human(value: float) -> str:
         if abs(value) >= scale:
             return f"{format_number(round(value / scale, 2))} {word}"
     return format_number(value)
-
-
-def unit_scale(unit: str) -> float:
-    """The multiplier a unit implies ("USD billion" -> 1e9), for checking numbers."""
-    for word, scale in _SCALES.items():
-        if word in unit.lower():
-            return scale
-    return 1.0
 
 
 class FigureBook:

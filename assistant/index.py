@@ -111,8 +111,11 @@ def plan_update(groups: dict[str, list[Document]], hashes: dict[str, str],
 
 def open_store(settings: Settings, embeddings: Embeddings, client=None):
     """The LangChain Chroma vector store over the published passages."""
-    chroma_client, name = builds_for(settings, client).published()
-    return _store(chroma_client, name, embeddings)
+    builds = builds_for(settings, client)
+    chroma_client, name = builds.published()
+    store = _store(chroma_client, name, embeddings)
+    store.lease = getattr(builds, "lease", None)  # the build outlives cleanups while in use
+    return store
 
 
 def _store(client, name: str, embeddings: Embeddings):
@@ -160,8 +163,14 @@ def build_index(
             new_manifest = _manifest(groups, hashes, manifest, report, settings, embeddings)
             builds.save_manifest(name, new_manifest)
             validate_build(store, new_manifest, groups, report, embeddings)
-        except BaseException:
+        except OSError as exc:
             builds.discard(name)  # a failed build never lingers
+            raise AssistantError(
+                f"Writing the new index failed ({exc.strerror or exc}); the published index "
+                "was kept. Free some space or fix the folder's permissions, then try again."
+            ) from None
+        except BaseException:
+            builds.discard(name)
             raise
         builds.publish(name)
         builds.cleanup()

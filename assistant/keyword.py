@@ -8,8 +8,10 @@ scanning Python lists, and is built once per index build, not at each start.
 from __future__ import annotations
 
 import math
+import os
 import re
 import sqlite3
+import tempfile
 import threading
 from pathlib import Path
 
@@ -31,8 +33,11 @@ def _searchable(passage: Document) -> str:
 
 def build_keyword_index(path: Path, passages: list[Document]) -> None:
     """Write the FTS5 index for these passages to `path` (replacing any file there)."""
-    tmp = path.with_suffix(".tmp")
-    tmp.unlink(missing_ok=True)
+    # A private temporary name: two replicas may build the same cache file at once.
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(name)
+    tmp.unlink()
     db = sqlite3.connect(tmp)
     with db:
         db.execute("CREATE VIRTUAL TABLE passages USING fts5(id UNINDEXED, tokens, "

@@ -121,7 +121,7 @@ def format_number(value: float) -> str:
     return f"{value:,.4f}".rstrip("0").rstrip(".")
 
 
-def figure_passage(figure: Figure, row: int) -> Document:
+def figure_passage(figure: Figure) -> Document:
     """A figures-table row as a passage in words, so it can be retrieved like text."""
     period = f" in {figure.period}" if figure.period else ""
     text = (
@@ -143,8 +143,8 @@ def figure_passage(figure: Figure, row: int) -> Document:
             "author": "",
             "published": "",
             "section": "",
-            "locator": f"row {row}",
-            "position": row,
+            "locator": f"row {figure.row}",
+            "position": figure.row,
             "para_start": 0,
             "para_end": 0,
         },
@@ -154,6 +154,6 @@ def figure_passage(figure: Figure, row: int) -> Document:
 def split_corpus(corpus: Corpus, min_chars: int, max_chars: int) -> dict[str, list[Document]]:
     """All passages, grouped by the document (or figures table) they come from."""
     groups = {doc.doc_id: split_document(doc, min_chars, max_chars) for doc in corpus.documents}
-    for row, figure in enumerate(corpus.figures, start=2):
-        groups.setdefault(figure.table, []).append(figure_passage(figure, row))
+    for figure in corpus.figures:
+        groups.setdefault(figure.table, []).append(figure_passage(figure))
     return groups

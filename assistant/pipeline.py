@@ -147,17 +147,32 @@ class Assistant:
 
     def prepare(self, question: str, history: list[dict] | None) -> tuple[str, str]:
         """Check and clean a question and make it standalone; (cleaned, resolved)."""
-        if not isinstance(question, str) or not clean_text(strip_markup(question[:100_000])):
+        limit = self.settings.max_question_chars
+        if not isinstance(question, str):
             raise AssistantError("Please type a question about the sources.")
+        # Refuse the oversized before any pattern runs on them (markup may be stripped below,
+        # so a raw text several times the limit can never become a valid question).
+        if len(question) > 4 * limit:
+            raise AssistantError(
+                f"The question is {len(question):,} characters long; please keep it under "
+                f"{limit:,}.")
         cleaned = clean_text(strip_markup(question))
-        if len(cleaned) > self.settings.max_question_chars:
+        if not re.search(r"\w", cleaned):
+            raise AssistantError("Please type a question about the sources.")
+        if len(cleaned) > limit:
             raise AssistantError(
                 f"The question is {len(cleaned):,} characters long; please keep it under "
-                f"{self.settings.max_question_chars:,}."
-            )
-        past = [{"role": m.get("role"), "content": self._normalize(clean_text(str(
-            m.get("content") or "")))} for m in (history or []) if isinstance(m, dict)]
-        return cleaned, self._resolve(self._normalize(cleaned), past)
+                f"{limit:,}.")
+        return cleaned, self._resolve(self._normalize(cleaned), self._history(history))
+
+    def _history(self, history: list[dict] | None) -> list[dict]:
+        """The recent turns only, each cut to a sane length: history comes from the client and
+        is not trusted to be small or well formed."""
+        turns = [m for m in (history or []) if isinstance(m, dict)
+                 and m.get("role") in {"user", "assistant"}][-6:]
+        caps = {"user": self.settings.max_question_chars, "assistant": 4000}
+        return [{"role": m["role"], "content": self._normalize(clean_text(strip_markup(
+            str(m.get("content") or "")[:caps[m["role"]]])))} for m in turns]
 
     def _stream(self, cleaned: str, resolved: str, id: str | None, start: float,
                 vector: list[float] | None = None) -> Iterator[str | Answer]:

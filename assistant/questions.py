@@ -116,9 +116,10 @@ NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, 
                 "eight": 8, "nine": 9, "ten": 10}
 
 
-_MARKUP = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]{0,500}>|!\[[^\]]*\]\([^)]*\)",
-                     re.IGNORECASE | re.DOTALL)
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+# Bounded repetitions: unbounded ones go quadratic on inputs like "[[[[…" or "<script <script …".
+_MARKUP = re.compile(r"<(script|style)\b[^<]{0,2000}</\1\s*>|<[^<>]{0,500}>|"
+                     r"!\[[^\[\]]{0,500}\]\([^()]{0,2000}\)", re.IGNORECASE)
+_LINK = re.compile(r"\[([^\[\]]{0,500})\]\([^()]{0,2000}\)")
 
 
 def strip_markup(text: str) -> str:

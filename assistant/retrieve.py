@@ -10,6 +10,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from .errors import AssistantError
 from .keyword import KeywordIndex
 
 
@@ -38,9 +39,15 @@ class HybridRetriever(BaseRetriever):
     def hits(self, query: str, query_vector: list[float] | None = None) -> list[Hit]:
         """The top-k passages for the query, best first."""
         vector = query_vector or self.embeddings.embed_query(query)
-        dense = self.store.similarity_search_by_vector_with_relevance_scores(
-            vector, k=self.candidates
-        )
+        try:
+            dense = self.store.similarity_search_by_vector_with_relevance_scores(
+                vector, k=self.candidates
+            )
+        except Exception as exc:  # a Chroma server that went away, a timeout, a broken file
+            raise AssistantError(
+                f"The search index is not answering ({exc.__class__.__name__}); try again "
+                "shortly, or run `python -m assistant doctor`."
+            ) from None
         keyword = self.keyword_index.search(query, self.candidates)
         fused: dict[str, dict] = {}
         for rank, (doc, distance) in enumerate(dense):

@@ -175,6 +175,7 @@ class LocalBuilds:
                 f"There is no index in {self.root}; build it with `python -m assistant index`."
             )
         probe_build(build, self.settings, passage_count(self.manifest()))
+        self.lease = _hold_lease(build)
         return chromadb.PersistentClient(path=str(build / "chroma")), self.settings.collection
 
     def begin(self, name: str, copy_published: bool) -> tuple[object, str]:
@@ -217,8 +218,32 @@ class LocalBuilds:
         if previous.exists():
             keep.add(builds / previous.read_text(encoding="utf-8").strip())
         for child in builds.iterdir():
-            if child not in keep:
+            if child not in keep and not _in_use(child):
                 shutil.rmtree(child, ignore_errors=True)
+
+
+# A build opened for reading carries a shared lock on its lease file for as long as the store
+# reading it lives, so a cleanup (in any process) leaves it alone however many builds have been
+# published since; the lock goes with the file handle when the store is collected.
+LEASE = ".lease"
+
+
+def _hold_lease(build: Path):
+    handle = open(build / LEASE, "a+")  # noqa: SIM115 - lives as long as the store using it
+    fcntl.flock(handle, fcntl.LOCK_SH)
+    return handle
+
+
+def _in_use(build: Path) -> bool:
+    lease = build / LEASE
+    if not lease.exists():
+        return False
+    with open(lease, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+    return False
 
 
 class ServerBuilds:

@@ -39,6 +39,7 @@ EXAMPLES = [
 ]
 QUEUE_SIZE = 64  # requests waiting beyond this get Gradio's "queue is full" message
 CONCURRENCY = 4  # answers computed at once; each is CPU-bound
+MAX_UPLOAD = "64kb"  # nothing is uploaded by the app itself; the route exists in Gradio
 DOC_HEADERS = ["doc_id", "title", "author", "published", "passages"]
 FIGURE_HEADERS = ["id", "entity", "metric", "period", "value", "unit", "source", "locator"]
 INTRO = ("# AliCloud briefing workspace\nCited answers on AliCloud's competitive position "
@@ -203,7 +204,10 @@ def load_auth(value: str) -> list[tuple[str, str]] | None:
 
 def launch(demo, data_dir: Path, host: str = "127.0.0.1", port: int = 7860,
            auth: list[tuple[str, str]] | None = None, **options):
-    """Serve a built demo: bounded queue, optional login, only the exports folder served."""
+    """Serve a built demo: bounded queue, optional login, only the exports folder served.
+
+    The app takes no uploads, so the upload route is capped small; the monitoring dashboard
+    and the MCP server stay off, leaving `/ask` and the page as the only ways in."""
     import gradio as gr
 
     folder = exports_dir(data_dir).resolve()
@@ -213,6 +217,7 @@ def launch(demo, data_dir: Path, host: str = "127.0.0.1", port: int = 7860,
         server_name=host, server_port=port, share=False, auth=auth,
         auth_message="Sign in to the AliCloud briefing assistant.",
         allowed_paths=[str(folder)], show_error=False, footer_links=["api"], css=CSS,
+        max_file_size=MAX_UPLOAD, enable_monitoring=False, mcp_server=False, ssr_mode=False,
         theme=gr.themes.Soft(primary_hue="orange", neutral_hue="slate"), **options)
 
 

@@ -30,6 +30,31 @@ def numbers_in(text: str) -> list[tuple[str, set[float]]]:
     return found
 
 
+def unit_scale(unit: str) -> float:
+    """The multiplier a unit implies ("USD billion" -> 1e9), for checking numbers."""
+    low = unit.lower()
+    for word in ("thousand", "million", "billion", "trillion"):
+        if word in low:
+            return _SCALE[word]
+    return 1.0
+
+
+def backed_values(figures: list[dict], calculation: dict | None) -> set[float]:
+    """Numbers that cited figures (value, period, note) and a shown calculation vouch for."""
+    values: set[float] = set()
+    for fig in figures:
+        value = float(fig["value"])
+        values |= {value, value * unit_scale(fig.get("unit", ""))}
+        context = f"{fig.get('period', '')} {fig.get('note', '')}"
+        values |= {v for _, vs in numbers_in(context) for v in vs}
+    if calculation:
+        for step in [calculation, *calculation.get("steps", [])]:
+            values.add(float(step["result"]))
+            values |= {v for _, vs in numbers_in(step["expression"]) for v in vs}
+        values |= {v for _, vs in numbers_in(calculation.get("text", "")) for v in vs}
+    return values
+
+
 def supported(values: set[float], allowed: set[float]) -> bool:
     """True when a number matches an allowed value, allowing for rounding in the last digits."""
     for value in values:

@@ -43,7 +43,7 @@ def test_passages_carry_document_metadata():
 
 def test_figure_rows_become_passages_in_words():
     figures, _ = read_figures(DATA / "figures-small.csv")
-    passage = figure_passage(figures[0], row=2)
+    passage = figure_passage(figures[0])
     assert passage.page_content.startswith("Orbital Freight containers handled in 2019: 1,250")
     assert passage.metadata["kind"] == "figure" and passage.metadata["locator"] == "row 2"
 

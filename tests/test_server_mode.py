@@ -87,3 +87,28 @@ def test_unreachable_server_is_a_clear_message(tmp_path):
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode != 0
     assert "Cannot reach the Chroma server" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_server_going_down_mid_run_is_a_message_and_recovers(tmp_path, embeddings):
+    from assistant import Assistant
+    from assistant.config import Settings
+    from assistant.errors import AssistantError
+
+    port = free_port()
+    settings = Settings(index_dir=tmp_path / "index", chroma_url=f"http://127.0.0.1:{port}")
+    server = start_chroma(tmp_path / "chroma-data", port)
+    try:
+        bot = Assistant.open(corpus=[str(SHARED_CORPUS), str(FIGURES)], settings=settings,
+                             embeddings=embeddings)
+        assert "2,300,000" in bot.ask(QUESTIONS[0]).answer
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    with pytest.raises(AssistantError, match="index is not answering"):
+        bot.ask("Why should AliCloud not focus on North America?")
+    server = start_chroma(tmp_path / "chroma-data", port)
+    try:
+        assert "2,300,000" in bot.ask(QUESTIONS[0]).answer  # the same app, no restart
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

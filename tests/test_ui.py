@@ -270,3 +270,46 @@ def test_only_exports_are_served_as_files(app, data_dir, tmp_path):
     assert httpx.get(f"{url}gradio_api/file={export}").text == "# briefing\n"
     assert httpx.get(f"{url}gradio_api/file={private}").status_code in {403, 404}
     assert httpx.get(f"{url}gradio_api/file={Path(__file__).resolve()}").status_code in {403, 404}
+
+
+def test_uploads_are_capped_and_monitoring_is_off(served):
+    import httpx
+
+    big = {"files": ("big.txt", b"x" * 200_000, "text/plain")}
+    assert httpx.post(f"{served}gradio_api/upload", files=big).status_code == 413
+    assert httpx.get(f"{served}monitoring").status_code in {401, 403, 404}
+
+
+def test_file_route_refuses_path_traversal(app, data_dir):
+    import httpx
+
+    from assistant.briefing import write_briefing
+
+    _, url = app
+    export = write_briefing(data_dir, "answer", "# briefing\n")
+    sneaky = f"{export.parent}/../feedback.jsonl"
+    (Path(data_dir) / "feedback.jsonl").write_text("{}\n", encoding="utf-8")
+    for path in (sneaky, sneaky.replace("/", "%2F"), f"{export.parent}/%2e%2e/feedback.jsonl"):
+        assert httpx.get(f"{url}gradio_api/file={path}").status_code in {403, 404}
+
+
+def test_login_walls_off_the_page_and_the_api(eval_bot, tmp_path):
+    import httpx
+    from gradio_client import Client
+
+    demo = build_demo(eval_bot, data_dir=tmp_path)
+    port = _free_port()
+    launch(demo, tmp_path, port=port, auth=[("analyst", "s3cret")], prevent_thread_lock=True,
+           quiet=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        assert httpx.get(f"{url}config").status_code == 401
+        assert httpx.post(f"{url}gradio_api/call/ask", json={"data": ["hi", []]}).status_code \
+            in {401, 403}
+        with pytest.raises(Exception):  # noqa: B017 - any refusal will do, as long as it refuses
+            Client(url, verbose=False).predict("How many customers?", [], api_name="/ask")
+        client = Client(url, auth=("analyst", "s3cret"), verbose=False)
+        data = client.predict("How many customers does AliCloud have?", [], api_name="/ask")
+        assert "2,300,000" in data["answer"]
+    finally:
+        demo.close()
