@@ -228,7 +228,9 @@ def validate_build(store, manifest: dict, groups, report: BuildReport, embedding
             )
 
 
-def _add(store, passages: list[Document], progress, batch: int = 128) -> None:
+def _add(store, passages: list[Document], progress, batch: int = 256) -> None:
+    # Similar lengths in a batch waste less padding: the model then runs as fast as on one call.
+    passages = sorted(passages, key=lambda p: len(p.page_content))
     for start in range(0, len(passages), batch):
         chunk = passages[start:start + batch]
         store.add_documents(chunk, ids=[p.id for p in chunk])

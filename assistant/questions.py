@@ -187,6 +187,8 @@ def _concept_spans(text: str) -> tuple[tuple[int, str], ...]:
     taken = [False] * len(low)
     found = []
     for phrase, name in _ALL_PHRASES:
+        if phrase not in low:  # a plain substring test first: most phrases are absent
+            continue
         for match in _phrase_pattern(phrase).finditer(low):
             if any(taken[match.start():match.end()]):
                 continue
