@@ -79,6 +79,9 @@ class Corpus:
     figures: list[Figure] = field(default_factory=list)
     figure_tables: dict[str, str] = field(default_factory=dict)  # table id -> content hash
     problems: list[str] = field(default_factory=list)
+    # Files there but unloadable (damaged, unreadable, emptied, oversized): id -> path. Their
+    # last indexed version stays in the index until they are fixed or removed.
+    failed: dict[str, str] = field(default_factory=dict)
 
 
 def load_corpus(paths: list[str | Path], max_file_bytes: int = 20_000_000) -> Corpus:
@@ -93,25 +96,34 @@ def load_corpus(paths: list[str | Path], max_file_bytes: int = 20_000_000) -> Co
                 corpus.problems.append(
                     f"{path}: skipped, {size:,} bytes is over the {max_file_bytes:,}-byte limit"
                 )
+                corpus.failed[path.stem] = str(path)
                 continue
             if path.suffix.lower() == ".csv":
                 digest = hashlib.sha256(path.read_bytes()).hexdigest()
                 if _seen_before(path, digest, seen_hashes, ids, corpus.problems):
                     continue
                 figures, problems = read_figures(path)
-                corpus.figures.extend(figures)
                 corpus.problems.extend(problems)
+                if not figures:
+                    if not problems:
+                        corpus.problems.append(f"{path}: skipped, no figure rows")
+                    corpus.failed[path.stem] = str(path)
+                    continue
+                corpus.figures.extend(figures)
                 corpus.figure_tables[path.stem] = digest
                 continue
             doc = load_document(path)
         except AssistantError as exc:
             corpus.problems.append(str(exc))
+            corpus.failed[path.stem] = str(path)
             continue
         except OSError as exc:  # unreadable file: report it, load the rest
             corpus.problems.append(f"{path}: skipped, cannot be read ({exc.strerror or exc})")
+            corpus.failed[path.stem] = str(path)
             continue
         if not any(not b.heading for b in doc.blocks):
             corpus.problems.append(f"{path}: skipped, no text found")
+            corpus.failed[path.stem] = str(path)
             continue
         removed = _drop_invisible(doc)
         if removed:

@@ -5,6 +5,7 @@ Updates are incremental: a document whose content hash is unchanged is not re-em
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -17,6 +18,7 @@ from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
 from .config import Settings
+from .corpus import Corpus, Figure
 from .errors import AssistantError
 from .keyword import build_keyword_index
 from .storage import (  # noqa: F401 - re-exported: where builds live is part of this API
@@ -109,6 +111,38 @@ def plan_update(groups: dict[str, list[Document]], hashes: dict[str, str],
     return report
 
 
+def keep_previous_versions(corpus: Corpus, groups: dict[str, list[Document]],
+                           hashes: dict[str, str], settings: Settings, client=None) -> None:
+    """Files that are there but failed to load keep their last indexed passages (and figures):
+    a damaged or half-saved file never takes what was indexed from it out of the index."""
+    builds = builds_for(settings, client)
+    known = (builds.manifest() or {}).get("documents", {})
+    wanted = {d: path for d, path in corpus.failed.items() if d in known and d not in groups}
+    if not wanted:
+        return
+    chroma_client, name = builds.published()
+    collection = chroma_client.get_collection(name)
+    for doc_id, path in wanted.items():
+        ids = known[doc_id]["passages"]
+        got = collection.get(ids=ids, include=["documents", "metadatas"])
+        found = {i: Document(id=i, page_content=text, metadata=meta)
+                 for i, text, meta in zip(got["ids"], got["documents"], got["metadatas"],
+                                          strict=True)}
+        if set(found) != set(ids):
+            corpus.problems.append(f"{path}: its earlier version could not be read back from "
+                                   "the index either; it is left out until the file is fixed")
+            continue
+        groups[doc_id] = [found[i] for i in ids]
+        hashes[doc_id] = known[doc_id]["hash"]
+        for passage in groups[doc_id]:
+            if passage.metadata.get("figure"):
+                row = json.loads(passage.metadata["figure"])
+                corpus.figures.append(Figure(**row, table=doc_id,
+                                             row=int(passage.metadata["position"])))
+        corpus.problems.append(f"{path}: the version indexed before ({len(ids)} passages) "
+                               "stays in use until the file is fixed or removed")
+
+
 def open_store(settings: Settings, embeddings: Embeddings, client=None):
     """The LangChain Chroma vector store over the published passages."""
     builds = builds_for(settings, client)
@@ -163,18 +197,25 @@ def build_index(
             new_manifest = _manifest(groups, hashes, manifest, report, settings, embeddings)
             builds.save_manifest(name, new_manifest)
             validate_build(store, new_manifest, groups, report, embeddings)
-        except OSError as exc:
+        except BaseException as exc:
             builds.discard(name)  # a failed build never lingers
-            raise AssistantError(
-                f"Writing the new index failed ({exc.strerror or exc}); the published index "
-                "was kept. Free some space or fix the folder's permissions, then try again."
-            ) from None
-        except BaseException:
-            builds.discard(name)
+            if isinstance(exc, OSError) or _is_chroma_error(exc):
+                # A full disk or a read-only folder reaches us from Chroma as its own error.
+                raise AssistantError(
+                    f"Writing the new index failed ({getattr(exc, 'strerror', None) or exc}); "
+                    "the published index was kept. Free some space or fix the folder's "
+                    "permissions, then try again."
+                ) from None
             raise
         builds.publish(name)
         builds.cleanup()
     return report
+
+
+def _is_chroma_error(exc: BaseException) -> bool:
+    from chromadb.errors import ChromaError
+
+    return isinstance(exc, ChromaError)
 
 
 def _apply(store, groups, report: BuildReport, manifest, progress) -> int:

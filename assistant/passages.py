@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 
@@ -147,6 +148,8 @@ def figure_passage(figure: Figure) -> Document:
             "position": figure.row,
             "para_start": 0,
             "para_end": 0,
+            # The row itself, so a table that later fails to load can be restored from the index.
+            "figure": json.dumps({**figure.to_dict(), "value": figure.value}),
         },
     )
 

@@ -32,7 +32,7 @@ from .evidence import FACTOID, SentenceScorer
 from .figures import FigureBook
 from .followup import resolve
 from .generate import condense, generated_answer, make_chat_model
-from .index import BuildReport, build_index, open_store
+from .index import BuildReport, build_index, keep_previous_versions, open_store
 from .keyword import KeywordIndex, build_keyword_index
 from .passages import split_corpus, split_sentences
 from .questions import (
@@ -317,14 +317,16 @@ def update_index(settings: Settings, embeddings=None, rebuild: bool = False,
     When nothing changed this neither loads the embedding model nor imports Chroma.
     """
     loaded = load_corpus(list(settings.corpus), settings.max_file_bytes)
-    if not loaded.documents and not loaded.figures:
+    groups = split_corpus(loaded, settings.chunk_min_chars, settings.chunk_max_chars)
+    hashes = {doc.doc_id: doc.content_hash for doc in loaded.documents}
+    hashes.update(loaded.figure_tables)
+    if loaded.failed and not rebuild:
+        keep_previous_versions(loaded, groups, hashes, settings, client)
+    if not groups:
         raise AssistantError(
             f"No articles or figures found in {', '.join(settings.corpus)}; add .md, .txt, "
             ".html, .pdf or figures .csv files (see the README)."
         )
-    groups = split_corpus(loaded, settings.chunk_min_chars, settings.chunk_max_chars)
-    hashes = {doc.doc_id: doc.content_hash for doc in loaded.documents}
-    hashes.update(loaded.figure_tables)
     embeddings = embeddings or shared_embeddings(settings.embedding_model)
     report = build_index(groups, hashes, settings, embeddings, rebuild=rebuild,
                          progress=progress, client=client)

@@ -28,6 +28,10 @@ LOCK = ".build.lock"
 KEYWORD = "keyword.sqlite3"
 REBUILD = "run `python -m assistant index --rebuild`"
 
+# Chroma's usage telemetry is on by default; nothing leaves this app unasked (read by chromadb's
+# settings when it is first imported, in this process and the probe's).
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
 
 def current_build(index_dir: Path) -> Path | None:
     """The published build folder named by the CURRENT pointer, or None when there is none."""

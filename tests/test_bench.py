@@ -31,6 +31,15 @@ def test_synthetic_corpus_is_reproducible_and_sized(tmp_path):
     assert 1_100 <= count <= 1_400  # one passage per paragraph, give or take a long one
 
 
+def test_keyword_bench_compares_fts_with_in_memory_bm25(tmp_path):
+    folder = bench.synthetic_corpus(tmp_path / "kw", 300, seed=5)
+    result = bench.bench_keyword(folder, ["How many customers does AliCloud have?",
+                                          "cloud pricing in Europe"])
+    assert 250 <= result["passages"] <= 400
+    assert result["fts_query_p95_ms"] > 0 and result["bm25_query_p95_ms"] > 0
+    assert (tmp_path / "kw-keyword.sqlite").exists()
+
+
 def test_warm_ask_reports_ratios_against_the_floor(eval_bot):
     items = load_questions(DEV_QA)[:4]
     result = bench.bench_warm_ask(eval_bot, items, passes=1)

@@ -1,3 +1,4 @@
+import os
 import shutil
 from dataclasses import replace
 
@@ -86,3 +87,15 @@ def test_unreadable_manifest_is_a_clear_error(corpus_dir, settings, embeddings):
     (current_build(settings.index_dir) / "manifest.json").write_text("{not", encoding="utf-8")
     with pytest.raises(AssistantError, match="rebuild"):
         open_bot(corpus_dir, settings, embeddings)
+
+
+def test_chroma_telemetry_is_off_by_default():
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "ANONYMIZED_TELEMETRY"}
+    code = ("import assistant.storage, chromadb.config as c; "
+            "print(c.Settings().anonymized_telemetry)")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"

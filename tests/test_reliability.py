@@ -380,3 +380,37 @@ def test_an_open_assistant_survives_later_rebuilds(tmp_path, corpus, embeddings)
                        embeddings=embeddings)
     assert "2,300,000" in bot.ask("How many customers does AliCloud have?").answer
     assert len(list((index / BUILDS).iterdir())) == 3  # current, previous, and the one in use
+
+
+def test_a_damaged_file_keeps_its_last_indexed_version(tmp_path, corpus, embeddings):
+    index = tmp_path / "index"
+    settings = Settings()
+    question = "How many customers does AliCloud have?"
+    before = Assistant.open(corpus=[str(corpus)], index=index, settings=settings,
+                            embeddings=embeddings)
+    expected = before.ask(question).answer
+    published = current_build(index)
+    article = corpus / "west-favors-aws-over-alicloud.md"
+    good_article = article.read_bytes()
+    article.write_bytes(b"\x00\x01\x02 half-saved \xff\xfe" * 50)  # damaged in place
+    (corpus / "figures.csv").write_text("not,a,figures,header\n1,2,3,4\n", encoding="utf-8")
+    embeddings.embedded.clear()
+    after = Assistant.open(corpus=[str(corpus)], index=index, settings=settings,
+                           embeddings=embeddings)
+    assert after.ask(question).answer == expected
+    growth = after.ask("How many times more transactions per second could AWS process than "
+                       "AliCloud in 2015?")
+    assert growth.calculation and growth.figures  # the figures table still answers
+    assert current_build(index) == published and embeddings.embedded == []
+    kept = [p for p in after.corpus.problems if "stays in use" in p]
+    assert len(kept) == 2 and any("figures.csv" in p for p in kept)
+
+    article.write_bytes(good_article)  # fixed: back to normal, nothing re-embedded
+    Assistant.open(corpus=[str(corpus)], index=index, settings=settings, embeddings=embeddings)
+    assert embeddings.embedded == []
+    article.unlink()  # removed on purpose: it leaves the index
+    gone = Assistant.open(corpus=[str(corpus)], index=index, settings=settings,
+                          embeddings=embeddings)
+    assert "west-favors-aws-over-alicloud" not in read_manifest(index)["documents"]
+    assert not any(p.metadata["doc_id"] == "west-favors-aws-over-alicloud"
+                   for p in gone.passages)

@@ -277,7 +277,9 @@ def test_uploads_are_capped_and_monitoring_is_off(served):
 
     big = {"files": ("big.txt", b"x" * 200_000, "text/plain")}
     assert httpx.post(f"{served}gradio_api/upload", files=big).status_code == 413
-    assert httpx.get(f"{served}monitoring").status_code in {401, 403, 404}
+    for path in ("monitoring", "monitoring/summary", "gradio_api/mcp/sse",
+                 "gradio_api/mcp/schema"):
+        assert httpx.get(f"{served}{path}", timeout=10).status_code in {401, 403, 404}, path
 
 
 def test_file_route_refuses_path_traversal(app, data_dir):
@@ -304,6 +306,9 @@ def test_login_walls_off_the_page_and_the_api(eval_bot, tmp_path):
     url = f"http://127.0.0.1:{port}/"
     try:
         assert httpx.get(f"{url}config").status_code == 401
+        wrong = httpx.post(f"{url}login", data={"username": "analyst", "password": "guess"})
+        assert wrong.status_code in {400, 401}
+        assert not any(name.startswith("access-token") for name in wrong.cookies)
         assert httpx.post(f"{url}gradio_api/call/ask", json={"data": ["hi", []]}).status_code \
             in {401, 403}
         with pytest.raises(Exception):  # noqa: B017 - any refusal will do, as long as it refuses
