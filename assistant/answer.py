@@ -208,6 +208,42 @@ def compose_list_answer(question: Question, evidence: list[Evidence], passages: 
     return None
 
 
+def compose_summary_answer(passages: list[Document], vectors, question_vector: list[float],
+                           limit: int = 5) -> tuple[list[str], Citations] | None:
+    """The gist of one document: per section, the sentence closest to both the document as a
+    whole and the request, in the document's order; each quoted with its citation."""
+    import numpy as np
+
+    candidates = []
+    for passage in passages:
+        section = passage.metadata.get("section", "")
+        for sentence in split_sentences(passage.page_content):
+            # Headings, rhetorical questions and asides say little on their own.
+            if (len(sentence) >= 40 and not sentence.rstrip().endswith("?")
+                    and sentence.strip() != section.strip()):
+                candidates.append((passage, section, sentence))
+    if not candidates:
+        return None
+    matrix = np.array(vectors([c[2] for c in candidates]))
+    centre = matrix.mean(axis=0)
+    centre /= np.linalg.norm(centre) or 1.0
+    scores = 0.6 * (matrix @ centre) + 0.4 * (matrix @ np.array(question_vector))
+    best: dict[str, int] = {}  # section -> its best candidate
+    for i, (_, section, _) in enumerate(candidates):
+        if section not in best or scores[i] > scores[best[section]]:
+            best[section] = i
+    chosen = sorted(best.values(), key=lambda i: -scores[i])[:limit]
+    if len(chosen) < min(3, len(candidates)):  # one or two sections: take the next best too
+        rest = [i for i in np.argsort(-scores) if i not in chosen]
+        chosen += rest[:min(3, len(candidates)) - len(chosen)]
+    citations = Citations()
+    sentences = []
+    for i in sorted(chosen):  # candidates are in document order
+        passage, _, sentence = candidates[i]
+        sentences.append(f"{_as_answer(sentence)} [{citations.cite(passage, sentence)}]")
+    return sentences, citations
+
+
 def source_passage(fig: Figure, passages_by_doc: dict[str, list[Document]]) -> Document | None:
     """The indexed passage holding the paragraph a figure's locator points to, if any."""
     para = re.search(r"(\d+)", fig.locator or "")

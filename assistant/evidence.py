@@ -110,7 +110,7 @@ class SentenceScorer:
 
 FACTOID = {"quantity", "date", "who", "where", "source"}
 # Answer types whose evidence must contain the asked kind of value; for the others it only helps.
-STRICT_TYPES = {"quantity", "date"}
+STRICT_TYPES = {"quantity", "date", "who"}
 
 
 def _type_ok(question: Question, sentence: str) -> bool:
@@ -119,7 +119,10 @@ def _type_ok(question: Question, sentence: str) -> bool:
         return bool(_HAS_NUMBER.search(sentence))
     if kind == "date":
         return bool(_HAS_DATE.search(sentence))
-    if kind in {"who", "where"}:
+    if kind == "who":  # someone the question does not already name
+        asked = question.text.lower()
+        return any(name.lower() not in asked for name in _HAS_NAME.findall(sentence))
+    if kind == "where":
         return bool(_HAS_NAME.search(sentence))
     if kind == "source":
         return bool(_HAS_SOURCE.search(sentence))

@@ -20,6 +20,7 @@ from .answer import (
     answer_rhetorical,
     compose_figure_answer,
     compose_list_answer,
+    compose_summary_answer,
     compose_text_answer,
     finish,
     source_passage,
@@ -33,7 +34,7 @@ from .figures import FigureBook
 from .followup import resolve
 from .generate import condense, generated_answer, make_chat_model
 from .index import BuildReport, build_index, keep_previous_versions, open_store
-from .keyword import KeywordIndex, build_keyword_index
+from .keyword import KeywordIndex, build_keyword_index, keyword_index_is_current
 from .passages import split_corpus, split_sentences
 from .questions import (
     ABBREVIATIONS,
@@ -44,6 +45,7 @@ from .questions import (
     analyze,
     clean_text,
     expand_abbreviations,
+    is_summary_request,
     looks_like_instruction,
     question_units,
     stem,
@@ -56,9 +58,14 @@ log = logging.getLogger(__name__)
 
 # Questions about the documents themselves, answered from their metadata.
 ABOUT_SOURCE = re.compile(
-    r"\bwho (?:wrote|authored|is the author)\b|\bauthor of (?:the|this)\b|"
-    r"\bwho is (?:the )?(?:writer|columnist)\b|\bauthor'?s name\b|"
-    r"\bwhen was (?:the|this) (?:article|piece|source) (?:published|written)\b", re.IGNORECASE)
+    r"\bwho (?:wrote|authored|penned|is the author of)(?: (?:the|this|that) (?:article|piece|"
+    r"source|story|column|op-?ed|note)| it| this)?\s*\??$|\bwho is (?:the )?(?:author|writer|"
+    r"columnist)\b|\bauthor'?s name\b|\bname of the (?:author|writer)\b|"
+    r"\bwho (?:wrote|authored) (?:the|this) (?:article|piece|source|story|column)\b|"
+    r"\bwhen was (?:the |this )?(?:article|piece|source|story|column|it) (?:published|written|"
+    r"released|dated)\b|\b(?:publication|published) date\b|\bdate of (?:the )?(?:article|"
+    r"publication|piece)\b|\b(?:title|headline) of (?:the|this) (?:article|piece|source)\b",
+    re.IGNORECASE)
 
 
 class Assistant:
@@ -101,7 +108,8 @@ class Assistant:
         builds = builds_for(settings, client)
         store = open_store(settings, embeddings, client)
         keyword_path = builds.keyword_path()
-        if not keyword_path.exists():  # a server-mode replica's first start on this build
+        # A server-mode replica's first start on this build, or a newer tokenizer.
+        if not keyword_index_is_current(keyword_path):
             build_keyword_index(keyword_path, [p for group in groups.values() for p in group])
         chat = chat if chat is not None else make_chat_model(settings)
         return cls(settings, loaded, groups, store, embeddings, report, keyword_path, chat)
@@ -224,6 +232,11 @@ class Assistant:
         hits = self.retriever.hits(resolved, vector)
         retrieve_ms = (time.perf_counter() - t0) * 1000
         nearby = [h.document for h in hits[:3]]
+        # About the source itself (its author, its date, its gist): not facts inside it.
+        if ABOUT_SOURCE.search(resolved):
+            return self._about_source(question, resolved, hits), retrieve_ms, hits
+        if is_summary_request(resolved):
+            return self._summary(question, resolved, hits, vector), retrieve_ms, hits
         units = question_units(resolved)
         unknown = self.scorer.unknown_units(units)
         names = self._unknown_names(resolved)
@@ -245,8 +258,6 @@ class Assistant:
                 calc = result.calculation.to_dict() if result.calculation else None
                 return finish(question, resolved, sentences, citations, result.figures,
                               calc), retrieve_ms, hits
-        if ABOUT_SOURCE.search(resolved):
-            return self._about_source(question, resolved, hits), retrieve_ms, hits
         evidence = self.scorer.candidates(analysis, units, self._with_figure_sources(hits),
                                           vector)
         evidence = answer_rhetorical(evidence, self.passages_by_doc)
@@ -279,12 +290,27 @@ class Assistant:
         return [w for w in words if w.lower() not in self._known
                 and not self.scorer.known(stem(w.lower()))]
 
+    def _summary(self, question: str, resolved: str, hits, vector) -> Answer:
+        """The gist of the best-matching document, quoted sentence by sentence."""
+        text_hits = [h for h in hits if h.document.metadata.get("kind") == "text"]
+        if not text_hits:
+            return abstain(question, resolved)
+        doc_id = text_hits[0].document.metadata["doc_id"]
+        passages = [p for p in self.passages_by_doc.get(doc_id, [])
+                    if p.metadata.get("kind") == "text"]
+        composed = compose_summary_answer(passages, self.scorer.vectors, vector)
+        if composed is None:
+            return abstain(question, resolved)
+        return finish(question, resolved, *composed)
+
     def _about_source(self, question: str, resolved: str, hits) -> Answer:
         """Who wrote it, when it was published: answered from the document's metadata."""
         text_hits = [h for h in hits if h.document.metadata.get("kind") == "text"]
         if not text_hits:
             return abstain(question, resolved)
-        doc = text_hits[0].document
+        # Cite the document's opening passage, where its title and byline are.
+        doc = min((p for p in self.passages_by_doc[text_hits[0].document.metadata["doc_id"]]
+                   if p.metadata.get("kind") == "text"), key=lambda p: p.metadata["position"])
         meta = doc.metadata
         first = split_sentences(doc.page_content)[0]
         details = [f"“{meta['title']}”"]

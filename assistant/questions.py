@@ -51,6 +51,8 @@ CONCEPTS: dict[str, list[str]] = {
     "ipo": ["ipo", "go public", "went public", "initial public offering", "listing", "listed"],
     "partner": ["partner", "partnership", "work together", "work with", "collaborate",
                 "cooperate", "team up", "alliance", "ally"],
+    "rival": ["rival", "rivals", "competitor", "competitors", "compete", "competing",
+              "competition", "contender", "contenders"],
     "rd": ["r&d", "research and development", "research", "innovation"],
     "university": ["universities", "university", "colleges", "academia"],
     "strategy": ["strategies", "strategy", "perspectives", "recommendations", "recommend",
@@ -301,6 +303,21 @@ def analyze(text: str) -> Question:
     question.periods = list(dict.fromkeys(YEAR.findall(text)))
     question.tokens = content_tokens(text)
     return question
+
+
+# A request for the gist of a source rather than for one fact in it.
+_SUMMARY = re.compile(
+    r"\b(?:summar(?:y|ise|ize|izing|ising)|overview|gist|tl;? ?dr|recap)\b|"
+    r"\b(?:main|key|central) (?:points?|arguments?|messages?|ideas?|takeaways?|findings?|"
+    r"claims?|thesis)\b|\bbrief me\b|"
+    r"\bwhat(?: is|'s| are) (?:the|this) (?:article|piece|source|report|note)s? (?:about|saying)"
+    r"\s*\??$|\bwhat does (?:the|this) (?:article|piece|source|report|author) "
+    r"(?:say|argue|claim)\s*\??$")
+
+
+def is_summary_request(text: str) -> bool:
+    """True for 'summarize the article', 'key takeaways', 'what is this piece about?'."""
+    return bool(_SUMMARY.search(text.lower().replace("’", "'")))
 
 
 def looks_like_instruction(text: str) -> bool:

@@ -28,3 +28,29 @@ def test_scores_are_kept_for_display(eval_bot):
 def test_keyword_side_matches_synonyms(eval_bot):
     top = eval_bot.retriever.keyword_index.search("aliyun tps", k=3)
     assert any("transactions per second" in doc.page_content for doc, _ in top)
+
+
+def test_large_keyword_index_skips_terms_found_almost_everywhere(tmp_path):
+    from assistant.bench import synthetic_corpus
+    from assistant.config import Settings
+    from assistant.corpus import load_corpus
+    from assistant.keyword import KeywordIndex, build_keyword_index
+    from assistant.passages import split_corpus
+
+    settings = Settings()
+    groups = split_corpus(load_corpus([synthetic_corpus(tmp_path / "c", 2_500, seed=3)]),
+                          settings.chunk_min_chars, settings.chunk_max_chars)
+    passages = [p for group in groups.values() for p in group]
+    build_keyword_index(tmp_path / "kw.sqlite3", passages)
+    index = KeywordIndex(tmp_path / "kw.sqlite3", passages)
+    common = max(index._df, key=index._df.get)
+    rare = next(t for t, df in index._df.items() if 2 <= df <= 20 and t.isalpha())
+    assert index._df[common] > 1_000
+    assert index._selective([common, rare]) == [rare]
+    hits = index.search(f"{common} {rare}", 5)
+    assert hits and all(rare in p.page_content.lower() for p, _ in hits)
+    assert index._selective([common]) in ([common], [])  # alone, kept unless it is everywhere
+    build_keyword_index(tmp_path / "small.sqlite3", passages[:300])
+    small = KeywordIndex(tmp_path / "small.sqlite3", passages[:300])
+    assert small._df[common] > 150  # in most passages, yet a small index keeps every term
+    assert small._selective([common, rare, "zzzunknown"]) == [common, rare]
