@@ -414,3 +414,28 @@ def test_a_damaged_file_keeps_its_last_indexed_version(tmp_path, corpus, embeddi
     assert "west-favors-aws-over-alicloud" not in read_manifest(index)["documents"]
     assert not any(p.metadata["doc_id"] == "west-favors-aws-over-alicloud"
                    for p in gone.passages)
+
+
+def test_a_real_write_failure_mid_build_keeps_the_published_index(tmp_path, corpus):
+    import resource
+
+    index = tmp_path / "index"
+    first = index_command(corpus, index)
+    assert first.wait(timeout=300) == 0, first.communicate()[1]
+    published = current_build(index)
+    largest = max(f.stat().st_size for f in published.rglob("*") if f.is_file())
+
+    def no_file_may_grow():  # in the child: writing past this size fails, as on a full disk
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (largest, largest))
+
+    shutil.copy(DATA / "alpha-note.md", corpus)
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant", "index", "--corpus", str(corpus), "--index",
+         str(index)], cwd=ROOT, capture_output=True, text=True, timeout=300,
+        preexec_fn=no_file_may_grow)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "the published index was kept" in result.stderr
+    assert current_build(index) == published
+    assert sorted((index / BUILDS).iterdir()) == [published]
+    assert index_command(corpus, index).wait(timeout=300) == 0  # and the next build succeeds
