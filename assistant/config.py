@@ -31,7 +31,7 @@ class Settings:
     llm: str = "none"
     llm_timeout: float = 30.0
     llm_max_dropped: float = 0.5
-    max_question_chars: int = 2000
+    max_question_chars: int = 1000  # about what the embedding model reads (256 word pieces)
     max_file_bytes: int = 20_000_000
     data_dir: Path = Path("data")
     auth: str = ""
