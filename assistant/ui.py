@@ -6,6 +6,7 @@ cheap. What each action does lives in `workspace`; what is shown, in `display`.
 """
 
 import logging
+import threading
 from pathlib import Path
 
 from .briefing import exports_dir
@@ -227,4 +228,14 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None
 
     auth = load_auth(settings.auth)  # a bad login setting fails before the slow start
     bot = Assistant.open(settings=settings)
+    # Load the model and fill the caches while the page comes up, so the first user's answer
+    # takes as long as any other.
+    threading.Thread(target=_warm_up, args=(bot,), daemon=True).start()
     launch(build_demo(bot), settings.data_dir, host, port, auth=auth)
+
+
+def _warm_up(bot) -> None:
+    try:
+        bot.ask(EXAMPLES[0])
+    except Exception:  # a failed warm-up only costs the first user a little time
+        log.debug("warm-up failed", exc_info=True)
