@@ -136,8 +136,8 @@ def keep_previous_versions(corpus: Corpus, groups: dict[str, list[Document]],
         hashes[doc_id] = known[doc_id]["hash"]
         for passage in groups[doc_id]:
             if passage.metadata.get("figure"):
-                row = json.loads(passage.metadata["figure"])
-                corpus.figures.append(Figure(**row, table=doc_id,
+                fields = json.loads(passage.metadata["figure"])
+                corpus.figures.append(Figure(**fields, table=doc_id,
                                              row=int(passage.metadata["position"])))
         corpus.problems.append(f"{path}: the version indexed before ({len(ids)} passages) "
                                "stays in use until the file is fixed or removed")

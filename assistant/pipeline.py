@@ -290,14 +290,18 @@ class Assistant:
         return [w for w in words if w.lower() not in self._known
                 and not self.scorer.known(stem(w.lower()))]
 
+    def _top_document(self, hits) -> list[Document]:
+        """The text passages, in order, of the document the best text hit comes from."""
+        for hit in hits:
+            if hit.document.metadata.get("kind") == "text":
+                group = self.passages_by_doc[hit.document.metadata["doc_id"]]
+                return sorted((p for p in group if p.metadata.get("kind") == "text"),
+                              key=lambda p: p.metadata["position"])
+        return []
+
     def _summary(self, question: str, resolved: str, hits, vector) -> Answer:
         """The gist of the best-matching document, quoted sentence by sentence."""
-        text_hits = [h for h in hits if h.document.metadata.get("kind") == "text"]
-        if not text_hits:
-            return abstain(question, resolved)
-        doc_id = text_hits[0].document.metadata["doc_id"]
-        passages = [p for p in self.passages_by_doc.get(doc_id, [])
-                    if p.metadata.get("kind") == "text"]
+        passages = self._top_document(hits)
         composed = compose_summary_answer(passages, self.scorer.vectors, vector)
         if composed is None:
             return abstain(question, resolved)
@@ -305,14 +309,11 @@ class Assistant:
 
     def _about_source(self, question: str, resolved: str, hits) -> Answer:
         """Who wrote it, when it was published: answered from the document's metadata."""
-        text_hits = [h for h in hits if h.document.metadata.get("kind") == "text"]
-        if not text_hits:
+        passages = self._top_document(hits)
+        if not passages:
             return abstain(question, resolved)
-        # Cite the document's opening passage, where its title and byline are.
-        doc = min((p for p in self.passages_by_doc[text_hits[0].document.metadata["doc_id"]]
-                   if p.metadata.get("kind") == "text"), key=lambda p: p.metadata["position"])
-        meta = doc.metadata
-        first = split_sentences(doc.page_content)[0]
+        opening = passages[0]  # cited: where the title and byline are
+        meta = opening.metadata
         details = [f"“{meta['title']}”"]
         if meta.get("author"):
             details.append(f"by {meta['author']}")
@@ -320,10 +321,9 @@ class Assistant:
             details.append(f"published {meta['published']}")
         sentence = f"The source is {', '.join(details)}. [1]"
         citations = Citations()
-        citations.cite(doc, first)
-        answer = finish(question, resolved, [sentence], citations,
-                        extra_text=f"{meta.get('published', '')} {meta['title']}")
-        return answer
+        citations.cite(opening, split_sentences(opening.page_content)[0])
+        return finish(question, resolved, [sentence], citations,
+                      extra_text=f"{meta.get('published', '')} {meta['title']}")
 
 
 def _settings(settings: Settings | None, corpus, index) -> Settings:
