@@ -45,6 +45,7 @@ from .questions import (
     analyze,
     clean_text,
     expand_abbreviations,
+    is_source_question,
     is_summary_request,
     looks_like_instruction,
     question_units,
@@ -55,17 +56,6 @@ from .retrieve import Hit, HybridRetriever
 from .storage import builds_for
 
 log = logging.getLogger(__name__)
-
-# Questions about the documents themselves, answered from their metadata.
-ABOUT_SOURCE = re.compile(
-    r"\bwho (?:wrote|authored|penned|is the author of)(?: (?:the|this|that) (?:article|piece|"
-    r"source|story|column|op-?ed|note)| it| this)?\s*\??$|\bwho is (?:the )?(?:author|writer|"
-    r"columnist)\b|\bauthor'?s name\b|\bname of the (?:author|writer)\b|"
-    r"\bwho (?:wrote|authored) (?:the|this) (?:article|piece|source|story|column)\b|"
-    r"\bwhen was (?:the |this )?(?:article|piece|source|story|column|it) (?:published|written|"
-    r"released|dated)\b|\b(?:publication|published) date\b|\bdate of (?:the )?(?:article|"
-    r"publication|piece)\b|\b(?:title|headline) of (?:the|this) (?:article|piece|source)\b",
-    re.IGNORECASE)
 
 
 class Assistant:
@@ -233,7 +223,7 @@ class Assistant:
         retrieve_ms = (time.perf_counter() - t0) * 1000
         nearby = [h.document for h in hits[:3]]
         # About the source itself (its author, its date, its gist): not facts inside it.
-        if ABOUT_SOURCE.search(resolved):
+        if is_source_question(resolved):
             return self._about_source(question, resolved, hits), retrieve_ms, hits
         if is_summary_request(resolved):
             return self._summary(question, resolved, hits, vector), retrieve_ms, hits

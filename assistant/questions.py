@@ -305,6 +305,23 @@ def analyze(text: str) -> Question:
     return question
 
 
+# Questions about the documents themselves, answered from their metadata.
+_ABOUT_SOURCE = re.compile(
+    r"\bwho (?:wrote|authored|penned|is the author of)(?: (?:the|this|that) (?:article|piece|"
+    r"source|story|column|op-?ed|note)| it| this)?\s*\??$|\bwho is (?:the )?(?:author|writer|"
+    r"columnist)\b|\bauthor'?s name\b|\bname of the (?:author|writer)\b|"
+    r"\bwho (?:wrote|authored) (?:the|this) (?:article|piece|source|story|column)\b|"
+    r"\bwhen was (?:the |this )?(?:article|piece|source|story|column|it) (?:published|written|"
+    r"released|dated)\b|\b(?:publication|published) date\b|\bdate of (?:the )?(?:article|"
+    r"publication|piece)\b|\b(?:title|headline) of (?:the|this) (?:article|piece|source)\b",
+    re.IGNORECASE)
+
+
+def is_source_question(text: str) -> bool:
+    """True for 'who wrote the article?', 'when was it published?', 'what is the title of…'."""
+    return bool(_ABOUT_SOURCE.search(text))
+
+
 # A request for the gist of a source rather than for one fact in it.
 _SUMMARY = re.compile(
     r"\b(?:summar(?:y|ise|ize|izing|ising)|overview|gist|tl;? ?dr|recap)\b|"

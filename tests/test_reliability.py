@@ -1,5 +1,6 @@
 """Crash safety of the index, hostile input and hostile documents."""
 
+import errno
 import json
 import os
 import random
@@ -98,19 +99,25 @@ def test_second_builder_is_refused_at_once(tmp_path, corpus):
     assert not (index / BUILDS).exists() or not list((index / BUILDS).iterdir())
 
 
-def test_failed_build_leaves_nothing_and_keeps_the_published_index(tmp_path, corpus, embeddings):
+@pytest.mark.parametrize("failure, expected, message", [
+    (RuntimeError("embedding crashed"), RuntimeError, "embedding crashed"),
+    (OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)), AssistantError,
+     "No space left.*published index was kept"),
+], ids=["crash", "disk-full"])
+def test_failed_build_leaves_nothing_and_keeps_the_published_index(
+        tmp_path, corpus, embeddings, failure, expected, message):
     index = tmp_path / "index"
     Assistant.open(corpus=[str(corpus)], index=index, settings=Settings(), embeddings=embeddings)
     published = current_build(index)
 
-    class Broken(type(embeddings)):
+    class Failing(type(embeddings)):
         def embed_documents(self, texts):
-            raise RuntimeError("disk full")
+            raise failure
 
     shutil.copy(DATA / "alpha-note.md", corpus)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(expected, match=message):
         Assistant.open(corpus=[str(corpus)], index=index, settings=Settings(),
-                       embeddings=Broken(embeddings.model))
+                       embeddings=Failing(embeddings.model))
     assert current_build(index) == published
     assert sorted((index / BUILDS).iterdir()) == [published]
 
@@ -347,24 +354,6 @@ def test_a_build_that_fails_validation_is_not_published(tmp_path, corpus, embedd
                        embeddings=embeddings)
     assert current_build(index) == published
     assert sorted((index / BUILDS).iterdir()) == [published]
-
-
-def test_disk_full_is_a_clear_message_and_keeps_the_index(tmp_path, corpus, embeddings):
-    import errno
-
-    index = tmp_path / "index"
-    Assistant.open(corpus=[str(corpus)], index=index, settings=Settings(), embeddings=embeddings)
-    published = current_build(index)
-
-    class Full(type(embeddings)):
-        def embed_documents(self, texts):
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-    shutil.copy(DATA / "alpha-note.md", corpus)
-    with pytest.raises(AssistantError, match="No space left.*published index was kept"):
-        Assistant.open(corpus=[str(corpus)], index=index, settings=Settings(),
-                       embeddings=Full(embeddings.model))
-    assert current_build(index) == published
 
 
 def test_an_open_assistant_survives_later_rebuilds(tmp_path, corpus, embeddings):
