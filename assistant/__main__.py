@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from .errors import AssistantError
@@ -34,8 +35,18 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="score answers against a question set")
     corpus_args(p)
-    p.add_argument("--qa", required=True, metavar="FILE", help="JSON lines question set")
+    p.add_argument("--qa", metavar="FILE", help="JSON lines question set")
+    p.add_argument("--suite", metavar="FILE",
+                   help="evaluate every corpus of a suite file (eval/suites.json) instead")
+    p.add_argument("--split", default="test", choices=["tune", "test"],
+                   help="which split of the suite's question sets (default: test)")
+    p.add_argument("--failures", action="store_true",
+                   help="list failed questions (meant for tune splits)")
     p.add_argument("--json", action="store_true", help="print the full report as JSON")
+
+    p = sub.add_parser("calibrate", help="fit the evidence weights on a suite's tune splits")
+    p.add_argument("--suite", default="eval/suites.json", metavar="FILE")
+    p.add_argument("--index", metavar="DIR", help="where the suite's indexes live")
 
     p = sub.add_parser("doctor", help="check corpus, index and model; say how to fix problems")
     corpus_args(p)
@@ -70,9 +81,9 @@ def _settings(args):
     from .config import Settings
 
     overrides = {}
-    if args.corpus:
+    if getattr(args, "corpus", None):
         overrides["corpus"] = tuple(args.corpus)
-    if args.index:
+    if getattr(args, "index", None):
         overrides["index_dir"] = Path(args.index)
     if getattr(args, "chroma_url", None):
         overrides["chroma_url"] = args.chroma_url
@@ -115,6 +126,19 @@ def _open(args, quiet: bool = False):
     return bot
 
 
+def _suite_opener(args):
+    """Opens one assistant per suite corpus, each with its own index folder."""
+    from .pipeline import Assistant
+
+    root = Path(args.index or "artifacts/eval-index")
+
+    def open_bot(name: str, corpus: list[str]):
+        settings = replace(_settings(args), corpus=tuple(corpus), index_dir=root / name)
+        return Assistant.open(settings=settings)
+
+    return open_bot
+
+
 def _run(args) -> int:
     if args.command == "index":
         from .pipeline import update_index
@@ -132,12 +156,24 @@ def _run(args) -> int:
     if args.command == "ask":
         return _ask(args)
     if args.command == "eval":
-        from .evaluate import format_report, load_questions, run_eval
+        from .evaluate import format_report, load_questions, load_suites, run_eval, run_suites
 
-        items = load_questions(args.qa)
-        report = run_eval(_open(args, quiet=True), items)
+        if args.suite:
+            report = run_suites(load_suites(args.suite), args.split, _suite_opener(args))
+            report["hide_failures"] = not args.failures
+        elif args.qa:
+            report = run_eval(_open(args, quiet=True), load_questions(args.qa))
+        else:
+            raise AssistantError("Give a question set with --qa FILE (or --suite FILE).")
         print(json.dumps(report, indent=2, ensure_ascii=False) if args.json
               else format_report(report))
+        return 0
+    if args.command == "calibrate":
+        from .calibrate import calibrate
+        from .evaluate import load_suites
+
+        params = calibrate(load_suites(args.suite), _suite_opener(args))
+        print(json.dumps(params, indent=2))
         return 0
     if args.command == "doctor":
         from .doctor import format_checks, run_checks

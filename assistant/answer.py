@@ -6,15 +6,13 @@ The default path is extractive (no LLM): sentences are quoted from the passages 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from langchain_core.documents import Document
 
 from .corpus import Figure
-from .evidence import STRICT_TYPES, Evidence, periods_supported
 from .figures import FigureAnswer
 from .passages import split_sentences
-from .questions import Question
 from .verify import (
     Verification,
     backed_values,
@@ -57,6 +55,7 @@ class Answer:
     timing_ms: dict = field(default_factory=dict)
     verification: Verification = field(default_factory=Verification)
     notice: str = ""  # e.g. why a generated answer was replaced by the extractive one
+    signals: dict = field(default_factory=dict)  # the answer form and how answerable it looked
     id: str | None = None
 
     def to_dict(self) -> dict:
@@ -68,6 +67,7 @@ class Answer:
             "figures": [f.to_dict() for f in self.figures],
             "calculation": self.calculation, "timing_ms": self.timing_ms,
             "verification": self.verification.to_dict(), "notice": self.notice,
+            "signals": self.signals,
         })
         return data
 
@@ -112,100 +112,9 @@ def abstain(question: str, resolved: str, reason: str = "", nearby: list[Documen
                   resolved_question=resolved, abstained=True)
 
 
-def compose_text_answer(question: Question, evidence: list[Evidence], min_support: float
-                        ) -> tuple[list[str], Citations] | str:
-    """Sentences with [n] markers from the best evidence, or the reason to abstain."""
-    usable = [e for e in evidence
-              if e.entities_ok and (e.type_ok or question.answer_type not in STRICT_TYPES)]
-    if not usable:
-        return "They do not tie the asked fact to what the question names."
-    best = usable[0]
-    if best.score < min_support:
-        return ""
-    if question.periods and not periods_supported(question, [e.sentence for e in usable[:3]]):
-        return "They give nothing for the year asked."
-    chosen = [best]
-    second = next((e for e in usable[1:4] if _adds_to(best, e)), None)
-    if second:
-        chosen.append(second)
-    citations = Citations()
-    sentences = []
-    for e in chosen:
-        n = citations.cite(e.hit.document, e.sentence)
-        sentences.append(f"{_as_answer(e.sentence)} [{n}]")
-    return sentences, citations
-
-
-def _adds_to(best: Evidence, other: Evidence) -> bool:
-    """A second sentence worth quoting: nearly as good, not a question, not the same sentence;
-    from the same passage only when it is the neighbouring sentence."""
-    if other.sentence == best.sentence or other.sentence.rstrip().endswith("?"):
-        return False
-    if other.hit.document.id == best.hit.document.id:
-        return abs(other.index - best.index) == 1 and other.score >= best.score - 0.04
-    return other.score >= best.score - 0.06
-
-
-def answer_rhetorical(evidence: list[Evidence], passages_by_doc: dict[str, list[Document]]
-                      ) -> list[Evidence]:
-    """When the best sentence is a question the author asks, the answer is the next sentence."""
-    if not evidence or not evidence[0].sentence.rstrip().endswith("?"):
-        return evidence
-    best = evidence[0]
-    sentences = split_sentences(best.hit.document.page_content)
-    following = sentences[best.index + 1] if best.index + 1 < len(sentences) else None
-    passage = best.hit.document
-    if following is None:
-        group = passages_by_doc.get(passage.metadata["doc_id"], [])
-        position = passage.metadata["position"]
-        later = [p for p in group if p.metadata["position"] == position + 1]
-        if not later:
-            return evidence
-        passage = later[0]
-        following = split_sentences(passage.page_content)[0]
-    hit = replace(best.hit, document=passage)
-    answer = replace(best, hit=hit, sentence=following, score=best.score + 0.01)
-    return [answer, *evidence]
-
-
-def _as_answer(sentence: str) -> str:
-    # A quoted heading or fragment still reads as a sentence.
-    return sentence if re.search(r"[.!?]['\"”’)]*$", sentence) else sentence + "."
-
-
-def compose_list_answer(question: Question, evidence: list[Evidence], passages: list[Document]
-                        ) -> tuple[list[str], Citations] | None:
-    """A list question answered from document structure: the count sentence, then the sections."""
-    words = {3: "three", 2: "two", 4: "four", 5: "five", 6: "six"}
-    count = question.count
-    for e in evidence[:6]:
-        low = e.sentence.lower()
-        if not count or not re.search(rf"\b(?:{count}|{words.get(count, '#')})\b", low):
-            continue
-        doc_id = e.hit.document.metadata["doc_id"]
-        start = e.hit.document.metadata["position"]
-        sections: list[Document] = []
-        seen = {e.hit.document.metadata.get("section")}
-        for p in passages:
-            meta = p.metadata
-            if meta["doc_id"] != doc_id or meta["position"] <= start:
-                continue
-            if meta["section"] not in seen and p.page_content.startswith(meta["section"]):
-                seen.add(meta["section"])
-                sections.append(p)
-        if len(sections) < count:
-            continue
-        citations = Citations()
-        n = citations.cite(e.hit.document, e.sentence)
-        sentences = [f"{_as_answer(e.sentence)} [{n}]"]
-        for p in sections[:count]:
-            heading = p.metadata["section"]
-            m = citations.cite(p, heading)
-            # The heading's own numbering ("1.") would read as an unsourced figure.
-            item = re.sub(r"^\s*\d+[.)]\s*", "", heading).rstrip(".")
-            sentences.append(f"- {item}. [{m}]")
-        return sentences, citations
-    return None
+def as_sentence(sentence: str) -> str:
+    """A quoted heading or fragment still reads as a sentence."""
+    return sentence if re.search(r"[.!?:]['\"”’)]*$", sentence) else sentence + "."
 
 
 def compose_summary_answer(passages: list[Document], vectors, question_vector: list[float],
@@ -224,10 +133,10 @@ def compose_summary_answer(passages: list[Document], vectors, question_vector: l
                 candidates.append((passage, section, sentence))
     if not candidates:
         return None
-    matrix = np.array(vectors([c[2] for c in candidates]))
+    matrix = np.asarray(vectors([c[2] for c in candidates]))
     centre = matrix.mean(axis=0)
     centre /= np.linalg.norm(centre) or 1.0
-    scores = 0.6 * (matrix @ centre) + 0.4 * (matrix @ np.array(question_vector))
+    scores = 0.6 * (matrix @ centre) + 0.4 * (matrix @ np.asarray(question_vector))
     best: dict[str, int] = {}  # section -> its best candidate
     for i, (_, section, _) in enumerate(candidates):
         if section not in best or scores[i] > scores[best[section]]:
@@ -240,7 +149,7 @@ def compose_summary_answer(passages: list[Document], vectors, question_vector: l
     sentences = []
     for i in sorted(chosen):  # candidates are in document order
         passage, _, sentence = candidates[i]
-        sentences.append(f"{_as_answer(sentence)} [{citations.cite(passage, sentence)}]")
+        sentences.append(f"{as_sentence(sentence)} [{citations.cite(passage, sentence)}]")
     return sentences, citations
 
 
@@ -300,10 +209,11 @@ def compose_figure_answer(result: FigureAnswer, passages_by_doc, figure_rows
 
 def finish(question: str, resolved: str, sentences: list[str], citations: Citations,
            figures: list[Figure] = (), calculation: dict | None = None,
-           extra_text: str = "", check=None) -> Answer:
+           extra_text: str = "", check=None, lead: str = "") -> Answer:
     """Verify the composed sentences and build the Answer; abstain when nothing survives.
 
-    `extra_text` holds cited metadata (a document's date) whose numbers may appear too.
+    `extra_text` holds cited metadata (a document's date) whose numbers may appear too; `lead`
+    opens the answer ("Yes.") and may hold no number.
     """
     cited = {c.n: c.passage.page_content + " " + extra_text for c in citations.items}
     extra = backed_values([f.to_dict() for f in figures], calculation)
@@ -321,6 +231,8 @@ def finish(question: str, resolved: str, sentences: list[str], citations: Citati
             final.append(Citation(len(final) + 1, c.passage, c.quote))
     joined = "".join(("\n" if s.startswith("- ") else " ") + s for s in kept).strip()
     text = re.sub(r"\[(\d+)\]", lambda m: f"[{mapping[int(m.group(1))]}]", joined)
+    if lead and not re.search(r"\d", lead):
+        text = f"{lead}{chr(10) if text.startswith('- ') else ' '}{text}"
     return Answer(question=question, answer=text, resolved_question=resolved, abstained=False,
                   citations=final, figures=list(figures), calculation=calculation,
                   verification=report)

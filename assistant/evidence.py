@@ -1,137 +1,224 @@
-"""Pick the sentences of retrieved passages that answer a question, and judge their support."""
+"""Find the sentences that answer a question and judge whether the sources cover it at all.
+
+Every sentence of the corpus is embedded once per open. A sentence's score combines its meaning
+(cosine to the question), IDF-weighted keyword coverage, its passage's retrieval rank and whether
+it holds the kind of value asked for; whether to answer at all is one calibrated probability over
+question-level signals. Both sets of weights are fitted on labelled questions (calibrate.py) and
+read from calibration.json.
+"""
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
+import numpy as np
+from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
 from .passages import split_sentences
-from .questions import CONCEPTS, FRAMING, YEAR, Question, concepts_in, tokenize
+from .questions import YEAR, Question, names_in, tokenize
 from .retrieve import Hit
 
-_HAS_NUMBER = re.compile(r"\d")
+CALIBRATION = Path(__file__).with_name("calibration.json")
+SENTENCE_FEATURES = ["similarity", "coverage", "context_coverage", "passage_rank", "type_ok",
+                     "year_ok", "is_question", "is_heading"]
+QUESTION_FEATURES = ["best_score", "best_similarity", "best_coverage", "known_share",
+                     "names_missing", "year_missing", "type_ok", "top_passage_similarity"]
+
 _MONTHS = r"january|february|march|april|may|june|july|august|september|october|november|december"
-_HAS_DATE = re.compile(rf"\b(?:19|20)\d\d\b|\b(?:{_MONTHS})\b", re.IGNORECASE)
-_HAS_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-zA-Z&+]+(?:\s+[A-Z][a-zA-Z&+]+)*")
-_HAS_SOURCE = re.compile(r"\b(?:report|reported|according to|said|says|data|estimated|"
-                         r"filing|filed|sent to|announced|source)\b", re.I)
-_HAS_REASON = re.compile(r"\b(?:because|as|since|so|therefore|due to|taken by|why)\b", re.I)
+_HAS_DATE = re.compile(rf"\b(?:19|20)\d\d\b|\b(?:{_MONTHS})\b|\bQ[1-4]\b", re.IGNORECASE)
+_HAS_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozen|"
+                         r"hundred|thousand|million|billion|half|twice|double)\b", re.I)
+_HAS_SOURCE = re.compile(r"\b(?:report|reported|according to|said|says|data|estimated|estimates|"
+                         r"filing|filed|announced|source|told|research|survey|analyst)\b", re.I)
+_HAS_REASON = re.compile(r"\b(?:because|since|so|therefore|due to|as a result|thanks to|"
+                         r"driven by|reason|caused|means|since|given|lack|without)\b", re.I)
+_HAS_ACTION = re.compile(r"\b(?:should|must|need|needs|could|has to|have to|ought|recommend|"
+                         r"suggest|plan|plans|aims?|will|strategy|invest|focus|build|expand)\b",
+                         re.I)
+
+
+@lru_cache(maxsize=1)
+def calibration() -> dict:
+    """The fitted weights (see calibrate.py); the file ships with the package."""
+    return json.loads(CALIBRATION.read_text(encoding="utf-8"))
+
+
+@dataclass
+class Sentence:
+    """One sentence of a text passage."""
+
+    passage: Document
+    index: int
+    text: str
+    previous: str
 
 
 @dataclass
 class Evidence:
-    """A candidate supporting sentence, where it sits, and how well it answers the question."""
+    """A scored candidate sentence."""
 
     hit: Hit
-    sentence: str
-    index: int
-    coverage: float
-    similarity: float
+    sentence: Sentence
+    features: dict
     score: float
-    entities_ok: bool
-    type_ok: bool
+
+    @property
+    def text(self) -> str:
+        return self.sentence.text
 
 
-class SentenceScorer:
-    """Scores sentences against a question; sentence vectors are cached for the process."""
+_VECTOR_CACHE: dict[str, np.ndarray] = {}
 
-    def __init__(self, embeddings: Embeddings, idf: Callable[[str], float | None]):
+
+class SentenceBank:
+    """Every sentence of the text passages, with its embedding, computed once."""
+
+    def __init__(self, passages: list[Document], embeddings: Embeddings):
         self.embeddings = embeddings
+        self.sentences: list[Sentence] = []
+        self.by_passage: dict[str, list[int]] = {}
+        for passage in passages:
+            if passage.metadata.get("kind") != "text":
+                continue
+            parts = split_sentences(passage.page_content)
+            for i, text in enumerate(parts):
+                self.by_passage.setdefault(passage.id, []).append(len(self.sentences))
+                self.sentences.append(Sentence(passage, i, text, parts[i - 1] if i else ""))
+        self.matrix = self.vectors([s.text for s in self.sentences])
+
+    def vectors(self, texts: list[str]) -> np.ndarray:
+        """Embeddings of texts, cached by text for the process (documents repeat across opens)."""
+        key = getattr(self.embeddings, "model_name", type(self.embeddings).__name__)
+        missing = list(dict.fromkeys(t for t in texts if (key, t) not in _VECTOR_CACHE))
+        if missing:
+            for text, vec in zip(missing, self.embeddings.embed_documents(missing), strict=True):
+                _VECTOR_CACHE[(key, text)] = np.asarray(vec, dtype=np.float32)
+        if not texts:
+            return np.zeros((0, 1), dtype=np.float32)
+        return np.stack([_VECTOR_CACHE[(key, t)] for t in texts])
+
+    def of_passage(self, passage_id: str) -> list[int]:
+        return self.by_passage.get(passage_id, [])
+
+
+class EvidenceScorer:
+    """Scores the sentences of retrieved passages against a question."""
+
+    def __init__(self, bank: SentenceBank, idf: Callable[[str], float | None],
+                 corpus_text: str):
+        self.bank = bank
         self.idf = idf
-        self._vectors: dict[str, list[float]] = {}
+        self.corpus_text = corpus_text.lower()
+        self.weights = calibration()
 
     def weight(self, token: str) -> float:
-        # Words the corpus never uses cannot be covered by any sentence; they weigh nothing
-        # here and are judged separately (see `unknown_units`).
         idf = self.idf(token)
         return 0.0 if idf is None else max(idf, 0.1)
 
-    def known(self, token: str) -> bool:
-        return self.idf(token) is not None
+    def known_share(self, tokens: list[str]) -> float:
+        """How much of the question (by rarity-weighted words) the corpus uses at all. Unknown
+        words weigh as much as the rarest known word: a word absent from the corpus is a signal,
+        never a verdict."""
+        if not tokens:
+            return 1.0
+        known = [self.weight(t) for t in tokens if self.idf(t) is not None]
+        top = max(known, default=3.0)
+        total = sum(known) + top * sum(1 for t in tokens if self.idf(t) is None)
+        return sum(known) / total if total else 1.0
 
-    def unknown_units(self, units: list[str]) -> list[str]:
-        """Question words the corpus never uses (numbers aside)."""
-        return [u for u in units if not self.known(u) and not u[0].isdigit()]
-
-    def vectors(self, sentences: list[str]) -> list[list[float]]:
-        missing = [s for s in dict.fromkeys(sentences) if s not in self._vectors]
-        if missing:
-            for text, vec in zip(missing, self.embeddings.embed_documents(missing), strict=True):
-                self._vectors[text] = vec
-        return [self._vectors[s] for s in sentences]
-
-    def candidates(self, question: Question, units: list[str], hits: list[Hit],
-                   query_vector: list[float]) -> list[Evidence]:
-        """Every sentence of the hits, scored and best first."""
-        rows = []
+    def candidates(self, question: Question, hits: list[Hit], query_vector) -> list[Evidence]:
+        """Every sentence of the hits, scored, best first."""
+        rows: list[tuple[int, Hit, int]] = []
         for rank, hit in enumerate(hits):
-            if hit.document.metadata.get("kind") == "figure":
-                continue
-            sentences = split_sentences(hit.document.page_content)
-            for i, sentence in enumerate(sentences):
-                if len(sentence) < 12:
-                    continue
-                rows.append((rank, hit, i, sentence, sentences[i - 1] if i else ""))
+            for i in self.bank.of_passage(hit.document.id):
+                rows.append((rank, hit, i))
         if not rows:
             return []
-        vectors = self.vectors([r[3] for r in rows])
-        total = sum(self.weight(u) for u in units) or 1.0
+        q = np.asarray(query_vector, dtype=np.float32)
+        sims = self.bank.matrix[[r[2] for r in rows]] @ q
+        tokens = question.tokens
+        total = sum(self.weight(t) for t in tokens) or 1.0
+        w = self.weights["sentence"]
         result = []
-        for (rank, hit, i, sentence, previous), vector in zip(rows, vectors, strict=True):
-            tokens = set(tokenize(sentence))
+        for (rank, hit, i), sim in zip(rows, sims, strict=True):
+            sentence = self.bank.sentences[i]
+            own = set(tokenize(sentence.text))
             section = hit.document.metadata.get("section", "")
-            context = tokens | set(tokenize(previous + " " + section))
-            covered = sum(self.weight(u) for u in units
-                          if u in tokens or (u.startswith("§") and u in context))
-            coverage = covered / total
-            similarity = sum(a * b for a, b in zip(query_vector, vector, strict=True))
-            window = set(concepts_in(f"{previous} {sentence} {section}"))
-            # The question's subject (its first entity) must be there; of the others, one is
-            # enough ("target X instead of Y"). A factoid also needs every concept it names.
-            entities_ok = not question.entities or question.entities[0] in window
-            if question.answer_type in FACTOID:
-                needed = {u[1:] for u in units if u[1:] in CONCEPTS} - FRAMING
-                entities_ok = entities_ok and needed <= window
-            type_ok = _type_ok(question, sentence)
-            score = 0.45 * similarity + 0.55 * coverage + (0.08 if type_ok else 0.0)
-            score += 0.04 / (1 + rank)
-            if sentence.rstrip().endswith("?"):
-                score -= 0.2  # a (rhetorical) question is rarely the answer itself
-            if not entities_ok:
-                score -= 0.15
-            result.append(Evidence(hit, sentence, i, coverage, similarity, score, entities_ok,
-                                   type_ok))
+            context = own | set(tokenize(f"{sentence.previous} {section}"))
+            features = {
+                "similarity": float(sim),
+                "coverage": sum(self.weight(t) for t in tokens if t in own) / total,
+                "context_coverage": sum(self.weight(t) for t in tokens if t in context) / total,
+                "passage_rank": 1.0 / (1 + rank),
+                "type_ok": float(type_ok(question, sentence.text)),
+                "year_ok": _year_ok(question, sentence.text, hit.document.page_content),
+                "is_question": float(sentence.text.rstrip().endswith("?")),
+                "is_heading": float(sentence.text.strip() == section.strip()
+                                    or len(sentence.text) < 30),
+            }
+            score = w["bias"] + sum(w[k] * features[k] for k in SENTENCE_FEATURES)
+            result.append(Evidence(hit, sentence, features, score))
         result.sort(key=lambda e: -e.score)
         return result
 
+    def judge(self, question: Question, evidence: list[Evidence], hits: list[Hit],
+              figure_periods: set[str]) -> tuple[float, dict]:
+        """The probability that the sources answer the question, and the signals behind it."""
+        best = evidence[0] if evidence else None
+        names = [n for n in question.names if not YEAR.fullmatch(n)]
+        missing = [n for n in names if n.lower() not in self.corpus_text]
+        years_found = {y for h in hits for y in YEAR.findall(h.document.page_content)}
+        absent = [p for p in question.periods if p not in years_found | figure_periods]
+        features = {
+            "best_score": best.score if best else -3.0,
+            "best_similarity": max((e.features["similarity"] for e in evidence[:10]),
+                                   default=0.0),
+            "best_coverage": max((e.features["context_coverage"] for e in evidence[:10]),
+                                 default=0.0),
+            "known_share": self.known_share(question.tokens),
+            "names_missing": len(missing) / len(names) if names else 0.0,
+            "year_missing": float(bool(absent)),
+            "type_ok": best.features["type_ok"] if best else 0.0,
+            "top_passage_similarity": max((h.dense or 0.0 for h in hits), default=0.0),
+        }
+        w = self.weights["answerable"]
+        z = w["bias"] + sum(w[k] * features[k] for k in QUESTION_FEATURES)
+        features["missing_names"] = missing
+        features["absent_periods"] = absent
+        return 1 / (1 + math.exp(-z)), features
 
-FACTOID = {"quantity", "date", "who", "where", "source"}
-# Answer types whose evidence must contain the asked kind of value; for the others it only helps.
-STRICT_TYPES = {"quantity", "date", "who"}
 
-
-def _type_ok(question: Question, sentence: str) -> bool:
+def type_ok(question: Question, sentence: str) -> bool:
+    """Whether a sentence holds the kind of thing the question asks for."""
     kind = question.answer_type
-    if kind == "quantity":
+    if kind == "quantity" or question.operation:
         return bool(_HAS_NUMBER.search(sentence))
     if kind == "date":
         return bool(_HAS_DATE.search(sentence))
     if kind == "who":  # someone the question does not already name
         asked = question.text.lower()
-        return any(name.lower() not in asked for name in _HAS_NAME.findall(sentence))
+        return any(n.lower() not in asked for n in names_in(sentence))
     if kind == "where":
-        return bool(_HAS_NAME.search(sentence))
+        return bool(names_in(sentence))
     if kind == "source":
         return bool(_HAS_SOURCE.search(sentence))
     if kind == "why":
         return bool(_HAS_REASON.search(sentence))
+    if kind == "action":
+        return bool(_HAS_ACTION.search(sentence))
     return True
 
 
-def periods_supported(question: Question, texts: list[str]) -> bool:
-    """Every year the question names appears in the evidence."""
-    found = {y for t in texts for y in YEAR.findall(t)}
-    return all(p in found for p in question.periods)
+def _year_ok(question: Question, sentence: str, passage: str) -> float:
+    if not question.periods:
+        return 1.0
+    if all(p in sentence for p in question.periods):
+        return 1.0
+    return 0.5 if all(p in passage for p in question.periods) else 0.0

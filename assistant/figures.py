@@ -1,6 +1,8 @@
-"""The figures engine: match a question to figures-table rows, then look up or compute.
+"""The figures engine: find the figures a question is about, then look up or compute.
 
-Every result carries the figures it rests on; arithmetic is shown, and units are never mixed.
+Figures come from the curated table and from article sentences (extract.py); a question's names,
+years and words pick them, with the embedding model breaking ties. Every result carries the
+figures it rests on; arithmetic is shown, and units are never mixed.
 """
 
 from __future__ import annotations
@@ -8,14 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from .corpus import Figure
 from .passages import format_number
-from .questions import CONCEPTS, ENTITIES, Question, concepts_in, content_tokens, display_name
+from .questions import Question, tokenize
 from .verify import unit_scale
-
-UNIT_CONCEPTS = {"usd", "rmb"}
-# A parent named in a question may stand for its unit ("Alibaba's cloud" is AliCloud).
-RELATED = {"alibaba": {"alicloud"}, "microsoft": {"azure"}, "google": set(), "us": set()}
 
 
 @dataclass
@@ -52,15 +52,6 @@ class FigureAnswer:
     missing: str = ""  # set when the table holds nearby figures but not the one asked for
 
 
-@dataclass
-class _Series:
-    entity: str
-    metric: str
-    entity_key: str
-    metric_keys: set[str]
-    figures: list[Figure]
-
-
 def value_text(figure: Figure, value: float | None = None) -> str:
     """A value with its unit, written as people read it: "USD 17.8 billion", "60,000 TPS"."""
     value = figure.value if value is None else value
@@ -82,82 +73,85 @@ def _human(value: float) -> str:
     return format_number(value)
 
 
-class FigureBook:
-    """The figures table, grouped into series (one entity and metric, several periods)."""
+class FigureFinder:
+    """Curated and extracted figures, matched to questions by names, years and meaning."""
 
-    def __init__(self, figures: list[Figure]):
-        self.figures = figures
-        series: dict[tuple[str, str], _Series] = {}
-        for fig in figures:
-            key = (fig.entity.lower(), fig.metric.lower())
-            if key not in series:
-                entity_key = (concepts_in(fig.entity, ENTITIES) or [fig.entity.lower()])[0]
-                metric_keys = {c for c in concepts_in(fig.metric, CONCEPTS)} - UNIT_CONCEPTS
-                metric_keys |= {t for t in content_tokens(fig.metric) if not t.startswith("§")}
-                series[key] = _Series(fig.entity, fig.metric, entity_key, metric_keys, [])
-            series[key].figures.append(fig)
-        self.series = list(series.values())
+    def __init__(self, curated: list[Figure], extracted: list[Figure], vectors, glossary):
+        # A curated row states the same value as an extracted mention: keep the curated one.
+        stated = {(f.source, round(f.value * unit_scale(f.unit), 6)) for f in curated}
+        extracted = [f for f in extracted
+                     if (f.source, round(f.value * unit_scale(f.unit), 6)) not in stated]
+        self.figures = [*curated, *extracted]
+        self.curated = set(id(f) for f in curated)
+        self.glossary = glossary
+        self.texts = [self.describe(f) for f in self.figures]
+        self.matrix = vectors(self.texts) if self.figures else np.zeros((0, 1))
 
-    def answer(self, question: Question) -> FigureAnswer | None:
-        """Answer a quantity question from the table, or None when no figure is about it."""
-        asked = set(question.concepts) | set(question.tokens)
-        matched = [s for s in self.series if s.metric_keys & asked]
-        if not matched:
+    def describe(self, fig: Figure) -> str:
+        if fig.table == "extracted":
+            return fig.note
+        return f"{fig.entity} {fig.metric} {fig.period}: {format_number(fig.value)} {fig.unit}"
+
+    def _mentions(self, index: int, name: str) -> bool:
+        fig = self.figures[index]
+        text = (fig.entity if fig.table != "extracted" else fig.note).lower()
+        return any(v.lower() in text for v in self.glossary.variants(name))
+
+    def rank(self, question: Question, vector, idf) -> list[tuple[float, int]]:
+        """(score, index) of every figure, best first."""
+        if not self.figures:
+            return []
+        sims = self.matrix @ np.asarray(vector, dtype=np.float32)
+        words = [t for t in question.tokens if not t.isdigit()]
+        weight = {t: max(idf(t) or 0.0, 0.1) for t in words}
+        total = sum(weight.values()) or 1.0
+        ranked = []
+        for i, fig in enumerate(self.figures):
+            own = set(tokenize(self.texts[i]))
+            coverage = sum(w for t, w in weight.items() if t in own) / total
+            score = float(sims[i]) + 0.6 * coverage
+            if question.periods:
+                score += 0.3 if fig.period[-4:] in question.periods else -0.3
+            if id(fig) in self.curated:
+                score += 0.05
+            ranked.append((score, i))
+        ranked.sort(reverse=True)
+        return ranked
+
+    def pick(self, question: Question, vector, idf, floor: float = 0.45) -> list[Figure]:
+        """The figures to compute with: one per name, or one per year, comparable units."""
+        ranked = [(s, i) for s, i in self.rank(question, vector, idf) if s >= floor]
+        if not ranked:
+            return []
+        names = [n for n in question.names if not re.fullmatch(r"\d+", n)]
+        slots: list[list[int]] = []
+        if len(question.periods) >= 2 and len(names) <= 1:
+            for period in question.periods[:2]:
+                slots.append([i for _, i in ranked if self.figures[i].period[-4:] == period])
+        elif len(names) >= 2:
+            for name in names:
+                matching = [i for _, i in ranked if self._mentions(i, name)]
+                if matching:
+                    slots.append(matching)
+        if len(slots) < 2:
+            slots = [[i for _, i in ranked]] * 2
+        first = slots[0][0] if slots[0] else None
+        if first is None:
+            return []
+        chosen = [self.figures[first]]
+        for i in slots[1]:
+            fig = self.figures[i]
+            if i != first and comparable(chosen[0], fig) and fig.value != chosen[0].value:
+                chosen.append(fig)
+                break
+        return chosen
+
+    def compute(self, question: Question, vector, idf) -> FigureAnswer | None:
+        """The asked arithmetic on the two figures the question is about, shown step by step."""
+        chosen = self.pick(question, vector, idf)
+        if len(chosen) < 2:
             return None
-        named = set(question.entities)
-        expanded = named | {r for e in named for r in RELATED.get(e, set())}
-        kept = []
-        for s in matched:
-            if s.entity_key in expanded:
-                kept.append(s)
-            elif not any(o.entity_key in expanded and o.metric_keys & s.metric_keys
-                         for o in matched):
-                kept.append(s)
-        # Prefer series matching more of the metric words ("Black Friday revenue" over "revenue").
-        best = max(len(s.metric_keys & asked) for s in kept) if kept else 0
-        kept = [s for s in kept if len(s.metric_keys & asked) >= min(best, 2)]
-        used = {s.entity_key for s in kept}
-        unused = [e for e in question.entities
-                  if e not in used and not (RELATED.get(e, set()) & used)]
-        if unused:
-            return FigureAnswer(missing=_missing_entity(unused, matched), figures=[])
-        chosen = [f for s in kept for f in s.figures]
-        if question.periods:
-            in_period = [f for f in chosen if f.period in question.periods]
-            absent = [p for p in question.periods if not any(f.period == p for f in chosen)]
-            if absent:
-                # Said without digits: an abstention states no figure.
-                return FigureAnswer(missing=(
-                    f"The sources give {_series_names(kept)}, but not for the year asked."
-                ))
-            chosen = in_period
-        units = UNIT_CONCEPTS & set(question.concepts)
-        if units:
-            by_unit = [f for f in chosen if set(concepts_in(f.unit)) & units]
-            chosen = by_unit or chosen
-        if question.operation:
-            computed = _compute(question.operation, chosen)
-            if computed:
-                return computed
-        return _lookup(chosen)
-
-
-def _series_names(series: list[_Series]) -> str:
-    return " and ".join(dict.fromkeys(f"{_possessive(s.entity)} {s.metric}" for s in series))
-
-
-def _missing_entity(unused: list[str], matched: list[_Series]) -> str:
-    names = ", ".join(display_name(e) for e in unused)
-    have = ", ".join(dict.fromkeys(f"{_possessive(s.entity)} {s.metric}" for s in matched))
-    return f"The sources give {have}, but no such figure for {names}."
-
-
-def _lookup(figures: list[Figure]) -> FigureAnswer:
-    statements = []
-    for fig in sorted(figures, key=lambda f: (f.entity, f.metric, f.period, f.unit)):
-        note = f" — {fig.note.rstrip('.')}" if fig.note else ""
-        statements.append(Statement(f"{_label(fig)}: {value_text(fig)}{note}.", [fig]))
-    return FigureAnswer(statements=statements, figures=list(figures))
+        return _compute(question.operation or "compare", chosen)
 
 
 def _unit_kind(unit: str) -> tuple[str, str]:
@@ -177,44 +171,23 @@ def comparable(a: Figure, b: Figure) -> bool:
     return _unit_kind(a.unit) == _unit_kind(b.unit) and unit_scale(a.unit) == unit_scale(b.unit)
 
 
-def _same_unit_pairs(figures: list[Figure]) -> list[tuple[Figure, Figure]]:
-    pairs = []
-    for i, a in enumerate(figures):
-        for b in figures[i + 1:]:
-            same = (a.entity, a.metric, a.period) == (b.entity, b.metric, b.period)
-            if comparable(a, b) and not same:
-                pairs.append((a, b))
-    return pairs
-
-
 def _compute(operation: str, figures: list[Figure]) -> FigureAnswer | None:
-    pairs = _same_unit_pairs(figures)
-    if not pairs:
-        if len({f.unit for f in figures}) > 1 and len(figures) >= 2:
-            units = " and ".join(sorted({f.unit for f in figures}))
-            answer = _lookup(figures)
-            answer.statements.append(Statement(
-                f"These figures are in different units ({units}), so they are not compared "
-                "directly.", []))
-            return answer
+    """Arithmetic on two comparable figures: growth over time, or a comparison of two things."""
+    a, b = figures[:2]
+    if not comparable(a, b):
         return None
-    if operation == "growth":
-        pairs = [p for p in pairs if p[0].entity == p[1].entity and p[0].metric == p[1].metric]
-        if not pairs:
-            return None
-        a, b = sorted(pairs[-1], key=lambda f: f.period)
-        return _growth(a, b)
-    # Across entities: compare like with like, one period at a time (latest first).
-    cross = [p for p in pairs if p[0].period == p[1].period] or pairs
-    cross.sort(key=lambda p: p[0].period, reverse=True)
-    a, b = sorted(cross[0], key=lambda f: -f.value)
+    if operation == "growth" or (a.entity == b.entity and a.period != b.period
+                                 and operation not in {"ratio", "share", "difference"}):
+        first, last = sorted((a, b), key=lambda f: f.period)
+        return _growth(first, last)
+    big, small = sorted((a, b), key=lambda f: -f.value)
     if operation == "share":
-        return _share(part=b, whole=a)
+        return _share(part=small, whole=big)
     if operation == "difference":
-        return _difference(a, b)
-    result = _ratio(a, b)
+        return _difference(big, small)
+    result = _ratio(big, small)
     if operation == "compare":
-        diff = _difference(a, b)
+        diff = _difference(big, small)
         result.statements.append(diff.statements[-1])
         result.calculation.steps = [_step(result.calculation), _step(diff.calculation)]
     return result
@@ -232,13 +205,15 @@ def _names(a: Figure, b: Figure) -> tuple[str, str]:
     """How to name two figures in one sentence: by entity, or by metric when entities agree."""
     if a.entity != b.entity:
         return f"{_possessive(a.entity)} figure", _possessive(b.entity)
-    if a.metric != b.metric:
+    if a.metric != b.metric and "extracted" not in {a.table, b.table}:
         return f"{a.entity} {a.metric}", f"{b.metric}"
     return f"The {a.period} figure", f"the {b.period} one"
 
 
 def _label(f: Figure) -> str:
     period = f" ({f.period})" if f.period else ""
+    if f.table == "extracted":  # its "metric" is only the words before the number
+        return f"{f.entity or 'The source'}{period}"
     return f"{f.entity} {f.metric}{period}"
 
 

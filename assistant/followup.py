@@ -1,25 +1,28 @@
 """Resolve follow-up questions from the chat history, without an LLM.
 
-"And Amazon AWS?" after a question about AliCloud becomes that question about AWS; "the following
-year" moves the period; pronouns ("them", "it", "that") take the previous answer's subject.
+"And Azure?" after a question about another firm becomes that question about Azure; "and in
+2014?" moves the year; "why?" or "who said so?" ask about the previous exchange; "it"/"they"
+take the previous question's subject; "the second one" points into the previous answer.
 """
 
 from __future__ import annotations
 
 import re
 
-from .questions import CONCEPTS, ENTITIES, YEAR, analyze, concepts_in
+from .questions import YEAR, analyze, content_tokens, names_in
 
 _OPENERS = re.compile(r"^\s*(?:and|what about|how about|and what about|and for|same for|"
-                      r"what of|and in|also)\b[\s,]*", re.IGNORECASE)
-_PRONOUNS = re.compile(r"\b(?:it|its|they|them|their|that|this|those|these|he|she|him|her)\b",
+                      r"what of|and in|also|ok|okay|so)\b[\s,]*", re.IGNORECASE)
+_PRONOUNS = re.compile(r"\b(?:it|its|they|them|their|he|she|him|her|his|this|that|those|these)\b",
                        re.IGNORECASE)
-# Concepts a follow-up may swap for another of the same group ("And in dollars?").
-_SWAPPABLE = [{"usd", "rmb"}]
 _RELATIVE = {
     r"\b(?:the )?(?:following|next|subsequent) year\b|\bthe year after\b|\ba year later\b": 1,
     r"\b(?:the )?(?:previous|prior|preceding) year\b|\bthe year before\b|\ba year earlier\b": -1,
 }
+_ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1}
+_ITEM_REF = re.compile(r"\b(?:the|that) (first|second|third|fourth|fifth|last)"
+                       r"(?: one| point| item| strategy| option| reason| recommendation)?\b",
+                       re.IGNORECASE)
 
 
 def resolve(question: str, history: list[dict]) -> str:
@@ -35,30 +38,45 @@ def resolve(question: str, history: list[dict]) -> str:
     return resolve_one(question, previous_q, previous_a)
 
 
+def _topic(previous_q: str) -> str:
+    """The previous question as a topic phrase ("Does X expect Y?" -> "does X expect Y")."""
+    return previous_q.strip().rstrip("?.! ")
+
+
 def resolve_one(question: str, previous_q: str, previous_a: str) -> str:
     if not previous_q:
         return question
     current = analyze(question)
     prior = analyze(previous_q)
+    own = [t for t in content_tokens(_OPENERS.sub("", question)) if not YEAR.fullmatch(t)]
     relative = _relative_period(question, prior.periods)
     opener = bool(_OPENERS.match(question))
-    if not (opener or relative or _PRONOUNS.search(question)):
-        return question
-    # "And Amazon AWS?" / "What about 2014?" / "the following year": rewrite the prior question.
-    if (opener or relative) and not _asks_new_thing(question):
+    numbers_ref = re.search(r"\b(?:first|second|third|last|other|two|both) (?:number|figure|"
+                            r"value|one|amount)s?\b|\bthose (?:numbers|figures)\b|"
+                            r"\bthat (?:number|figure)\b", question, re.IGNORECASE)
+    if numbers_ref and previous_a:
+        values = re.findall(r"(?<![\w.\[])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\]\w])|"
+                            r"(?<![\w.\[])\d+(?:\.\d+)?(?:\s*(?:million|billion|%))?(?![\]\w])",
+                            previous_a)
+        values = [v for v in values if not YEAR.fullmatch(v)]
+        if len(values) >= 2:
+            return f"{question.rstrip('?')} ({values[0]} and {values[1]}; {_topic(previous_q)})?"
+    item = _ITEM_REF.search(question)
+    if item and previous_a:
+        items = _list_items(previous_a)
+        index = _ORDINALS[item.group(1).lower()]
+        if items and (index < len(items)):
+            return _ITEM_REF.sub(items[index], question, count=1)
+    # "And Azure?" / "What about 2014?" / "the following year": the prior question, changed.
+    if (opener or relative or not own) and len(own) <= 2 and not _asks_new_thing(question):
         rewritten = previous_q
-        if current.entities and prior.entities:
-            rewritten = _replace_entity(rewritten, prior.entities[0], _entity_text(question))
-        elif current.entities:
-            rewritten = f"{rewritten.rstrip('?')} for {_entity_text(question)}?"
-        for group in _SWAPPABLE:
-            new = [c for c in current.concepts if c in group]
-            old = [c for c in prior.concepts if c in group]
-            if new and old and new[0] != old[0]:
-                rewritten = _replace_entity(rewritten, old[0], _display(question, new[0], CONCEPTS),
-                                            CONCEPTS)
-            elif new and not old:
-                rewritten = f"{rewritten.rstrip('?')} in {_display(question, new[0], CONCEPTS)}?"
+        new_names = [n for n in current.names if n not in prior.names]
+        if new_names and prior.names:
+            rewritten = rewritten.replace(prior.names[0], new_names[0], 1)
+        elif new_names:
+            rewritten = f"{rewritten.rstrip('?')} for {new_names[0]}?"
+        elif own and not current.periods and not relative:
+            rewritten = f"{rewritten.rstrip('?')} ({' '.join(own)})?"
         new_periods = current.periods or ([relative] if relative else [])
         if new_periods:
             if prior.periods:
@@ -66,13 +84,23 @@ def resolve_one(question: str, previous_q: str, previous_a: str) -> str:
             else:
                 rewritten = f"{rewritten.rstrip('?')} in {new_periods[0]}?"
         return rewritten
-    # Pronouns: point them at the previous topic (or the previous answer's subjects).
-    subject = _subject(prior, previous_q, previous_a, question)
-    resolved = _PRONOUNS.sub(subject, question, count=1) if _PRONOUNS.search(question) else question
-    resolved = _OPENERS.sub("", resolved)
-    if relative:
-        resolved = f"{resolved.rstrip('?')} in {relative}?"
-    return resolved[:1].upper() + resolved[1:]
+    # "Why?", "Who said so?", "How?": a new question about the previous exchange.
+    if len(own) <= 1 and not current.names:
+        claim = _first_sentence(previous_a) if previous_a else ""
+        about = claim or _topic(previous_q)
+        return f"{question.strip().rstrip('?')}: {about.rstrip('.')}?"
+    # Pronouns: point them at the previous question's subject.
+    if _PRONOUNS.search(question) and not current.names:
+        subject = prior.names[0] if prior.names else ""
+        if subject:
+            resolved = re.sub(r"\b(?:it|they|he|she)\b", subject, question, count=1,
+                              flags=re.IGNORECASE)
+            resolved = re.sub(r"\b(?:its|their|his|her)\b", subject + "'s", resolved, count=1,
+                              flags=re.IGNORECASE)
+            if resolved != question:
+                return resolved
+        return f"{question.rstrip('?')} ({_topic(previous_q)})?"
+    return question
 
 
 def _asks_new_thing(question: str) -> bool:
@@ -90,48 +118,18 @@ def _relative_period(question: str, periods: list[str]) -> str:
     return ""
 
 
-def _entity_text(question: str) -> str:
-    text = _OPENERS.sub("", question).strip().rstrip("?.! ")
-    text = re.sub(r"^(?:for|in|about|of)\s+", "", text, flags=re.IGNORECASE)
-    return text
+def _first_sentence(answer: str) -> str:
+    text = re.sub(r"\s*\[\d+\]", "", answer).strip()
+    first = re.split(r"(?<=[.!?])\s+", text)[0]
+    return first[:300]
 
 
-def _replace_entity(text: str, entity: str, replacement: str, table: dict = ENTITIES) -> str:
-    for phrase in sorted(table[entity], key=len, reverse=True):
-        pattern = re.compile(r"(?<![\w])" + re.escape(phrase) + r"(?:'s|’s)?(?![\w])", re.I)
-        if pattern.search(text):
-            return pattern.sub(replacement, text, count=1)
-    return text
-
-
-def _subject(prior, previous_q: str, previous_a: str, question: str) -> str:
-    """What a pronoun in the follow-up most likely points at."""
-    asks_about_people = re.search(r"\bwhy (?:them|they|those)\b|\bthem\b|\bthey\b", question, re.I)
-    answer_entities = [e for e in concepts_in(previous_a, ENTITIES) if e not in prior.entities]
-    if asks_about_people and answer_entities:
-        names = [_display(previous_a, e) for e in answer_entities]
-        return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
-    parts = [_display(previous_q, e) for e in prior.entities[:1]]
-    entity_pronoun = re.search(r"\b(?:it|its|they|them|their)\b", question, re.IGNORECASE)
-    if parts and entity_pronoun and analyze(question).concepts:
-        # "How many customers does it have?": "it" is the previous subject, not its measure.
-        return parts[0]
-    parts += [_display(previous_q, c, CONCEPTS) for c in prior.concepts[:2]]
-    if parts:
-        topic = " ".join(parts)
-    else:
-        topic = re.sub(r"^\s*(?:how many|how much|what (?:is|was|were|are)|which|who|when|"
-                       r"where|why|what)\s+", "", previous_q.rstrip("?"), flags=re.IGNORECASE)
-        topic = " ".join(re.sub(r"\b(?:does|did|do|could|can|should|would|is|was|were|are)\b",
-                                "", topic).split())
-    if prior.periods and not YEAR.search(topic):
-        topic += f" in {prior.periods[0]}"
-    return topic
-
-
-def _display(text: str, entity: str, table: dict = ENTITIES) -> str:
-    for phrase in sorted(table[entity], key=len, reverse=True):
-        match = re.search(r"(?<![\w])" + re.escape(phrase) + r"(?![\w])", text, re.I)
-        if match:
-            return match.group(0)
-    return entity
+def _list_items(answer: str) -> list[str]:
+    """Items of the previous answer: its bullet lines, else its sentences."""
+    clean = re.sub(r"\s*\[\d+\]", "", answer)
+    bullets = [m.group(1).strip() for m in re.finditer(r"^\s*(?:[-*•]|\d+[.)])\s+(.+)$", clean,
+                                                       re.MULTILINE)]
+    if bullets:
+        return [re.split(r"(?<=[.!?:])\s", b)[0].rstrip(".:") for b in bullets]
+    names = names_in(clean)
+    return names

@@ -1,6 +1,6 @@
 """Keyword search (BM25) over passages, stored in SQLite FTS5 next to each index build.
 
-Tokens come from the same tokenizer the questions use (stems, plain numbers, concept tokens),
+Tokens come from the same tokenizer the questions use (stems and plain numbers),
 so both sides agree; the search itself is SQLite's, which scales to many passages without
 scanning Python lists, and is built once per index build, not at each start.
 """
@@ -22,12 +22,11 @@ from langchain_core.documents import Document
 from . import questions
 from .questions import tokenize
 
-# Stored with each keyword index: a change to the tokenizer's vocabulary (entities, concepts,
-# stopwords) or to this revision makes stored tokens stale, so the index is rebuilt on open.
-TOKENIZER_REVISION = 1
+# Stored with each keyword index: a change to the stopwords or to this revision makes stored
+# tokens stale, so the index is rebuilt on open.
+TOKENIZER_REVISION = 2
 TOKENIZER = hashlib.sha256(repr((
-    TOKENIZER_REVISION, sorted(questions.ENTITIES.items()), sorted(questions.CONCEPTS.items()),
-    sorted(questions.STOPWORDS))).encode("utf-8")).hexdigest()[:16]
+    TOKENIZER_REVISION, sorted(questions.STOPWORDS))).encode("utf-8")).hexdigest()[:16]
 
 # Terms in more passages than this are left out of large-index queries (see _selective).
 COMMON_MIN, COMMON_SHARE = 1_000, 0.05

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import logging
 import re
 import time
@@ -11,48 +10,32 @@ from dataclasses import replace
 from pathlib import Path
 
 from langchain_core.documents import Document
-from langchain_core.runnables import RunnableLambda
+from langchain_core.runnables import Runnable, RunnableLambda
 
-from .answer import (
-    Answer,
-    Citations,
-    abstain,
-    answer_rhetorical,
-    compose_figure_answer,
-    compose_list_answer,
-    compose_summary_answer,
-    compose_text_answer,
-    finish,
-    source_passage,
-)
+from .answer import Answer, abstain, source_passage
+from .answerers import ANSWERERS, Turn
 from .config import Settings
 from .corpus import Corpus, load_corpus
 from .embeddings import shared_embeddings
 from .errors import AssistantError
-from .evidence import FACTOID, SentenceScorer
-from .figures import FigureBook
+from .evidence import EvidenceScorer, SentenceBank, calibration
+from .extract import extract_figures
+from .figures import FigureFinder
 from .followup import resolve
 from .generate import condense, generated_answer, make_chat_model
+from .glossary import load_glossary
 from .index import BuildReport, build_index, keep_previous_versions, open_store
 from .keyword import KeywordIndex, build_keyword_index, keyword_index_is_current
-from .passages import split_corpus, split_sentences
+from .passages import split_corpus
 from .questions import (
-    ABBREVIATIONS,
-    CONCEPTS,
-    ENTITIES,
-    QUESTION_WORDS,
-    STOPWORDS,
     analyze,
     clean_text,
     expand_abbreviations,
-    is_source_question,
-    is_summary_request,
     looks_like_instruction,
-    question_units,
-    stem,
     strip_markup,
 )
 from .retrieve import Hit, HybridRetriever
+from .spelling import Speller
 from .storage import builds_for
 
 log = logging.getLogger(__name__)
@@ -70,7 +53,6 @@ class Assistant:
         self.passages_by_doc = groups
         self.figure_rows = {p.metadata["figure_id"]: p for p in self.passages
                             if p.metadata.get("kind") == "figure"}
-        self.figure_book = FigureBook(corpus.figures)
         keyword_index = KeywordIndex(keyword_path, self.passages)
         self.retriever = HybridRetriever(
             store=store, embeddings=embeddings, keyword_index=keyword_index,
@@ -78,13 +60,21 @@ class Assistant:
         )
         self.embeddings = embeddings
         self.chat = chat
-        self.scorer = SentenceScorer(embeddings, keyword_index.idf)
-        self.vocabulary = sorted({w for p in self.passages
-                                  for w in re.findall(r"[a-z][a-z\-']+", p.page_content.lower())})
-        self._known = set(self.vocabulary) | {
-            w for phrases in [*ENTITIES.values(), *CONCEPTS.values()] for p in phrases
-            for w in p.split()
-        } | set(ABBREVIATIONS.values())
+        self.glossary = load_glossary(list(settings.corpus))
+        self.idf = keyword_index.idf
+        texts = [p for p in self.passages if p.metadata.get("kind") == "text"]
+        self.bank = SentenceBank(texts, embeddings)
+        corpus_text = " ".join(p.page_content for p in self.passages)
+        self.scorer = EvidenceScorer(self.bank, self.idf, corpus_text)
+        self.threshold = calibration()["threshold"]
+        self.extracted = extract_figures(texts)
+        self.figures = FigureFinder(corpus.figures, self.extracted, self.bank.vectors,
+                                    self.glossary)
+        self.figure_periods = {f.period[-4:] for f in self.figures.figures if f.period}
+        words = {w for p in self.passages for w in re.findall(r"[a-z][a-z\-]+",
+                                                               p.page_content.lower())}
+        self.speller = Speller(words | self.glossary.words())
+        self.chain = self._build_chain()
 
     @classmethod
     def open(cls, corpus: list[str] | None = None, index: str | Path | None = None,
@@ -104,9 +94,19 @@ class Assistant:
         chat = chat if chat is not None else make_chat_model(settings)
         return cls(settings, loaded, groups, store, embeddings, report, keyword_path, chat)
 
-    def as_runnable(self) -> RunnableLambda:
+    def _build_chain(self) -> Runnable:
+        """retrieve -> judge -> answer forms, as a LangChain runnable over a Turn."""
+        return (RunnableLambda(self._retrieve, name="retrieve")
+                | RunnableLambda(self._judge, name="judge")
+                | RunnableLambda(self._respond, name="answer"))
+
+    def as_runnable(self) -> Runnable:
         """The whole flow as a LangChain runnable: {"question", "history"} -> Answer."""
         return RunnableLambda(lambda inp: self.ask(inp["question"], inp.get("history") or []))
+
+    def as_retriever(self) -> HybridRetriever:
+        """The hybrid retriever, for other LangChain code."""
+        return self.retriever
 
     def ask(self, question: str, history: list[dict] | None = None, id: str | None = None
             ) -> Answer:
@@ -132,7 +132,8 @@ class Assistant:
                 prepared.append(self.prepare(item.get("question"), item.get("history") or []))
             except AssistantError as exc:
                 prepared.append(exc)
-        texts = [p[1] for p in prepared if not isinstance(p, AssistantError)]
+        texts = [self.glossary.expand(p[1]) for p in prepared
+                 if not isinstance(p, AssistantError)]
         vectors = iter(self.embeddings.embed_documents(texts) if texts else [])
         results: list[Answer | AssistantError] = []
         for item, ready in zip(items, prepared, strict=True):
@@ -174,16 +175,19 @@ class Assistant:
 
     def _stream(self, cleaned: str, resolved: str, id: str | None, start: float,
                 vector: list[float] | None = None) -> Iterator[str | Answer]:
-        answer, retrieve_ms, hits = self._answer(cleaned, resolved, vector)
+        turn = Turn(question=cleaned, resolved=resolved, analysis=analyze(resolved),
+                    vector=vector)
+        answer = self.chain.invoke(turn)
         if self.chat is not None and not answer.abstained and not answer.figures:
             # The model may phrase an answer the extractive path found; figures stay as computed.
-            for event in generated_answer(self.chat, answer, hits, self.settings):
+            for event in generated_answer(self.chat, answer, turn.hits, self.settings):
                 if isinstance(event, Answer):
                     answer = event
                 else:
                     yield event
         answer.id = id
         total = (time.perf_counter() - start) * 1000
+        retrieve_ms = turn.signals.get("retrieve_ms", 0.0)
         answer.timing_ms = {"retrieve": round(retrieve_ms, 1),
                             "answer": round(total - retrieve_ms, 1), "total": round(total, 1)}
         yield answer
@@ -198,67 +202,42 @@ class Assistant:
         return resolve(question, past)
 
     def _normalize(self, text: str) -> str:
-        """Expand abbreviations and fix likely typos against the corpus vocabulary."""
-        text = expand_abbreviations(text)
+        """Expand hurried shorthand and repair words that are neither English nor the corpus's."""
+        return self.speller.correct(expand_abbreviations(text))
 
-        def fix(match: re.Match) -> str:
-            word = match.group(0)
-            if len(word) < 5 or word in self._known or word in STOPWORDS or word in QUESTION_WORDS:
-                return word
-            close = difflib.get_close_matches(word, self.vocabulary, n=1, cutoff=0.84)
-            return close[0] if close else word
-
-        # Lowercase words only: capitalized ones are names, which we never "correct".
-        return re.sub(r"(?<![\w\-'’])[a-z][a-z\-]+(?![\w\-'’])", fix, text)
-
-    def _answer(self, question: str, resolved: str, vector: list[float] | None = None
-                ) -> tuple[Answer, float, list[Hit]]:
-        if looks_like_instruction(resolved):
-            return abstain(question, resolved, "I answer questions about the sources and do "
-                           "not follow instructions given in a question."), 0.0, []
-        analysis = analyze(resolved)
+    def _retrieve(self, turn: Turn) -> Turn:
+        if looks_like_instruction(turn.resolved):
+            return turn
         t0 = time.perf_counter()
-        vector = vector or self.embeddings.embed_query(resolved)
-        hits = self.retriever.hits(resolved, vector)
-        retrieve_ms = (time.perf_counter() - t0) * 1000
-        nearby = [h.document for h in hits[:3]]
-        # About the source itself (its author, its date, its gist): not facts inside it.
-        if is_source_question(resolved):
-            return self._about_source(question, resolved, hits), retrieve_ms, hits
-        if is_summary_request(resolved):
-            return self._summary(question, resolved, hits, vector), retrieve_ms, hits
-        units = question_units(resolved)
-        unknown = self.scorer.unknown_units(units)
-        names = self._unknown_names(resolved)
-        # A name the corpus never mentions, a factoid mostly about unknown things, or a question
-        # mostly about them is out of scope, however similar its wording looks.
-        limit = 1 / 3 if analysis.answer_type in FACTOID else 1 / 2
-        if names or (unknown and len(unknown) / len(units) > limit):
-            missing = names or [CONCEPTS[u[1:]][0] if u.startswith("§") else u for u in unknown]
-            return abstain(question, resolved, "They never mention "
-                           + ", ".join(f"“{u}”" for u in missing[:3]) + ".", nearby
-                           ), retrieve_ms, hits
-        if analysis.answer_type == "quantity" and self.figure_book.series:
-            result = self.figure_book.answer(analysis)
-            if result and result.missing:
-                return abstain(question, resolved, result.missing), retrieve_ms, hits
-            if result and result.statements:
-                sentences, citations = compose_figure_answer(
-                    result, self.passages_by_doc, self.figure_rows)
-                calc = result.calculation.to_dict() if result.calculation else None
-                return finish(question, resolved, sentences, citations, result.figures,
-                              calc), retrieve_ms, hits
-        evidence = self.scorer.candidates(analysis, units, self._with_figure_sources(hits),
-                                          vector)
-        evidence = answer_rhetorical(evidence, self.passages_by_doc)
-        if analysis.answer_type == "list":
-            listed = compose_list_answer(analysis, evidence, self.passages)
-            if listed:
-                return finish(question, resolved, *listed), retrieve_ms, hits
-        composed = compose_text_answer(analysis, evidence, self.settings.min_coverage)
-        if isinstance(composed, str):
-            return abstain(question, resolved, composed, nearby), retrieve_ms, hits
-        return finish(question, resolved, *composed), retrieve_ms, hits
+        query = self.glossary.expand(turn.resolved)
+        if turn.vector is None:
+            turn.vector = self.embeddings.embed_query(query)
+        turn.hits = self._with_figure_sources(self.retriever.hits(query, turn.vector))
+        turn.signals["retrieve_ms"] = (time.perf_counter() - t0) * 1000
+        expanded = replace(turn.analysis, tokens=analyze(query).tokens)
+        turn.evidence = self.scorer.candidates(expanded, turn.hits, turn.vector)
+        return turn
+
+    def _judge(self, turn: Turn) -> Turn:
+        if not turn.hits:
+            turn.answerable = 0.0
+            return turn
+        turn.answerable, signals = self.scorer.judge(turn.analysis, turn.evidence, turn.hits,
+                                                     self.figure_periods)
+        turn.signals.update(signals)
+        return turn
+
+    def _respond(self, turn: Turn) -> Answer:
+        if looks_like_instruction(turn.resolved):
+            return abstain(turn.question, turn.resolved, "I answer questions about the sources "
+                           "and do not follow instructions given in a question.")
+        for answerer in ANSWERERS:
+            answer = answerer(turn, self)
+            if answer is not None:
+                answer.signals = {"answerable": round(turn.answerable, 3),
+                                  "form": answerer.__name__}
+                return answer
+        return abstain(turn.question, turn.resolved, "", [h.document for h in turn.hits[:3]])
 
     def _with_figure_sources(self, hits: list[Hit]) -> list[Hit]:
         """Hits where each figures-table row is followed by the paragraph it comes from."""
@@ -274,13 +253,7 @@ class Assistant:
                 out.append(Hit(source, hit.score))
         return out
 
-    def _unknown_names(self, text: str) -> list[str]:
-        """Capitalized words (names) in the question that the corpus never uses."""
-        words = re.findall(r"(?<![.!?]\s)(?<!^)\b([A-Z][A-Za-z]+|[A-Z]{2,})\b", text.strip())
-        return [w for w in words if w.lower() not in self._known
-                and not self.scorer.known(stem(w.lower()))]
-
-    def _top_document(self, hits) -> list[Document]:
+    def top_document(self, hits) -> list[Document]:
         """The text passages, in order, of the document the best text hit comes from."""
         for hit in hits:
             if hit.document.metadata.get("kind") == "text":
@@ -289,31 +262,19 @@ class Assistant:
                               key=lambda p: p.metadata["position"])
         return []
 
-    def _summary(self, question: str, resolved: str, hits, vector) -> Answer:
-        """The gist of the best-matching document, quoted sentence by sentence."""
-        passages = self._top_document(hits)
-        composed = compose_summary_answer(passages, self.scorer.vectors, vector)
-        if composed is None:
-            return abstain(question, resolved)
-        return finish(question, resolved, *composed)
-
-    def _about_source(self, question: str, resolved: str, hits) -> Answer:
-        """Who wrote it, when it was published: answered from the document's metadata."""
-        passages = self._top_document(hits)
-        if not passages:
-            return abstain(question, resolved)
-        opening = passages[0]  # cited: where the title and byline are
-        meta = opening.metadata
-        details = [f"“{meta['title']}”"]
-        if meta.get("author"):
-            details.append(f"by {meta['author']}")
-        if meta.get("published"):
-            details.append(f"published {meta['published']}")
-        sentence = f"The source is {', '.join(details)}. [1]"
-        citations = Citations()
-        citations.cite(opening, split_sentences(opening.page_content)[0])
-        return finish(question, resolved, [sentence], citations,
-                      extra_text=f"{meta.get('published', '')} {meta['title']}")
+    def following_sections(self, passage: Document) -> list[tuple[str, str]]:
+        """(document, heading) of the sections after this passage's, in document order."""
+        doc_id = passage.metadata["doc_id"]
+        here = passage.metadata.get("section", "")
+        seen, out = {here}, []
+        for p in self.top_document([Hit(passage, 0.0)]):
+            if p.metadata["position"] <= passage.metadata["position"]:
+                continue
+            name = p.metadata.get("section", "")
+            if name and name not in seen:
+                seen.add(name)
+                out.append((doc_id, name))
+        return out
 
 
 def _settings(settings: Settings | None, corpus, index) -> Settings:

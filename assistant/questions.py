@@ -1,7 +1,7 @@
-"""Question analysis: clean sloppy input, tokenize with synonyms, and find what is asked.
+"""Question analysis in plain English: clean input, tokenize, and find what kind of answer is asked.
 
-The vocabulary here is domain knowledge (entity and metric synonyms, common abbreviations),
-shared by retrieval, the figures engine and answer checking, so they agree on what words mean.
+Nothing here knows the corpus: names are found by their capitals, topics by the embedding model
+and the keyword index, and domain synonyms come from a corpus's optional glossary.
 """
 
 from __future__ import annotations
@@ -9,82 +9,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-# Canonical concept -> the phrases that name it. Matching adds the concept as an extra token.
-ENTITIES: dict[str, list[str]] = {
-    "alicloud": ["alicloud", "ali cloud", "alibaba cloud", "aliyun", "alibaba cloud computing"],
-    "aws": ["aws", "amazon web services", "amazon aws", "amazon", "amazon's cloud"],
-    "azure": ["azure", "microsoft azure"],
-    "microsoft": ["microsoft", "msft"],
-    "google": ["google", "google cloud", "gcp", "google+"],
-    "alibaba": ["alibaba", "alibaba group"],
-    "huawei": ["huawei"],
-    "zte": ["zte"],
-    "ibm": ["ibm"],
-    "intel": ["intel"],
-    "china": ["china", "chinese", "prc"],
-    "us": ["us", "u.s.", "usa", "united states", "america", "american"],
-    "north america": ["north america", "north american"],
-    "europe": ["europe", "northern europe", "european"],
-    "africa": ["africa", "african"],
-    "cnn": ["cnn"],
-    "sec": ["sec", "securities and exchange commission"],
-}
-CONCEPTS: dict[str, list[str]] = {
-    "tps": ["tps", "transactions per second", "transaction per second", "transactions a second",
-            "transaction throughput", "throughput", "transaction capacity", "transactions",
-            "processing capacity", "capacity", "process"],
-    "customers": ["customers", "customer", "clients", "client", "customer base", "users",
-                  "user base", "customer count"],
-    "smes": ["smes", "sme", "small and mid-size", "small and medium", "small and midsize",
-             "small businesses", "small companies", "mid-size companies"],
-    "singlesday": ["singles day", "singles' day", "double 11", "double eleven", "11.11"],
-    "blackfriday": ["black friday"],
-    "sales": ["sales", "sale", "sell", "sold", "gmv", "turnover"],
-    "revenue": ["revenue", "revenues", "income", "earnings"],
-    "founded": ["founded", "found", "founding", "establish", "set up", "built up", "launch",
-                "start", "create", "began", "begin", "inception", "origin"],
-    "marketshare": ["market share", "share of the market", "market position", "market shares"],
-    "succeed": ["succeed", "success", "successful", "chance", "chances", "prospects", "win",
-                "optimistic", "pessimistic", "verdict"],
-    "ipo": ["ipo", "go public", "went public", "initial public offering", "listing", "listed"],
-    "partner": ["partner", "partnership", "work together", "work with", "collaborate",
-                "cooperate", "team up", "alliance", "ally"],
-    "rival": ["rival", "rivals", "competitor", "competitors", "compete", "competing",
-              "competition", "contender", "contenders"],
-    "rd": ["r&d", "research and development", "research", "innovation"],
-    "university": ["universities", "university", "colleges", "academia"],
-    "strategy": ["strategies", "strategy", "perspectives", "recommendations", "recommend",
-                 "suggest", "plan", "recipe", "solution", "solutions"],
-    "region": ["regions", "region", "markets", "market", "geographies", "target"],
-    "rank": ["rank", "ranks", "ranking", "ranked", "top 3", "top three", "largest"],
-    "duration": ["time frame", "timeframe", "time horizon", "horizon", "how long", "timeline",
-                 "over the next", "next five", "decade", "coming years"],
-    "usd": ["usd", "us dollars", "dollars", "dollar", "us$", "$"],
-    "rmb": ["rmb", "yuan", "renminbi", "cny"],
-}
-# Concepts that frame a question ("does the author suggest") rather than name what it is about.
-FRAMING = {"strategy", "region", "duration", "usd", "rmb"}
-
-_DISPLAY = {"alicloud": "AliCloud", "aws": "AWS", "zte": "ZTE", "ibm": "IBM", "cnn": "CNN",
-            "sec": "the SEC", "us": "the US", "north america": "North America"}
-
-
-def display_name(concept: str) -> str:
-    """How to write a canonical entity name in an answer."""
-    return _DISPLAY.get(concept, concept.title())
-
-
-# Sloppy writing -> what it means (whole words only).
+# Common shorthand of hurried typing -> the words it stands for (whole tokens only). Single letters
+# are left alone: "R&D", "Q3" and "K-12" must survive.
 ABBREVIATIONS = {
     "shld": "should", "shd": "should", "cld": "could", "wld": "would", "abt": "about",
-    "w/": "with", "w/o": "without", "bc": "because", "b/c": "because", "&": "and",
-    "yr": "year", "yrs": "years", "govt": "government", "intl": "international",
-    "eu": "europe", "n. america": "north america", "na": "north america", "mn": "million",
-    "bn": "billion", "k": "thousand", "vs": "versus", "v.": "versus", "u": "you", "r": "are",
-    "thx": "thanks", "pls": "please", "plz": "please", "cust": "customers", "approx": "about",
-    "num": "number", "no.": "number", "%": "percent",
+    "w/": "with", "w/o": "without", "bc": "because", "b/c": "because", "yr": "year",
+    "yrs": "years", "govt": "government", "intl": "international", "vs": "versus",
+    "thx": "thanks", "pls": "please", "plz": "please", "approx": "about", "hv": "have",
+    "wat": "what", "wht": "what", "hw": "how", "whats": "what is", "yoy": "year on year",
 }
 STOPWORDS = frozenset("""
 a an the and or but of to in on at for from by with as is are was were be been being do does did
@@ -93,22 +26,16 @@ i me my we our you your what which who whom whose when where why how whether if 
 such can could would should will shall may might must not no nor very too also just only
 about into over under again further once here all any both each few more most other some own
 same s t don now up out off per vs versus please tell give show say said says let us
-much many times time main key between among biggest overall generally usually
+much many times time main key between among overall generally usually
 """.split())
-# Question words that say what kind of answer is wanted, never what it is about.
+# Words that frame a question ("according to the article") rather than name its topic.
 GENERIC = frozenset("""
 author article source sources think thinks according number amount figure figures value
-data compare compared comparison versus much many big large larger bigger higher lower
-year years kind type way thing things mention mentions mentioned write writes wrote
-come came go get got make made take took know want need use used instead rather actually
-exactly really currently today still ever often usually called call calls mean means
+data compare compared comparison versus kind type way thing things mention mentions mentioned
+write writes wrote come came go get got make made take took know want need use used instead
+rather actually exactly really ever often called call calls mean means piece note notes report
+briefing tell explain describe
 """.split())
-# Words of question analysis itself; never "corrected" into corpus words.
-QUESTION_WORDS = frozenset("""
-share percentage percent fraction proportion portion ratio difference growth increase
-compare compared comparison versus against times larger bigger higher greater smaller
-reported report source sources think thinks argue argues believe believes
-""".split()) | GENERIC
 
 _ZERO_WIDTH = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _WORD = re.compile(r"[a-z0-9][a-z0-9&+'’\.\-]*[a-z0-9+]|[a-z0-9&+]")
@@ -116,7 +43,6 @@ NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\w])")
 YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                 "eight": 8, "nine": 9, "ten": 10}
-
 
 # Bounded repetitions: unbounded ones go quadratic on inputs like "[[[[…" or "<script <script …".
 _MARKUP = re.compile(r"<(script|style)\b[^<]{0,2000}</\1\s*>|<[^<>]{0,500}>|"
@@ -138,14 +64,13 @@ def clean_text(text: str) -> str:
 
 
 def expand_abbreviations(text: str) -> str:
-    """Rewrite sloppy abbreviations ("shld", "&", "tps") as words; keeps everything else."""
+    """Rewrite hurried shorthand ("shld", "hw") as words and two-digit years as four."""
     def fix(match: re.Match) -> str:
         word = match.group(0)
         return ABBREVIATIONS.get(word.lower(), word)
 
-    text = re.sub(r"(?<![\w/])(?:[a-z]+/[a-z]*|[a-z]+\.?|&|%)(?![\w/])", fix, text, flags=re.I)
-    # Two-digit years: "'14", "in 14?" -> 2014.
-    text = re.sub(r"(?<![\w'’])['’](\d\d)\b", r"20\1", text)
+    text = re.sub(r"(?<![\w/&])(?:[a-z]+/[a-z]*|[a-z]+)(?![\w/&])", fix, text, flags=re.I)
+    text = re.sub(r"(?<![\w'’])['’](\d\d)\b", r"20\1", text)  # '14 -> 2014
     text = re.sub(r"\b(in|for|from|to|and|vs|versus) ([0-2]\d)(?=\s*(?:[?!.,]|$|and\b|to\b|vs\b))",
                   r"\1 20\2", text)
     return re.sub(r"\s*\?{2,}", "?", text)
@@ -166,142 +91,151 @@ def stem(word: str) -> str:
 
 
 _GENERIC_STEMS = frozenset(stem(w) for w in GENERIC) | GENERIC
-_QUANTITY_CONCEPTS = {"tps", "customers", "smes", "sales", "revenue", "marketshare"}
-
-
-@lru_cache(maxsize=4096)
-def _phrase_pattern(phrase: str) -> re.Pattern:
-    # Single words also match their inflections ("start" -> "starts", "started", "starting").
-    suffix = r"(?:s|es|d|ed|ing)?" if re.fullmatch(r"[a-z]{4,}", phrase) else ""
-    return re.compile(r"(?<![\w])" + re.escape(phrase) + suffix + r"(?![\w])")
-
-
-_ALL_PHRASES = sorted(
-    ((p, name) for table in (ENTITIES, CONCEPTS) for name, ps in table.items() for p in ps),
-    key=lambda item: -len(item[0]),
-)
-
-
-@lru_cache(maxsize=8192)
-def _concept_spans(text: str) -> tuple[tuple[int, str], ...]:
-    # Longest phrase wins: "US dollars" is a currency, not the US; "North America" not "America".
-    low = text.lower().replace("’", "'")
-    taken = [False] * len(low)
-    found = []
-    for phrase, name in _ALL_PHRASES:
-        if phrase not in low:  # a plain substring test first: most phrases are absent
-            continue
-        for match in _phrase_pattern(phrase).finditer(low):
-            if any(taken[match.start():match.end()]):
-                continue
-            taken[match.start():match.end()] = [True] * (match.end() - match.start())
-            found.append((match.start(), name))
-    return tuple(sorted(found))
-
-
-def concepts_in(text: str, table: dict[str, list[str]] | None = None) -> list[str]:
-    """Canonical concepts named in the text, in order of first mention."""
-    names = [name for _, name in _concept_spans(text)]
-    if table is not None:
-        names = [n for n in names if n in table]
-    return list(dict.fromkeys(names))
 
 
 def tokenize(text: str) -> list[str]:
-    """Search tokens: stemmed content words, plain numbers, and concept tokens ("§aws")."""
-    low = text.lower()
-    low = NUMBER.sub(lambda m: m.group(0).replace(",", ""), low)
+    """Search tokens: stemmed content words and plain numbers."""
+    low = NUMBER.sub(lambda m: m.group(0).replace(",", ""), text.lower())
     words = [w.strip(".'’-") for w in _WORD.findall(low)]
-    tokens = [stem(w) for w in words if w and w not in STOPWORDS]
-    return tokens + ["§" + c for c in concepts_in(text)]
+    return [stem(w) for w in words if w and w not in STOPWORDS]
 
 
 def content_tokens(text: str) -> list[str]:
-    """Tokens that say what a question is about (question and generic words removed)."""
+    """Tokens that say what a question is about (question and framing words removed)."""
     return [t for t in dict.fromkeys(tokenize(text)) if t not in _GENERIC_STEMS]
+
+
+_NAME = re.compile(r"\b(?:[A-Z][\w&+\-]*[A-Za-z0-9](?:\s+[A-Z][\w&+\-]*[A-Za-z0-9])*|[A-Z])\b")
+
+
+def names_in(text: str) -> list[str]:
+    """Capitalized words and runs of them ("Black Friday", "AWS"), minus a sentence's first word
+    when it is an ordinary word."""
+    found = []
+    for match in _NAME.finditer(text):
+        name = match.group(0)
+        start = match.start()
+        sentence_start = start == 0 or re.search(r"[.!?:]\s*$", text[:start])
+        if sentence_start:
+            first, _, rest = name.partition(" ")
+            if first.lower() in STOPWORDS or first.lower() in _QUESTION_OPENERS:
+                name = rest.strip()
+        if name and name.lower() not in STOPWORDS and len(name) > 1:
+            found.append(name)
+    return list(dict.fromkeys(found))
+
+
+_QUESTION_OPENERS = {"what", "how", "why", "when", "where", "who", "which", "is", "are", "was",
+                     "were", "does", "do", "did", "can", "could", "should", "would", "will",
+                     "has", "have", "had", "give", "tell", "list", "name", "brief", "summarize",
+                     "describe", "explain", "compare", "according", "in", "and", "so", "ok",
+                     "okay", "please", "by", "show", "any", "between"}
 
 
 @dataclass
 class Question:
-    """What a question asks: its cleaned text, answer type, entities, concepts, periods."""
+    """What a question asks: its text, answer type, operation, names, periods and tokens."""
 
     text: str
     answer_type: str = "general"
     operation: str = ""
-    entities: list[str] = field(default_factory=list)
-    concepts: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
     periods: list[str] = field(default_factory=list)
     count: int = 0
     tokens: list[str] = field(default_factory=list)
+    numbers: list[float] = field(default_factory=list)
+
+    @property
+    def wants_figure(self) -> bool:
+        return self.answer_type == "quantity" or bool(self.operation)
 
 
-_TYPES = [
+_OPERATIONS = [
     ("ratio", r"\bhow many times\b|\btimes (?:more|larger|bigger|higher|greater|smaller|as)\b|"
               r"\bratio\b|\bmultiple of\b|\bx (?:more|larger|bigger)\b"),
     ("share", r"\bwhat (?:share|percentage|percent|fraction|proportion|portion)\b|"
-              r"\bpercent(?:age)? of\b|\bshare of\b|\bwhat % of\b"),
-    ("growth", r"\bgrow(?:th|n)?\b|\bincrease[ds]?\b|\brise\b|\brose\b|\bimprove(?:d|ment)?\b"),
-    ("difference", r"\bby how much\b|\bdifference\b|\bgap\b|\bhow much (?:more|less|larger|"
+              r"\bpercent(?:age)? of\b|\bwhat % of\b"),
+    ("growth", r"\bhow (?:much|fast) (?:did|has|have|does) .{1,60} (?:grow|increase|rise)\b|"
+               r"\bgrowth (?:rate )?(?:from|between)\b|\bgrew by how much\b"),
+    ("difference", r"\bby how much\b|\bdifference between\b|\bhow much (?:more|less|larger|"
                    r"bigger|higher|lower|smaller)\b|\bhow many more\b|\bhow far behind\b"),
-    ("compare", r"\bcompare[ds]?\b|\bcomparison\b|\bversus\b|\bagainst\b|\bstack up\b|"
-                r"\bhow did .+ (?:do|fare)\b"),
 ]
-
-
-_WH = [
-    ("quantity", r"\bhow (?:many|much)\b|\bwhat (?:is|was|were|are) (?:the )?(?:number|amount|"
-                 r"total|size|value)\b|\bhow (?:big|large)\b"),
-    ("date", r"\b(?:when|what year|which year|what date|since when)\b"),
-    ("who", r"\b(?:who|whom|which (?:company|companies|firm|firms|person|people|"
-            r"organi[sz]ation))\b"),
+# Earliest match decides the answer type ("Where do customers go when…" is a where-question).
+_TYPES = [
+    ("involve", r"\bwhat (?:does|do|did|would|will) .{1,80}? (?:involve|entail|consist of|"
+                r"comprise|look like|cover)\b|\bwhat is (?:involved in|behind)\b|"
+                r"\bwhat(?:'s| is) (?:in|inside) the\b|\bdescribe the .{1,60} (?:strategy|plan|"
+                r"approach)\b"),
+    ("action", r"\bwhat (?:should|must|can|could|would|ought) .{1,80}? do\b|\bwhat (?:does|do|"
+               r"did) .{1,60}? (?:need|have) to do\b|\bhow (?:can|could|should|might|would|do) "
+               r".{1,60}? (?:close|win|improve|compete|catch up|succeed|beat|overtake|"
+               r"grow|change|fix|expand)\b|\bwhat (?:needs to|must) (?:happen|change)\b|"
+               r"\bwhat (?:is|are) the (?:recommended|suggested) \w+|"
+               r"\b(?:recommend|recommendation|advice|advise)\w*\b"),
+    ("broad", r"\b(?:position|standing|strengths?|weakness(?:es)?|outlook|prospects|swot|"
+              r"situation|overview|state of play|big picture|landscape|catch(?:ing)? up|"
+              r"competitive(?:ness)?|where does .{1,40} stand|how is .{1,40} doing|"
+              r"how (?:does|do) .{1,40} (?:compare|stack up)|pros and cons|challenges?|"
+              r"risks?|threats?|opportunit(?:y|ies)|advantages?|disadvantages?)\b"),
+    ("quantity", r"\bhow (?:many|much|big|large|fast)\b|\bwhat (?:is|was|were|are) (?:the )?"
+                 r"(?:number|amount|total|size|value|level|figure|revenue|share|rate)\b|"
+                 r"\bhow many times\b"),
+    ("date", r"\b(?:when|what year|which year|what date|since when|what month)\b"),
+    ("who", r"\b(?:who|whom|whose|which (?:company|companies|firm|firms|person|people|"
+            r"organi[sz]ations?|vendors?|providers?|rivals?|competitors?))\b"),
     ("where", r"\b(?:where|which (?:region|regions|country|countries|market|markets|continent|"
-              r"continents)|what (?:region|regions|markets|countries))\b"),
-    ("why", r"\bwhy\b|\bwhat (?:is|was) the reason\b"),
-    ("who", r"\bwhich\b"),  # "which brands", "which firms": an entity is the answer
-    ("list", r"\b(?:what|which|name|list) (?:the )?(?:\w+ )?(?:strategies|steps|ways|"
-             r"perspectives|recommendations|options|points|areas)\b"),
+              r"continents|city|cities)|what (?:region|regions|markets|countries))\b"),
+    ("why", r"\bwhy\b|\bwhat (?:is|was|are|were) the reasons?\b|\bhow come\b|\bwhat (?:explains|"
+            r"caused|drove|drives|led to)\b|\bfor what reason\b"),
+    ("how", r"\bhow (?:does|did|do|can|could|is|was|are|were|will|would)\b"),
+    ("list", r"\b(?:what|which|name|list) (?:are )?(?:the )?(?:\w+ )?(?:strategies|steps|ways|"
+             r"perspectives|recommendations|options|points|areas|factors|reasons|measures|"
+             r"priorities|pillars|markets|regions|products|models|goals)\b|^\s*list\b"),
 ]
+_YESNO = re.compile(r"^\s*(?:(?:and|so|but|ok|okay|also|then)[, ]+)?(?:is|are|was|were|does|do|"
+                    r"did|can|could|will|would|should|has|have|had|isn't|aren't|wasn't|doesn't|"
+                    r"didn't|won't)\b", re.IGNORECASE)
+_COUNT = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|[2-9])\s+(?:\w+\s+){0,2}"
+                    r"(?:strategies|steps|ways|perspectives|recommendations|options|points|"
+                    r"areas|regions|reasons|things|factors|measures|priorities|pillars|markets|"
+                    r"ideas|suggestions|paths|approaches)\b")
 
 
 def analyze(text: str) -> Question:
-    """Find the answer type, arithmetic operation, entities, concepts and periods asked about."""
-    low = text.lower()
+    """Find the answer type, arithmetic operation, names and periods asked about."""
+    low = text.lower().replace("’", "'")
     question = Question(text=text)
-    for operation, pattern in _TYPES:
+    for operation, pattern in _OPERATIONS:
         if re.search(pattern, low):
             question.operation = operation
             break
     if re.search(r"\b(?:what|how) (?:does|do|did) (?:the )?(?:author|writer|article|he|she|"
-                 r"han lei)\b.{0,20}\b(?:think|say|argue|believe|view|feel|judge|make)\b", low):
+                 r"analyst|report)\b.{0,20}\b(?:think|say|argue|believe|view|feel|judge|make)\b",
+                 low):
         question.answer_type = "opinion"
-    elif re.search(r"\bwhere (?:did|does|do) .+ come from\b|\bwho (?:reported|said|"
-                   r"stated|estimated|gave|published|claimed)\b|\bwhat (?:is|was|are|were) "
-                   r"the sources?\b|\baccording to whom\b|\bsource of\b", low):
+    elif re.search(r"\bwho (?:reported|said|stated|estimated|gave|published|claimed|says)\b|"
+                   r"\bwhat (?:is|was|are|were) the sources?\b|\baccording to whom\b|"
+                   r"\bsource of\b|\bwhere (?:did|does|do) .+ come from\b", low):
         question.answer_type = "source"
     else:
-        # The earliest interrogative decides: "Where do customers go when they need…" is "where".
-        found = [(m.start(), order, kind) for order, (kind, pattern) in enumerate(_WH)
+        found = [(m.start(), order, kind) for order, (kind, pattern) in enumerate(_TYPES)
                  for m in [re.search(pattern, low)] if m]
-        if question.operation:
-            question.answer_type = "quantity"
+        if _YESNO.search(low) and not question.operation:
+            question.answer_type = "yesno"
         elif found:
             question.answer_type = min(found)[2]
-    count = re.search(r"\b(two|three|four|five|six|seven|eight|nine|ten|[2-9])\s+(?:\w+\s+)?"
-                      r"(?:strategies|steps|ways|perspectives|recommendations|options|points|"
-                      r"areas|regions|reasons|things)\b", low)
-    if count:
+        if question.operation and question.answer_type in {"general", "how", "yesno"}:
+            question.answer_type = "quantity" if question.answer_type != "yesno" else "yesno"
+    count = _COUNT.search(low)
+    if count and question.answer_type in {"general", "list", "who", "where", "action"}:
         word = count.group(1)
         question.count = int(word) if word.isdigit() else NUMBER_WORDS[word]
         question.answer_type = "list"
-    question.entities = concepts_in(text, ENTITIES)
-    question.concepts = concepts_in(text, CONCEPTS)
-    # A keyword query about a measure ("amazon tps 2015") asks for the figure.
-    if question.answer_type == "general" and _QUANTITY_CONCEPTS & set(question.concepts):
-        if not re.search(r"\b(?:what|which|who|how|why|where|when|is|are|does|do|did)\b", low) \
-                or re.search(r"^\s*what(?:'s|’s| is| was| are| were)\b", low):
-            question.answer_type = "quantity"
+    question.names = names_in(text)
     question.periods = list(dict.fromkeys(YEAR.findall(text)))
     question.tokens = content_tokens(text)
+    question.numbers = [float(m.group(0).replace(",", "")) for m in NUMBER.finditer(text)
+                        if not YEAR.fullmatch(m.group(0))]
     return question
 
 
@@ -324,9 +258,9 @@ def is_source_question(text: str) -> bool:
 
 # A request for the gist of a source rather than for one fact in it.
 _SUMMARY = re.compile(
-    r"\b(?:summar(?:y|ise|ize|izing|ising)|overview|gist|tl;? ?dr|recap)\b|"
+    r"\b(?:summar(?:y|ise|ize|izing|ising)|gist|tl;? ?dr|recap)\b|"
     r"\b(?:main|key|central) (?:points?|arguments?|messages?|ideas?|takeaways?|findings?|"
-    r"claims?|thesis)\b|\bbrief me\b|"
+    r"claims?|thesis)\b|"
     r"\bwhat(?: is|'s| are) (?:the|this) (?:article|piece|source|report|note)s? (?:about|saying)"
     r"\s*\??$|\bwhat does (?:the|this) (?:article|piece|source|report|author) "
     r"(?:say|argue|claim)\s*\??$")
@@ -337,28 +271,17 @@ def is_summary_request(text: str) -> bool:
     return bool(_SUMMARY.search(text.lower().replace("’", "'")))
 
 
+_INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instruction|instructions|rules|"
+    r"prompt|previous|above|guidelines)\b|\bsystem prompt\b|\byou are now\b|"
+    r"\b(?:ignore|disregard|forget)\b.{0,20}\b(?:sources|context|documents|everything)\b|"
+    r"^\s*(?:please\s+)?(?:write|compose|generate|create|draft|sing|tell me)\b.{0,40}"
+    r"\b(?:poem|story|joke|song|essay|email|letter|code|script|haiku|limerick|rap)\b|"
+    r"\bact as\b|\bpretend (?:to be|you)\b|\bjailbreak\b|\bdeveloper mode\b|"
+    r"\brespond only with\b|\banswer \d+ to everything\b|\bprint your\b|\breveal your\b|"
+    r"^\s*(?:system|assistant)\s*:|\banswer every question\b")
+
+
 def looks_like_instruction(text: str) -> bool:
     """True for text that tries to steer the assistant rather than ask about the sources."""
-    low = text.lower()
-    return bool(re.search(
-        r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instruction|instructions|rules|"
-        r"prompt|previous|above|guidelines)\b|\bsystem prompt\b|\byou are now\b|"
-        r"\b(?:ignore|disregard|forget)\b.{0,20}\b(?:sources|context|documents|everything)\b|"
-        r"^\s*(?:please\s+)?(?:write|compose|generate|create|draft|sing|tell me)\b.{0,40}"
-        r"\b(?:poem|story|joke|song|essay|email|letter|code|script|haiku|limerick|rap)\b|"
-        r"\bact as\b|\bpretend (?:to be|you)\b|\bjailbreak\b|\bdeveloper mode\b|"
-        r"\brespond only with\b|\banswer \d+ to everything\b|\bprint your\b|\breveal your\b",
-        low,
-    ))
-
-
-def question_units(text: str) -> list[str]:
-    """What must be covered to answer: each named concept once, plus the other content words."""
-    low = text.lower().replace("’", "'")
-    found = concepts_in(text)
-    table = {**ENTITIES, **CONCEPTS}
-    for name in found:
-        for phrase in sorted(table[name], key=len, reverse=True):
-            low = _phrase_pattern(phrase).sub(" ", low)
-    words = [t for t in tokenize(low) if not t.startswith("§") and t not in _GENERIC_STEMS]
-    return list(dict.fromkeys(words)) + ["§" + c for c in found]
+    return bool(_INSTRUCTION.search(text.lower()))

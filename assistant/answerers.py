@@ -1,0 +1,313 @@
+"""The answer forms, tried in order: each looks at a turn and returns an Answer or nothing.
+
+A turn holds the question as understood, what retrieval found and the scored evidence; the
+knowledge object holds what the corpus offers (passages, sentences, figures). Every form quotes
+sentences verbatim and cites them; `finish` verifies what they compose.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from langchain_core.documents import Document
+
+from .answer import (
+    Answer,
+    Citations,
+    abstain,
+    as_sentence,
+    compose_figure_answer,
+    compose_summary_answer,
+    finish,
+)
+from .evidence import Evidence
+from .passages import split_sentences
+from .questions import NUMBER_WORDS, Question, is_source_question, is_summary_request
+from .retrieve import Hit
+
+
+@dataclass
+class Turn:
+    """One question on its way through the chain."""
+
+    question: str  # as typed, cleaned
+    resolved: str  # standalone, after follow-up resolution
+    analysis: Question
+    vector: list[float]
+    hits: list[Hit] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    answerable: float = 1.0
+    signals: dict = field(default_factory=dict)
+
+
+Answerer = Callable[[Turn, "object"], Answer | None]
+_NEGATION = re.compile(r"\b(?:not|no|never|none|nor|cannot|can't|won't|isn't|wasn't|aren't|"
+                       r"doesn't|didn't|unlikely|fails?|failed|lack|lacks|neither|too small|"
+                       r"far behind)\b|n't\b", re.IGNORECASE)
+_COMPARATIVE = re.compile(r"\b(?:more|less|fewer|bigger|larger|greater|higher|lower|smaller|"
+                          r"ahead|behind|exceed|exceeded|outpace|outpaced|beat|than)\b", re.I)
+
+
+def about_source(turn: Turn, kb) -> Answer | None:
+    """Who wrote it, when it was published: answered from the document's metadata."""
+    if not is_source_question(turn.resolved):
+        return None
+    passages = kb.top_document(turn.hits)
+    if not passages:
+        return abstain(turn.question, turn.resolved)
+    opening = passages[0]  # cited: where the title and byline are
+    meta = opening.metadata
+    details = [f"“{meta['title']}”"]
+    if meta.get("author"):
+        details.append(f"by {meta['author']}")
+    if meta.get("published"):
+        details.append(f"published {meta['published']}")
+    citations = Citations()
+    citations.cite(opening, split_sentences(opening.page_content)[0])
+    return finish(turn.question, turn.resolved, [f"The source is {', '.join(details)}. [1]"],
+                  citations, extra_text=f"{meta.get('published', '')} {meta['title']}")
+
+
+def summary(turn: Turn, kb) -> Answer | None:
+    """The gist of the best-matching document, quoted sentence by sentence."""
+    if not is_summary_request(turn.resolved):
+        return None
+    composed = compose_summary_answer(kb.top_document(turn.hits), kb.bank.vectors, turn.vector)
+    if composed is None:
+        return abstain(turn.question, turn.resolved)
+    return finish(turn.question, turn.resolved, *composed)
+
+
+def not_covered(turn: Turn, kb) -> Answer | None:
+    """Abstain when the evidence is too weak: one calibrated probability decides."""
+    if turn.answerable >= kb.threshold and turn.evidence:
+        return None
+    reasons = []
+    if turn.signals.get("missing_names"):
+        reasons.append("They never mention " + ", ".join(
+            f"“{n}”" for n in turn.signals["missing_names"][:3]) + ".")
+    elif turn.signals.get("absent_periods"):
+        reasons.append("They give nothing for the period asked.")
+    nearby = [h.document for h in turn.hits[:3]]
+    return abstain(turn.question, turn.resolved, " ".join(reasons), nearby)
+
+
+def computed(turn: Turn, kb) -> Answer | None:
+    """Ratios, differences, growth and shares, on figures from the table or the articles."""
+    q = turn.analysis
+    if not (q.operation or (q.answer_type == "yesno" and _COMPARATIVE.search(q.text))):
+        return None
+    result = kb.figures.compute(q, turn.vector, kb.idf)
+    if result is None or not result.calculation:
+        return None
+    sentences, citations = compose_figure_answer(result, kb.passages_by_doc, kb.figure_rows)
+    verdict = _comparison_verdict(q.text, result) if q.answer_type == "yesno" else ""
+    return finish(turn.question, turn.resolved, sentences, citations, result.figures,
+                  result.calculation.to_dict(), lead=verdict)
+
+
+def _comparison_verdict(text: str, result) -> str:
+    """'Yes.'/'No.' for 'was A bigger than B?' given the two figures computed."""
+    a, b = result.figures[:2]
+    low = text.lower()
+    pos_a = min((low.find(v.lower()) for v in [a.entity] if v and v.lower() in low), default=-1)
+    pos_b = min((low.find(v.lower()) for v in [b.entity] if v and v.lower() in low), default=-1)
+    if pos_a < 0 or pos_b < 0 or pos_a == pos_b:
+        return ""
+    first, second = (a, b) if pos_a < pos_b else (b, a)
+    bigger = re.search(r"\b(?:more|bigger|larger|greater|higher|ahead|exceed\w*|outpac\w*|"
+                       r"beat)\b", low)
+    smaller = re.search(r"\b(?:less|fewer|smaller|lower|behind)\b", low)
+    if not (bigger or smaller):
+        return ""
+    holds = first.value > second.value if bigger else first.value < second.value
+    return "Yes." if holds else "No."
+
+
+def yes_no(turn: Turn, kb) -> Answer | None:
+    """'Yes'/'No' first when the best sentence settles it, then the quoted evidence."""
+    if turn.analysis.answer_type != "yesno":
+        return None
+    chosen = _best_sentences(turn, limit=2)
+    if not chosen:
+        return None
+    asked_negative = bool(_NEGATION.search(turn.analysis.text))
+    said_negative = bool(_NEGATION.search(chosen[0].text))
+    verdict = "No." if asked_negative != said_negative else "Yes."
+    if chosen[0].features["coverage"] < 0.34:
+        verdict = "The sources do not say so directly; the closest they come:"
+    return _quote(turn, chosen, lead=verdict)
+
+
+def involve(turn: Turn, kb) -> Answer | None:
+    """'What does X involve?': the text under the heading that best matches X."""
+    if turn.analysis.answer_type not in {"involve"}:
+        return None
+    section = _best_section(turn, kb)
+    if not section:
+        return None
+    doc_id, name = section
+    body = [e for e in _section_sentences(kb, doc_id, name) if e[1].strip() != name.strip()]
+    if not body:
+        return None
+    citations = Citations()
+    lines = [f"{as_sentence(text)} [{citations.cite(passage, text)}]"
+             for passage, text in body[:3]]
+    return finish(turn.question, turn.resolved, lines, citations)
+
+
+def listing(turn: Turn, kb) -> Answer | None:
+    """List questions: the sections a counting sentence announces, each with its first
+    sentence of content; otherwise the best distinct sentences as a list."""
+    q = turn.analysis
+    if q.answer_type != "list":
+        return None
+    words = {v: k for k, v in NUMBER_WORDS.items()}
+    for e in turn.evidence[:8]:
+        count = q.count or _count_in(e.text)
+        if not count or not re.search(rf"\b(?:{count}|{words.get(count, '#')})\b", e.text.lower()):
+            continue
+        sections = kb.following_sections(e.sentence.passage)
+        if len(sections) < count:
+            continue
+        citations = Citations()
+        lines = [f"{as_sentence(e.text)} [{citations.cite(e.sentence.passage, e.text)}]"]
+        for doc_id, name in sections[:count]:
+            body = [(p, t) for p, t in _section_sentences(kb, doc_id, name)
+                    if t.strip() != name.strip()]
+            item = re.sub(r"^\s*\d+[.)]\s*", "", name).rstrip(".:")
+            if body:
+                passage, text = body[0]
+                lines.append(f"- **{item}**: {as_sentence(text)} [{citations.cite(passage, text)}]")
+            else:
+                lines.append(f"- {item}.")
+        return finish(turn.question, turn.resolved, lines, citations)
+    return None
+
+
+def briefing(turn: Turn, kb) -> Answer | None:
+    """Broad questions: 3-5 points across sections and documents, each cited."""
+    if turn.analysis.answer_type != "broad":
+        return None
+    chosen = _diverse(turn, kb, limit=4)
+    if len(chosen) < 2:
+        return None
+    citations = Citations()
+    lines = [f"- {as_sentence(e.text)} [{citations.cite(e.sentence.passage, e.text)}]"
+             for e in chosen]
+    return finish(turn.question, turn.resolved, lines, citations)
+
+
+def sentences(turn: Turn, kb) -> Answer | None:
+    """The best supporting sentence(s), quoted: the form every other one falls back to."""
+    chosen = _best_sentences(turn, limit=3 if turn.analysis.answer_type in
+                             {"why", "how", "action", "opinion", "general"} else 2)
+    if not chosen:
+        return None
+    return _quote(turn, chosen)
+
+
+ANSWERERS: list[Answerer] = [about_source, summary, not_covered, computed, yes_no, involve,
+                             listing, briefing, sentences]
+
+
+def _quote(turn: Turn, chosen: list[Evidence], lead: str = "") -> Answer:
+    citations = Citations()
+    lines = [f"{as_sentence(e.text)} [{citations.cite(e.sentence.passage, e.text)}]"
+             for e in chosen]
+    return finish(turn.question, turn.resolved, lines, citations, lead=lead)
+
+
+def _usable(e: Evidence) -> bool:
+    return not e.features["is_heading"] and not e.features["is_question"]
+
+
+def _best_sentences(turn: Turn, limit: int) -> list[Evidence]:
+    """The best sentence, then close runners-up that add to it (its next sentence first)."""
+    usable = [e for e in turn.evidence if _usable(e)]
+    strict = turn.analysis.answer_type in {"quantity", "date", "who"}
+    if strict:
+        typed = [e for e in usable if e.features["type_ok"]]
+        usable = typed or usable
+    if not usable:
+        return []
+    best = usable[0]
+    chosen = [best]
+    margin = 0.6
+    following = [e for e in usable[1:12] if e.sentence.passage.id == best.sentence.passage.id
+                 and e.sentence.index == best.sentence.index + 1]
+    if following and following[0].score >= best.score - margin * 1.5:
+        chosen.append(following[0])
+    for e in usable[1:8]:
+        if len(chosen) >= limit:
+            break
+        if e in chosen or e.text == best.text or e.score < best.score - margin:
+            continue
+        chosen.append(e)
+    order = {id(e): i for i, e in enumerate(chosen)}
+    # Sentences of one passage read in their own order.
+    return sorted(chosen, key=lambda e: (order[id(chosen[0])] if e.sentence.passage.id ==
+                                         best.sentence.passage.id else order[id(e)],
+                                         e.sentence.index if e.sentence.passage.id ==
+                                         best.sentence.passage.id else 0))
+
+
+def _diverse(turn: Turn, kb, limit: int) -> list[Evidence]:
+    """Maximal marginal relevance: good sentences that say different things, from different
+    passages where possible."""
+    pool = [e for e in turn.evidence[:40] if _usable(e) and len(e.text) >= 40]
+    if not pool:
+        return []
+    vectors = kb.bank.vectors([e.text for e in pool])
+    scores = np.array([e.score for e in pool])
+    chosen: list[int] = []
+    while len(chosen) < min(limit, len(pool)):
+        best, best_value = None, -1e9
+        for i in range(len(pool)):
+            if i in chosen:
+                continue
+            overlap = max((float(vectors[i] @ vectors[j]) for j in chosen), default=0.0)
+            same_passage = any(pool[i].sentence.passage.id == pool[j].sentence.passage.id
+                               for j in chosen)
+            value = scores[i] - 2.0 * overlap - (0.4 if same_passage else 0.0)
+            if value > best_value:
+                best, best_value = i, value
+        if best is None or scores[best] < scores[chosen[0] if chosen else best] - 2.0:
+            break
+        chosen.append(best)
+    return [pool[i] for i in chosen]
+
+
+def _best_section(turn: Turn, kb) -> tuple[str, str] | None:
+    """The (document, heading) whose heading and text best match the question."""
+    best, best_score = None, -1e9
+    for e in turn.evidence[:20]:
+        meta = e.sentence.passage.metadata
+        name = meta.get("section", "")
+        if not name:
+            continue
+        heading_sim = float(kb.bank.vectors([name])[0] @ np.asarray(turn.vector, np.float32))
+        score = e.score + 3.0 * heading_sim
+        if score > best_score:
+            best, best_score = (meta["doc_id"], name), score
+    return best
+
+
+def _section_sentences(kb, doc_id: str, name: str) -> list[tuple[Document, str]]:
+    passages = sorted((p for p in kb.passages_by_doc.get(doc_id, [])
+                       if p.metadata.get("kind") == "text" and p.metadata.get("section") == name),
+                      key=lambda p: p.metadata["position"])
+    return [(p, s) for p in passages for s in split_sentences(p.page_content)]
+
+
+def _count_in(text: str) -> int:
+    match = re.search(r"\b(two|three|four|five|six|seven|eight|nine|ten|[2-9])\s+(?:\w+\s+)?"
+                      r"(?:strategies|steps|ways|perspectives|recommendations|options|points|"
+                      r"areas|reasons|things|factors|measures|priorities|pillars)\b", text.lower())
+    if not match:
+        return 0
+    word = match.group(1)
+    return int(word) if word.isdigit() else NUMBER_WORDS[word]

@@ -1,0 +1,112 @@
+"""Fit the evidence weights on labelled questions and store them in calibration.json.
+
+Two logistic regressions, both on the tune splits of every evaluation corpus:
+- the sentence ranker: which candidate sentence holds the expected evidence;
+- the answerability judge: whether the question should be answered at all.
+The threshold is then chosen on the same data to keep wrong abstentions rare while catching
+out-of-scope questions. Run with `python -m assistant calibrate --suite eval/suites.json`.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from .evaluate import load_questions, normalize
+from .evidence import CALIBRATION, QUESTION_FEATURES, SENTENCE_FEATURES, calibration
+
+
+def collect(bot, items: list[dict]) -> list[dict]:
+    """Per question: its sentence candidates' features and labels, and its own label."""
+    from .answerers import Turn
+    from .questions import analyze
+
+    rows = []
+    for item in items:
+        cleaned, resolved = bot.prepare(item["question"], item.get("history") or [])
+        turn = bot._judge(bot._retrieve(Turn(cleaned, resolved, analyze(resolved), None)))
+        snippets = [normalize(s) for s in item.get("expect_evidence") or []]
+        sentences = [([e.features[k] for k in SENTENCE_FEATURES],
+                      any(s in normalize(e.text) for s in snippets))
+                     for e in turn.evidence]
+        rows.append({"turn": turn, "sentences": sentences,
+                     "answerable": not item.get("should_abstain")})
+    return rows
+
+
+def _fit(x: np.ndarray, y: np.ndarray, c: float = 1.0) -> tuple[float, np.ndarray]:
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000)
+    model.fit(x, y)
+    return float(model.intercept_[0]), model.coef_[0]
+
+
+def fit(collected: list[dict], bots_rescore) -> dict:
+    """New weights from collected rows; `bots_rescore()` recollects with the new ranker."""
+    x = np.array([f for row in collected for f, _ in row["sentences"]])
+    y = np.array([label for row in collected for _, label in row["sentences"]])
+    params = dict(calibration())
+    if y.any() and not y.all():
+        bias, coef = _fit(x, y)
+        params["sentence"] = {"bias": round(bias, 4),
+                              **{k: round(float(v), 4) for k, v in zip(SENTENCE_FEATURES, coef,
+                                                                        strict=True)}}
+    return params
+
+
+def fit_judge(collected: list[dict], params: dict) -> dict:
+    """The answerability weights and threshold, from question-level features."""
+    x = np.array([[row["signals"][k] for k in QUESTION_FEATURES] for row in collected])
+    y = np.array([row["answerable"] for row in collected])
+    bias, coef = _fit(x, y, c=0.5)
+    params["answerable"] = {"bias": round(bias, 4),
+                            **{k: round(float(v), 4) for k, v in zip(QUESTION_FEATURES, coef,
+                                                                      strict=True)}}
+    z = bias + x @ coef
+    p = 1 / (1 + np.exp(-z))
+    params["threshold"] = choose_threshold(p, y)
+    return params
+
+
+def choose_threshold(p: np.ndarray, answerable: np.ndarray, max_false: float = 0.05) -> float:
+    """The threshold that catches the most unanswerable questions while wrongly abstaining on
+    at most `max_false` of the answerable ones."""
+    best_t, best = 0.5, -1.0
+    for t in np.arange(0.05, 0.951, 0.01):
+        false = float(np.mean(p[answerable] < t)) if answerable.any() else 0.0
+        caught = float(np.mean(p[~answerable] < t)) if (~answerable).any() else 0.0
+        value = caught - (10.0 * (false - max_false) if false > max_false else 0.0) - 0.1 * false
+        if value > best:
+            best_t, best = float(t), value
+    return round(best_t, 2)
+
+
+def write(params: dict, note: str) -> None:
+    params["note"] = note
+    CALIBRATION.write_text(json.dumps(params, indent=2) + "\n", encoding="utf-8")
+    calibration.cache_clear()
+
+
+def calibrate(suites: dict[str, dict], open_bot) -> dict:
+    """Fit both models on the tune splits and write calibration.json; returns the params."""
+    bots = {name: open_bot(name, s["corpus"]) for name, s in suites.items()}
+    items = {name: [i for f in s["tune"] for i in load_questions(f)] for name, s in suites.items()}
+
+    def gather():
+        rows = []
+        for name, bot in bots.items():
+            bot.scorer.weights = calibration()
+            for row in collect(bot, items[name]):
+                row["signals"] = {k: row["turn"].signals.get(k, 0.0) for k in QUESTION_FEATURES}
+                rows.append(row)
+        return rows
+
+    params = fit(gather(), None)
+    write(params, "fitting")
+    params = fit_judge(gather(), params)
+    n = sum(len(v) for v in items.values())
+    write(params, f"Fitted by `python -m assistant calibrate` on {n} tune questions over "
+                  f"{', '.join(sorted(bots))}.")
+    return params

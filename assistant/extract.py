@@ -1,0 +1,113 @@
+"""Figures read from article sentences at load time, so figure questions work on any article.
+
+Each mention of an amount (money, percentage, or a count of something) becomes a Figure with the
+sentence as its provenance; the curated figures table, where there is one, wins over these.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from langchain_core.documents import Document
+
+from .corpus import Figure
+from .passages import split_sentences
+from .questions import YEAR, names_in
+
+_SCALES = {"thousand": "thousand", "k": "thousand", "million": "million", "mn": "million",
+           "m": "million", "billion": "billion", "bn": "billion", "b": "billion",
+           "trillion": "trillion", "tn": "trillion"}
+_CURRENCY = {"rmb": "RMB", "usd": "USD", "us$": "USD", "$": "USD", "€": "EUR", "eur": "EUR",
+             "£": "GBP", "gbp": "GBP", "hk$": "HKD", "hkd": "HKD", "yuan": "RMB", "dollars": "USD",
+             "dollar": "USD", "cny": "RMB", "euros": "EUR", "yen": "JPY", "jpy": "JPY"}
+_MENTION = re.compile(
+    r"(?P<cur>\b(?:RMB|USD|US\$|HK\$|HKD|EUR|GBP|CNY|JPY)\s?|[$€£])?"
+    r"(?<![\w.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?:\s?(?P<scale>thousand|million|billion|trillion|bn|mn|tn|[kmb])\b)?"
+    r"(?P<pct>\s?(?:%|percent\b|per cent\b|percentage points?\b))?"
+    r"(?:\s(?P<cur2>yuan|dollars?|euros|yen)\b)?"
+    r"(?P<noun>(?:\s(?:of\s)?[a-z][a-z\-]+){1,3})?", re.IGNORECASE)
+_STOP_NOUN = re.compile(r"\b(?:in|on|at|by|for|from|to|and|or|than|the|a|an|with|as|that|which|"
+                        r"this|it|is|was|were|are|year|years|its|of)\b.*$")
+_MONTH_NAMES = {"January", "February", "March", "April", "May", "June", "July", "August",
+                "September", "October", "November", "December"}
+_QUARTER = re.compile(r"\b(Q[1-4])\s?(?:of\s)?((?:19|20)\d\d)\b|\b(first|second|third|fourth) "
+                      r"quarter(?: of)? ((?:19|20)\d\d)\b", re.IGNORECASE)
+
+
+def extract_figures(passages: list[Document]) -> list[Figure]:
+    """Every amount stated in the text passages, as figures citing their passage."""
+    figures: list[Figure] = []
+    for passage in passages:
+        if passage.metadata.get("kind") != "text":
+            continue
+        for sentence in split_sentences(passage.page_content):
+            figures += _from_sentence(sentence, passage)
+    return figures
+
+
+def _from_sentence(sentence: str, passage: Document) -> list[Figure]:
+    found = []
+    for m in _MENTION.finditer(sentence):
+        raw = m.group("num")
+        if YEAR.fullmatch(raw) and not (m.group("cur") or m.group("pct") or m.group("scale")):
+            continue  # a year, not an amount
+        if re.search(r"(?:para|paragraph|section|Q)\s?$", sentence[:m.start("num")], re.I):
+            continue
+        unit = _unit(m)
+        if not unit:
+            continue
+        value = float(raw.replace(",", ""))
+        meta = passage.metadata
+        key = f"{passage.id}:{m.start()}:{raw}"
+        found.append(Figure(
+            id="x-" + hashlib.sha1(key.encode()).hexdigest()[:10],
+            entity=_entity(sentence, m.start()), metric=_metric(sentence, m), value=value,
+            unit=unit, period=_period(sentence, m.start()), source=meta.get("doc_id", ""),
+            locator=meta.get("locator", ""), note=sentence, table="extracted"))
+    return found
+
+
+def _unit(m: re.Match) -> str:
+    scale = _SCALES.get((m.group("scale") or "").lower(), "")
+    if m.group("scale") and m.group("scale").lower() in {"m", "b", "k"} and not m.group("cur"):
+        return ""  # "5 m" is as likely metres: only with a currency
+    currency = m.group("cur") or m.group("cur2") or ""
+    if currency:
+        code = _CURRENCY.get(currency.strip().lower(), currency.strip().upper())
+        return f"{code} {scale}".strip()
+    if m.group("pct"):
+        return "percentage points" if "point" in m.group("pct") else "percent"
+    noun = _STOP_NOUN.sub("", (m.group("noun") or "").strip()).strip()
+    if noun.startswith("of "):
+        noun = noun[3:]
+    if not noun and not scale:
+        return ""
+    return f"{scale} {noun}".strip()
+
+
+def _entity(sentence: str, at: int) -> str:
+    names = [(sentence.find(n), n) for n in names_in(sentence)
+             if n not in _MONTH_NAMES and not YEAR.fullmatch(n)
+             and n.upper() not in {"RMB", "USD", "EUR", "GBP", "CNY", "HKD", "JPY", "Q1", "Q2",
+                                   "Q3", "Q4"}]
+    before = [n for pos, n in names if 0 <= pos < at]
+    return (before[-1] if before else names[0][1]) if names else ""
+
+
+def _metric(sentence: str, m: re.Match) -> str:
+    start = max(0, sentence.rfind(",", 0, m.start()) + 1, m.start() - 60)
+    words = re.findall(r"[A-Za-z][A-Za-z\-]+", sentence[start:m.start()])
+    return " ".join(words[-4:]).lower()
+
+
+def _period(sentence: str, at: int) -> str:
+    quarter = _QUARTER.search(sentence)
+    if quarter:
+        if quarter.group(1):
+            return f"{quarter.group(1).upper()} {quarter.group(2)}"
+        q = {"first": 1, "second": 2, "third": 3, "fourth": 4}[quarter.group(3).lower()]
+        return f"Q{q} {quarter.group(4)}"
+    years = [(abs(y.start() - at), y.group(0)) for y in YEAR.finditer(sentence)]
+    return min(years)[1] if years else ""
