@@ -41,6 +41,7 @@ class Turn:
     evidence: list[Evidence] = field(default_factory=list)
     answerable: float = 1.0
     signals: dict = field(default_factory=dict)
+    previous_answer: str = ""  # a follow-up should add to it, not repeat it
 
 
 Answerer = Callable[[Turn, "object"], Answer | None]
@@ -150,7 +151,8 @@ def involve(turn: Turn, kb) -> Answer | None:
     if not section:
         return None
     doc_id, name = section
-    body = [e for e in _section_sentences(kb, doc_id, name) if e[1].strip() != name.strip()]
+    body = [(p, t) for p, t in _section_sentences(kb, doc_id, name)
+            if t.strip() != name.strip() and len(t) >= 30 and t.strip() not in name]
     if not body:
         return None
     citations = Citations()
@@ -177,7 +179,7 @@ def listing(turn: Turn, kb) -> Answer | None:
         lines = [f"{as_sentence(e.text)} [{citations.cite(e.sentence.passage, e.text)}]"]
         for doc_id, name in sections[:count]:
             body = [(p, t) for p, t in _section_sentences(kb, doc_id, name)
-                    if t.strip() != name.strip()]
+                    if t.strip() != name.strip() and len(t) >= 30 and t.strip() not in name]
             item = re.sub(r"^\s*\d+[.)]\s*", "", name).rstrip(".:")
             if body:
                 passage, text = body[0]
@@ -196,9 +198,18 @@ def briefing(turn: Turn, kb) -> Answer | None:
     if len(chosen) < 2:
         return None
     citations = Citations()
-    lines = [f"- {as_sentence(e.text)} [{citations.cite(e.sentence.passage, e.text)}]"
-             for e in chosen]
-    return finish(turn.question, turn.resolved, lines, citations)
+    lines, figures, calculation = [], [], None
+    if len(turn.analysis.names) >= 2:
+        # Two parties named: the figures that compare them lead the briefing.
+        result = kb.figures.compute(turn.analysis, turn.vector, kb.idf)
+        if result and result.calculation:
+            sentences, citations = compose_figure_answer(result, kb.passages_by_doc,
+                                                         kb.figure_rows)
+            lines.append("- " + " ".join(sentences))
+            figures, calculation = result.figures, result.calculation.to_dict()
+    lines += [f"- {as_sentence(e.text)} [{citations.cite(e.sentence.passage, e.text)}]"
+              for e in chosen]
+    return finish(turn.question, turn.resolved, lines, citations, figures, calculation)
 
 
 def sentences(turn: Turn, kb) -> Answer | None:
@@ -225,9 +236,24 @@ def _usable(e: Evidence) -> bool:
     return not e.features["is_heading"] and not e.features["is_question"]
 
 
+# A sentence opening like this leans on the one before it for its subject or its point.
+_LEANS_BACK = re.compile(r"^(?:it|its|this|that|these|those|they|their|he|she|his|her|such|"
+                         r"in that sense|so|therefore|thus|hence|however|but|as a result|also|"
+                         r"in (?:19|20)\d\d, (?:it|they|he|she))\b", re.IGNORECASE)
+
+
+def _fresh(turn: Turn, evidence: list[Evidence]) -> list[Evidence]:
+    """Evidence not already quoted in the previous answer (a follow-up should add to it)."""
+    if not turn.previous_answer:
+        return evidence
+    said = re.sub(r"\W+", " ", turn.previous_answer.lower())
+    kept = [e for e in evidence if re.sub(r"\W+", " ", e.text.lower()).strip() not in said]
+    return kept or evidence
+
+
 def _best_sentences(turn: Turn, limit: int) -> list[Evidence]:
     """The best sentence, then close runners-up that add to it (its next sentence first)."""
-    usable = [e for e in turn.evidence if _usable(e)]
+    usable = _fresh(turn, [e for e in turn.evidence if _usable(e)])
     strict = turn.analysis.answer_type in {"quantity", "date", "who"}
     if strict:
         typed = [e for e in usable if e.features["type_ok"]]
@@ -237,6 +263,13 @@ def _best_sentences(turn: Turn, limit: int) -> list[Evidence]:
     best = usable[0]
     chosen = [best]
     margin = 0.6
+    if _LEANS_BACK.match(best.text) and best.sentence.index > 0:
+        before = next((e for e in turn.evidence if e.sentence.passage.id ==
+                       best.sentence.passage.id and e.sentence.index == best.sentence.index - 1
+                       and not e.features["is_heading"]), None)
+        if before:
+            chosen.insert(0, before)
+            limit += 1
     following = [e for e in usable[1:12] if e.sentence.passage.id == best.sentence.passage.id
                  and e.sentence.index == best.sentence.index + 1]
     if following and following[0].score >= best.score - margin * 1.5:
@@ -244,15 +277,13 @@ def _best_sentences(turn: Turn, limit: int) -> list[Evidence]:
     for e in usable[1:8]:
         if len(chosen) >= limit:
             break
-        if e in chosen or e.text == best.text or e.score < best.score - margin:
+        if any(e.text == c.text for c in chosen) or e.score < best.score - margin:
             continue
         chosen.append(e)
-    order = {id(e): i for i, e in enumerate(chosen)}
-    # Sentences of one passage read in their own order.
-    return sorted(chosen, key=lambda e: (order[id(chosen[0])] if e.sentence.passage.id ==
-                                         best.sentence.passage.id else order[id(e)],
-                                         e.sentence.index if e.sentence.passage.id ==
-                                         best.sentence.passage.id else 0))
+    # Sentences of the best passage read in their own order, first; the others follow.
+    own = sorted((e for e in chosen if e.sentence.passage.id == best.sentence.passage.id),
+                 key=lambda e: e.sentence.index)
+    return own + [e for e in chosen if e.sentence.passage.id != best.sentence.passage.id]
 
 
 def _diverse(turn: Turn, kb, limit: int) -> list[Evidence]:
@@ -262,7 +293,8 @@ def _diverse(turn: Turn, kb, limit: int) -> list[Evidence]:
     if not pool:
         return []
     vectors = kb.bank.vectors([e.text for e in pool])
-    scores = np.array([e.score for e in pool])
+    # A briefing point with a figure in it says more than one without.
+    scores = np.array([e.score + (0.3 if re.search(r"\d", e.text) else 0.0) for e in pool])
     chosen: list[int] = []
     while len(chosen) < min(limit, len(pool)):
         best, best_value = None, -1e9

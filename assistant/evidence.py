@@ -29,7 +29,8 @@ CALIBRATION = Path(__file__).with_name("calibration.json")
 SENTENCE_FEATURES = ["similarity", "coverage", "context_coverage", "passage_rank", "type_ok",
                      "year_ok", "is_question", "is_heading"]
 QUESTION_FEATURES = ["best_score", "best_similarity", "best_coverage", "known_share",
-                     "names_missing", "year_missing", "type_ok", "top_passage_similarity"]
+                     "names_missing", "year_missing", "type_ok", "top_passage_similarity",
+                     "focus_names", "focus_year"]
 
 _MONTHS = r"january|february|march|april|may|june|july|august|september|october|november|december"
 _HAS_DATE = re.compile(rf"\b(?:19|20)\d\d\b|\b(?:{_MONTHS})\b|\bQ[1-4]\b", re.IGNORECASE)
@@ -112,8 +113,9 @@ class EvidenceScorer:
     """Scores the sentences of retrieved passages against a question."""
 
     def __init__(self, bank: SentenceBank, idf: Callable[[str], float | None],
-                 corpus_text: str):
+                 corpus_text: str, variants: Callable[[str], list[str]] = lambda n: [n]):
         self.bank = bank
+        self.variants = variants
         self.idf = idf
         self.corpus_text = corpus_text.lower()
         self.weights = calibration()
@@ -173,9 +175,13 @@ class EvidenceScorer:
         """The probability that the sources answer the question, and the signals behind it."""
         best = evidence[0] if evidence else None
         names = [n for n in question.names if not YEAR.fullmatch(n)]
-        missing = [n for n in names if n.lower() not in self.corpus_text]
+        missing = [n for n in names if not self._known_name(n)]
         years_found = {y for h in hits for y in YEAR.findall(h.document.page_content)}
         absent = [p for p in question.periods if p not in years_found | figure_periods]
+        # The best few sentences of the asked kind must speak of what the question names and of
+        # its year: "customers of X" is not answered by a sentence on customers of Y.
+        typed = [e for e in evidence[:12] if e.features["type_ok"]][:3] or evidence[:3]
+        focus_names = max((self._names_share(names, e) for e in typed), default=0.0)
         features = {
             "best_score": best.score if best else -3.0,
             "best_similarity": max((e.features["similarity"] for e in evidence[:10]),
@@ -187,12 +193,33 @@ class EvidenceScorer:
             "year_missing": float(bool(absent)),
             "type_ok": best.features["type_ok"] if best else 0.0,
             "top_passage_similarity": max((h.dense or 0.0 for h in hits), default=0.0),
+            "focus_names": focus_names,
+            "focus_year": max((e.features["year_ok"] for e in typed), default=0.0),
         }
         w = self.weights["answerable"]
         z = w["bias"] + sum(w[k] * features[k] for k in QUESTION_FEATURES)
         features["missing_names"] = missing
         features["absent_periods"] = absent
         return 1 / (1 + math.exp(-z)), features
+
+
+    def _found(self, name: str, text: str) -> bool:
+        """A name (or any of its glossary variants) in lowercased text; a run of capitalized
+        words ("Chinese SMEs", "AWS-AliCloud") also counts when each of its words is there."""
+        if any(v.lower() in text for v in self.variants(name)):
+            return True
+        words = [w for w in re.split(r"[\s\-]+", name) if len(w) > 1]
+        return len(words) > 1 and all(self._found(w, text) for w in words)
+
+    def _known_name(self, name: str) -> bool:
+        return self._found(name, self.corpus_text)
+
+    def _names_share(self, names: list[str], e: Evidence) -> float:
+        if not names:
+            return 1.0
+        window = " ".join([e.sentence.previous, e.text,
+                           e.hit.document.metadata.get("section", "")]).lower()
+        return sum(1 for n in names if self._found(n, window)) / len(names)
 
 
 def type_ok(question: Question, sentence: str) -> bool:

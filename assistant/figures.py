@@ -114,6 +114,10 @@ class FigureFinder:
                 score += 0.3 if fig.period[-4:] in question.periods else -0.3
             if id(fig) in self.curated:
                 score += 0.05
+            scaled = fig.value * unit_scale(fig.unit)
+            if any(abs(v - n) <= 0.005 * abs(n) for n in question.numbers if n
+                   for v in (fig.value, scaled)):
+                score += 0.8  # the question states this very value (a resolved follow-up)
             ranked.append((score, i))
         ranked.sort(reverse=True)
         return ranked

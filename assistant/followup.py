@@ -61,6 +61,20 @@ def resolve_one(question: str, previous_q: str, previous_a: str) -> str:
         values = [v for v in values if not YEAR.fullmatch(v)]
         if len(values) >= 2:
             return f"{question.rstrip('?')} ({values[0]} and {values[1]}; {_topic(previous_q)})?"
+    # "And the second one?" after "What is the first of the three strategies?"
+    ordinal = re.search(r"\b(first|second|third|fourth|fifth|last)\b", question, re.IGNORECASE)
+    before = re.search(r"\b(first|second|third|fourth|fifth|last)\b", previous_q, re.IGNORECASE)
+    if ordinal and before and ordinal.group(1).lower() != before.group(1).lower() \
+            and len(own) <= 2:
+        return previous_q[:before.start()] + ordinal.group(1).lower() + previous_q[before.end():]
+    # "What share of X is that?": "that" is the figure the previous answer gave.
+    if current.operation and previous_a and re.search(r"\b(?:that|this|it|those)\b", question,
+                                                       re.IGNORECASE):
+        stated = re.search(r"(?<![\w.\[])\d[\d,.]*(?:\s(?:million|billion))?(?:\s[a-z]+){0,3}",
+                           re.sub(r"\s*\[\d+\]", "", previous_a))
+        if stated and not YEAR.fullmatch(stated.group(0).split()[0]):
+            subject = f" ({prior.names[0]})" if prior.names else ""
+            return f"{question.rstrip('?')} — {stated.group(0).strip()}{subject}?"
     item = _ITEM_REF.search(question)
     if item and previous_a:
         items = _list_items(previous_a)

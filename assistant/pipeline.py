@@ -65,7 +65,7 @@ class Assistant:
         texts = [p for p in self.passages if p.metadata.get("kind") == "text"]
         self.bank = SentenceBank(texts, embeddings)
         corpus_text = " ".join(p.page_content for p in self.passages)
-        self.scorer = EvidenceScorer(self.bank, self.idf, corpus_text)
+        self.scorer = EvidenceScorer(self.bank, self.idf, corpus_text, self.glossary.variants)
         self.threshold = calibration()["threshold"]
         self.extracted = extract_figures(texts)
         self.figures = FigureFinder(corpus.figures, self.extracted, self.bank.vectors,
@@ -120,13 +120,13 @@ class Assistant:
                ) -> Iterator[str | Answer]:
         """Yield the answer text as it is ready (verified sentences), then the Answer itself."""
         start = time.perf_counter()
-        cleaned, resolved = self.prepare(question, history)
-        yield from self._stream(cleaned, resolved, id, start)
+        cleaned, resolved, previous = self.prepare(question, history)
+        yield from self._stream(cleaned, resolved, previous, id, start)
 
     def ask_many(self, items: list[dict]) -> list[Answer | AssistantError]:
         """Answer a batch of {"id", "question", "history"} items; the questions are embedded
         together in one call. A bad item gives its error in its place, not an exception."""
-        prepared: list[tuple[str, str] | AssistantError] = []
+        prepared: list[tuple[str, str, str] | AssistantError] = []
         for item in items:
             try:
                 prepared.append(self.prepare(item.get("question"), item.get("history") or []))
@@ -144,8 +144,9 @@ class Assistant:
             results.append(answer)
         return results
 
-    def prepare(self, question: str, history: list[dict] | None) -> tuple[str, str]:
-        """Check and clean a question and make it standalone; (cleaned, resolved)."""
+    def prepare(self, question: str, history: list[dict] | None) -> tuple[str, str, str]:
+        """Check and clean a question and make it standalone; (cleaned, resolved, the previous
+        answer's text)."""
         limit = self.settings.max_question_chars
         if not isinstance(question, str):
             raise AssistantError("Please type a question about the sources.")
@@ -162,7 +163,9 @@ class Assistant:
             raise AssistantError(
                 f"The question is {len(cleaned):,} characters long; please keep it under "
                 f"{limit:,}.")
-        return cleaned, self._resolve(self._normalize(cleaned), self._history(history))
+        past = self._history(history)
+        previous = next((m["content"] for m in reversed(past) if m["role"] == "assistant"), "")
+        return cleaned, self._resolve(self._normalize(cleaned), past), previous
 
     def _history(self, history: list[dict] | None) -> list[dict]:
         """The recent turns only, each cut to a sane length: history comes from the client and
@@ -173,10 +176,10 @@ class Assistant:
         return [{"role": m["role"], "content": self._normalize(clean_text(strip_markup(
             str(m.get("content") or "")[:caps[m["role"]]])))} for m in turns]
 
-    def _stream(self, cleaned: str, resolved: str, id: str | None, start: float,
+    def _stream(self, cleaned: str, resolved: str, previous: str, id: str | None, start: float,
                 vector: list[float] | None = None) -> Iterator[str | Answer]:
         turn = Turn(question=cleaned, resolved=resolved, analysis=analyze(resolved),
-                    vector=vector)
+                    vector=vector, previous_answer=previous)
         answer = self.chain.invoke(turn)
         if self.chat is not None and not answer.abstained and not answer.figures:
             # The model may phrase an answer the extractive path found; figures stay as computed.

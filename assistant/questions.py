@@ -151,14 +151,22 @@ class Question:
 
 
 _OPERATIONS = [
-    ("ratio", r"\bhow many times\b|\btimes (?:more|larger|bigger|higher|greater|smaller|as)\b|"
-              r"\bratio\b|\bmultiple of\b|\bx (?:more|larger|bigger)\b"),
+    ("growth", r"\b(?:grow|grew|grown|growth|increase[ds]?|rise|rose|risen|climb(?:ed)?|"
+               r"jump(?:ed)?|fall|fell|decline[ds]?|drop(?:ped)?)\b.{0,60}\bfrom\b.{0,40}\bto\b|"
+               r"\bby (?:what|how much|how many) (?:percent|%|per cent)?.{0,60}\b(?:grow|"
+               r"increase|rise|climb|fall|decline|drop)\b|\bgrowth rate\b|"
+               r"\bhow (?:much|fast) (?:did|has|have|does) .{1,60} (?:grow|increase|rise)\b"),
+    ("ratio", r"\bhow many times\b|\btimes (?:more|larger|bigger|higher|greater|smaller|as|wider|"
+              r"the)\b|\bratio\b|\bmultiple of\b|\bx (?:more|larger|bigger)\b|\bfor every\b|"
+              r"\bper (?:each )?(?:one|single)\b|\bmore than (?:double|twice|triple)\b|"
+              r"\b(?:double|twice|triple|half)\b.{0,40}\bthan\b"),
     ("share", r"\bwhat (?:share|percentage|percent|fraction|proportion|portion)\b|"
-              r"\bpercent(?:age)? of\b|\bwhat % of\b"),
-    ("growth", r"\bhow (?:much|fast) (?:did|has|have|does) .{1,60} (?:grow|increase|rise)\b|"
-               r"\bgrowth (?:rate )?(?:from|between)\b|\bgrew by how much\b"),
-    ("difference", r"\bby how much\b|\bdifference between\b|\bhow much (?:more|less|larger|"
-                   r"bigger|higher|lower|smaller)\b|\bhow many more\b|\bhow far behind\b"),
+              r"\bpercent(?:age)? of\b|\bwhat % of\b|\bwhat part of\b"),
+    ("difference", r"\bby how (?:much|many)\b|\bdifference\b|\bgap\b|\bhow much (?:more|less|"
+                   r"larger|bigger|higher|lower|smaller)\b|\bhow many more\b|\bhow far "
+                   r"(?:behind|short|ahead)\b|\bfell short\b|\bshortfall\b"),
+    ("compare", r"\bhow (?:did|does|do) .{1,60} compare\b|\bcompared? (?:with|to)\b|"
+                r"\bhow much (?:bigger|larger)\b|\bvs\.?\b|\bversus\b"),
 ]
 # Earliest match decides the answer type ("Where do customers go when…" is a where-question).
 _TYPES = [
@@ -220,7 +228,8 @@ def analyze(text: str) -> Question:
     else:
         found = [(m.start(), order, kind) for order, (kind, pattern) in enumerate(_TYPES)
                  for m in [re.search(pattern, low)] if m]
-        if _YESNO.search(low) and not question.operation:
+        broad = next((kind for _, _, kind in sorted(found) if kind == "broad"), None)
+        if _YESNO.search(low) and not question.operation and not broad:
             question.answer_type = "yesno"
         elif found:
             question.answer_type = min(found)[2]
