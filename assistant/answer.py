@@ -104,10 +104,11 @@ def abstain(question: str, resolved: str, reason: str = "", nearby: list[Documen
         text += " " + reason
     if nearby:
         topics = "; ".join(dict.fromkeys(
-            f"“{d.metadata.get('title', '')}”" for d in nearby[:3]
+            f"“{d.metadata.get('title', '').replace('(', '– ').replace(')', '')}”"
+            for d in nearby[:3]
             if d.metadata.get("kind") == "text"))
-        if topics:
-            text += f" The closest material is in {topics}."
+        if topics:  # in parentheses: a title's digits are not figures the answer states
+            text += f" The closest material is in these sources ({topics})."
     return Answer(question=question, answer=text,
                   resolved_question=resolved, abstained=True)
 

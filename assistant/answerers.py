@@ -25,7 +25,14 @@ from .answer import (
 )
 from .evidence import Evidence
 from .passages import split_sentences
-from .questions import NUMBER_WORDS, Question, is_source_question, is_summary_request
+from .questions import (
+    NUMBER_WORDS,
+    Question,
+    is_source_question,
+    is_summary_request,
+    stem,
+    tokenize,
+)
 from .retrieve import Hit
 
 
@@ -47,7 +54,8 @@ class Turn:
 Answerer = Callable[[Turn, "object"], Answer | None]
 _NEGATION = re.compile(r"\b(?:not|no|never|none|nor|cannot|can't|won't|isn't|wasn't|aren't|"
                        r"doesn't|didn't|unlikely|fails?|failed|lack|lacks|neither|too small|"
-                       r"far behind)\b|n't\b", re.IGNORECASE)
+                       r"far behind|dropped|cancel(?:l?ed)?|scrapped|abandoned|halted|called off|"
+                       r"shelved|withdrew|declined to|ruled out)\b|n't\b", re.IGNORECASE)
 _COMPARATIVE = re.compile(r"\b(?:more|less|fewer|bigger|larger|greater|higher|lower|smaller|"
                           r"ahead|behind|exceed|exceeded|outpace|outpaced|beat|than)\b", re.I)
 
@@ -73,8 +81,13 @@ def about_source(turn: Turn, kb) -> Answer | None:
 
 
 def summary(turn: Turn, kb) -> Answer | None:
-    """The gist of the best-matching document, quoted sentence by sentence."""
+    """The gist of the best-matching document, quoted sentence by sentence. A summary of a
+    topic ("summarize its expansion abroad") is a briefing across documents instead."""
     if not is_summary_request(turn.resolved):
+        return None
+    named = {t for n in turn.analysis.names for t in tokenize(n)}
+    if [t for t in turn.analysis.tokens if t not in named and not re.match(r"summar", t)]:
+        turn.analysis.answer_type = "broad"
         return None
     composed = compose_summary_answer(kb.top_document(turn.hits), kb.bank.vectors, turn.vector)
     if composed is None:
@@ -99,7 +112,9 @@ def not_covered(turn: Turn, kb) -> Answer | None:
 def computed(turn: Turn, kb) -> Answer | None:
     """Ratios, differences, growth and shares, on figures from the table or the articles."""
     q = turn.analysis
-    if not (q.operation or (q.answer_type == "yesno" and _COMPARATIVE.search(q.text))):
+    two_things = len(q.names) >= 2 or len(q.periods) >= 2 or len(q.numbers) >= 1
+    if not (q.operation or (q.answer_type == "yesno" and two_things
+                            and _COMPARATIVE.search(q.text))):
         return None
     result = kb.figures.compute(q, turn.vector, kb.idf)
     if result is None or not result.calculation:
@@ -111,9 +126,17 @@ def computed(turn: Turn, kb) -> Answer | None:
 
 
 def _comparison_verdict(text: str, result) -> str:
-    """'Yes.'/'No.' for 'was A bigger than B?' given the two figures computed."""
+    """'Yes.'/'No.' for 'was A bigger than B?' or 'more than N times B?' given the figures."""
     a, b = result.figures[:2]
     low = text.lower()
+    multiple = re.search(r"\b(more|less|fewer) than (\d+(?:\.\d+)?|double|twice|triple|half)"
+                         r"(?: times)?\b|\b(\d+(?:\.\d+)?|double|twice|triple) times\b", low)
+    if multiple and result.calculation and "/" in result.calculation.expression:
+        word = multiple.group(2) or multiple.group(3)
+        n = {"double": 2, "twice": 2, "triple": 3, "half": 0.5}.get(word) or float(word)
+        ratio = result.calculation.result
+        holds = ratio > n if (multiple.group(1) or "more") == "more" else ratio < n
+        return "Yes." if holds else "No."
     pos_a = min((low.find(v.lower()) for v in [a.entity] if v and v.lower() in low), default=-1)
     pos_b = min((low.find(v.lower()) for v in [b.entity] if v and v.lower() in low), default=-1)
     if pos_a < 0 or pos_b < 0 or pos_a == pos_b:
@@ -169,7 +192,7 @@ def listing(turn: Turn, kb) -> Answer | None:
         return None
     words = {v: k for k, v in NUMBER_WORDS.items()}
     for e in turn.evidence[:8]:
-        count = q.count or _count_in(e.text)
+        count = q.count or _count_in(e.text, q.tokens)
         if not count or not re.search(rf"\b(?:{count}|{words.get(count, '#')})\b", e.text.lower()):
             continue
         sections = kb.following_sections(e.sentence.passage)
@@ -187,7 +210,13 @@ def listing(turn: Turn, kb) -> Answer | None:
             else:
                 lines.append(f"- {item}.")
         return finish(turn.question, turn.resolved, lines, citations)
-    return None
+    chosen = _diverse(turn, kb, limit=4)  # no announced structure: the best distinct points
+    if len(chosen) < 2:
+        return None
+    citations = Citations()
+    lines = [f"- {as_sentence(e.text)} [{citations.cite(e.sentence.passage, e.text)}]"
+             for e in chosen]
+    return finish(turn.question, turn.resolved, lines, citations)
 
 
 def briefing(turn: Turn, kb) -> Answer | None:
@@ -201,7 +230,7 @@ def briefing(turn: Turn, kb) -> Answer | None:
     lines, figures, calculation = [], [], None
     if len(turn.analysis.names) >= 2:
         # Two parties named: the figures that compare them lead the briefing.
-        result = kb.figures.compute(turn.analysis, turn.vector, kb.idf)
+        result = kb.figures.compute(turn.analysis, turn.vector, kb.idf, strict=True)
         if result and result.calculation:
             sentences, citations = compose_figure_answer(result, kb.passages_by_doc,
                                                          kb.figure_rows)
@@ -214,8 +243,8 @@ def briefing(turn: Turn, kb) -> Answer | None:
 
 def sentences(turn: Turn, kb) -> Answer | None:
     """The best supporting sentence(s), quoted: the form every other one falls back to."""
-    chosen = _best_sentences(turn, limit=3 if turn.analysis.answer_type in
-                             {"why", "how", "action", "opinion", "general"} else 2)
+    factoid = turn.analysis.answer_type in {"quantity", "date", "who", "where", "source"}
+    chosen = _best_sentences(turn, limit=2 if factoid else 3)
     if not chosen:
         return None
     return _quote(turn, chosen)
@@ -262,7 +291,7 @@ def _best_sentences(turn: Turn, limit: int) -> list[Evidence]:
         return []
     best = usable[0]
     chosen = [best]
-    margin = 0.6
+    margin = 1.0
     if _LEANS_BACK.match(best.text) and best.sentence.index > 0:
         before = next((e for e in turn.evidence if e.sentence.passage.id ==
                        best.sentence.passage.id and e.sentence.index == best.sentence.index - 1
@@ -335,11 +364,12 @@ def _section_sentences(kb, doc_id: str, name: str) -> list[tuple[Document, str]]
     return [(p, s) for p in passages for s in split_sentences(p.page_content)]
 
 
-def _count_in(text: str) -> int:
+def _count_in(text: str, asked: list[str]) -> int:
+    """The count a sentence announces ("three strategies"), when the question asks for those."""
     match = re.search(r"\b(two|three|four|five|six|seven|eight|nine|ten|[2-9])\s+(?:\w+\s+)?"
-                      r"(?:strategies|steps|ways|perspectives|recommendations|options|points|"
+                      r"(strategies|steps|ways|perspectives|recommendations|options|points|"
                       r"areas|reasons|things|factors|measures|priorities|pillars)\b", text.lower())
-    if not match:
+    if not match or stem(match.group(2)) not in asked:
         return 0
     word = match.group(1)
     return int(word) if word.isdigit() else NUMBER_WORDS[word]

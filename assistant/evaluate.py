@@ -71,7 +71,8 @@ def check_answer(item: dict, answer: dict) -> dict:
 def _unverified_numbers(answer: dict) -> int:
     if answer["abstained"]:
         # An abstention states no figure at all.
-        return len(numbers_in(re.sub(r"\(.*?\)", "", answer["answer"])))
+        # Titles of nearby sources (quoted, or in parentheses) are not figures.
+        return len(numbers_in(re.sub(r"\(.*?\)|“[^”]*”", "", answer["answer"])))
     allowed: set[float] = set()
     for c in answer["citations"]:
         cited = f"{c['text']} {c.get('published', '')} {c.get('title', '')}"

@@ -30,7 +30,7 @@ SENTENCE_FEATURES = ["similarity", "coverage", "context_coverage", "passage_rank
                      "year_ok", "is_question", "is_heading"]
 QUESTION_FEATURES = ["best_score", "best_similarity", "best_coverage", "known_share",
                      "names_missing", "year_missing", "type_ok", "top_passage_similarity",
-                     "focus_names", "focus_year"]
+                     "focus_names", "focus_year", "focus_coverage"]
 
 _MONTHS = r"january|february|march|april|may|june|july|august|september|october|november|december"
 _HAS_DATE = re.compile(rf"\b(?:19|20)\d\d\b|\b(?:{_MONTHS})\b|\bQ[1-4]\b", re.IGNORECASE)
@@ -195,6 +195,8 @@ class EvidenceScorer:
             "top_passage_similarity": max((h.dense or 0.0 for h in hits), default=0.0),
             "focus_names": focus_names,
             "focus_year": max((e.features["year_ok"] for e in typed), default=0.0),
+            # One sentence must say both who and what: not "customers" here and "X" there.
+            "focus_coverage": max((e.features["coverage"] for e in typed), default=0.0),
         }
         w = self.weights["answerable"]
         z = w["bias"] + sum(w[k] * features[k] for k in QUESTION_FEATURES)

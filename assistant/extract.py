@@ -36,23 +36,33 @@ _QUARTER = re.compile(r"\b(Q[1-4])\s?(?:of\s)?((?:19|20)\d\d)\b|\b(first|second|
                       r"quarter(?: of)? ((?:19|20)\d\d)\b", re.IGNORECASE)
 
 
+_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|" \
+         r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
+_DAY_BEFORE_MONTH = re.compile(rf"^\s?{_MONTH}\b")
+_MONTH_BEFORE_DAY = re.compile(rf"\b{_MONTH}\s$")
+
+
 def extract_figures(passages: list[Document]) -> list[Figure]:
     """Every amount stated in the text passages, as figures citing their passage."""
+    sentences = [(s, p) for p in passages if p.metadata.get("kind") == "text"
+                 for s in split_sentences(p.page_content)]
+    # Names are words capitalized inside sentences; a sentence's first word may be any word.
+    names = {n for s, _ in sentences for n in names_in(s) if s.find(n) > 0}
     figures: list[Figure] = []
-    for passage in passages:
-        if passage.metadata.get("kind") != "text":
-            continue
-        for sentence in split_sentences(passage.page_content):
-            figures += _from_sentence(sentence, passage)
+    for sentence, passage in sentences:
+        figures += _from_sentence(sentence, passage, names)
     return figures
 
 
-def _from_sentence(sentence: str, passage: Document) -> list[Figure]:
+def _from_sentence(sentence: str, passage: Document, names: set[str]) -> list[Figure]:
     found = []
     for m in _MENTION.finditer(sentence):
         raw = m.group("num")
         if YEAR.fullmatch(raw) and not (m.group("cur") or m.group("pct") or m.group("scale")):
             continue  # a year, not an amount
+        if not m.group("cur") and (_DAY_BEFORE_MONTH.match(sentence[m.end("num"):])
+                                   or _MONTH_BEFORE_DAY.search(sentence[:m.start("num")])):
+            continue  # a day of a month
         if re.search(r"(?:para|paragraph|section|Q)\s?$", sentence[:m.start("num")], re.I):
             continue
         unit = _unit(m)
@@ -63,7 +73,7 @@ def _from_sentence(sentence: str, passage: Document) -> list[Figure]:
         key = f"{passage.id}:{m.start()}:{raw}"
         found.append(Figure(
             id="x-" + hashlib.sha1(key.encode()).hexdigest()[:10],
-            entity=_entity(sentence, m.start()), metric=_metric(sentence, m), value=value,
+            entity=_entity(sentence, m.start(), names), metric=_metric(sentence, m), value=value,
             unit=unit, period=_period(sentence, m.start()), source=meta.get("doc_id", ""),
             locator=meta.get("locator", ""), note=sentence, table="extracted"))
     return found
@@ -87,9 +97,10 @@ def _unit(m: re.Match) -> str:
     return f"{scale} {noun}".strip()
 
 
-def _entity(sentence: str, at: int) -> str:
+def _entity(sentence: str, at: int, known: set[str]) -> str:
     names = [(sentence.find(n), n) for n in names_in(sentence)
              if n not in _MONTH_NAMES and not YEAR.fullmatch(n)
+             and (n in known or sentence.find(n) > 0)
              and n.upper() not in {"RMB", "USD", "EUR", "GBP", "CNY", "HKD", "JPY", "Q1", "Q2",
                                    "Q3", "Q4"}]
     before = [n for pos, n in names if 0 <= pos < at]

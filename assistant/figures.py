@@ -88,14 +88,21 @@ class FigureFinder:
         self.matrix = vectors(self.texts) if self.figures else np.zeros((0, 1))
 
     def describe(self, fig: Figure) -> str:
-        if fig.table == "extracted":
-            return fig.note
+        if fig.table == "extracted":  # the words around the number say what it measures
+            at = fig.note.find(format_number(fig.value).split(".")[0][:3])
+            return fig.note if at < 0 else fig.note[max(0, at - 90):at + 50]
         return f"{fig.entity} {fig.metric} {fig.period}: {format_number(fig.value)} {fig.unit}"
 
-    def _mentions(self, index: int, name: str) -> bool:
+    def _mentions(self, index: int, name: str) -> float:
+        """1 when the figure is about the name, 0.5 when its sentence only mentions it."""
         fig = self.figures[index]
-        text = (fig.entity if fig.table != "extracted" else fig.note).lower()
-        return any(v.lower() in text for v in self.glossary.variants(name))
+        variants = [v.lower() for v in self.glossary.variants(name)]
+        if any(v in fig.entity.lower() or fig.entity.lower() in v for v in variants
+               if fig.entity):
+            return 1.0
+        if fig.table == "extracted" and any(v in fig.note.lower() for v in variants):
+            return 0.5
+        return 0.0
 
     def rank(self, question: Question, vector, idf) -> list[tuple[float, int]]:
         """(score, index) of every figure, best first."""
@@ -122,37 +129,49 @@ class FigureFinder:
         ranked.sort(reverse=True)
         return ranked
 
-    def pick(self, question: Question, vector, idf, floor: float = 0.45) -> list[Figure]:
-        """The figures to compute with: one per name, or one per year, comparable units."""
-        ranked = [(s, i) for s, i in self.rank(question, vector, idf) if s >= floor]
+    def pick(self, question: Question, vector, idf, floor: float = 0.3,
+             strict: bool = False) -> list[Figure]:
+        """The two figures to compute with: one per name (or per year), the best-scoring
+        comparable pair. `strict`: each must be about its name, in the same period."""
+        ranked = [(s, i) for s, i in self.rank(question, vector, idf) if s >= floor][:40]
         if not ranked:
             return []
         names = [n for n in question.names if not re.fullmatch(r"\d+", n)]
-        slots: list[list[int]] = []
-        if len(question.periods) >= 2 and len(names) <= 1:
-            for period in question.periods[:2]:
-                slots.append([i for _, i in ranked if self.figures[i].period[-4:] == period])
+        if len(question.periods) >= 2 and len(names) >= 2:  # "A's 2014 against B's 2015"
+            slots = [[(s - 0.3 * (1 - m), i) for s, i in ranked
+                      for m in [self._mentions(i, name)] if m >= 0.5
+                      and self.figures[i].period[-4:] == period]
+                     for name, period in zip(names[:2], question.periods[:2], strict=False)]
+        elif len(question.periods) >= 2:
+            slots = [[(s, i) for s, i in ranked if self.figures[i].period[-4:] == period]
+                     for period in question.periods[:2]]
         elif len(names) >= 2:
-            for name in names:
-                matching = [i for _, i in ranked if self._mentions(i, name)]
-                if matching:
-                    slots.append(matching)
-        if len(slots) < 2:
-            slots = [[i for _, i in ranked]] * 2
-        first = slots[0][0] if slots[0] else None
-        if first is None:
+            slots = []
+            for name in names[:2]:
+                slots.append([(s - 0.3 * (1 - m), i) for s, i in ranked
+                              for m in [self._mentions(i, name)] if m >= (1 if strict else 0.5)])
+        else:
+            slots = [ranked, ranked]
+        if strict and len(names) < 2:
             return []
-        chosen = [self.figures[first]]
-        for i in slots[1]:
-            fig = self.figures[i]
-            if i != first and comparable(chosen[0], fig) and fig.value != chosen[0].value:
-                chosen.append(fig)
-                break
-        return chosen
+        best, best_value = [], -1e9
+        for sa, a in slots[0][:8]:
+            for sb, b in slots[1][:8]:
+                fa, fb = self.figures[a], self.figures[b]
+                if a == b or fa.value == fb.value or not comparable(fa, fb):
+                    continue
+                if strict and fa.period != fb.period:
+                    continue
+                value = sa + sb + (0.3 if fa.unit == fb.unit else 0.0)
+                value += 0.2 if fa.period == fb.period and len(question.periods) < 2 else 0.0
+                if value > best_value:
+                    best, best_value = [fa, fb], value
+        return best
 
-    def compute(self, question: Question, vector, idf) -> FigureAnswer | None:
+    def compute(self, question: Question, vector, idf, strict: bool = False
+                ) -> FigureAnswer | None:
         """The asked arithmetic on the two figures the question is about, shown step by step."""
-        chosen = self.pick(question, vector, idf)
+        chosen = self.pick(question, vector, idf, strict=strict)
         if len(chosen) < 2:
             return None
         return _compute(question.operation or "compare", chosen)

@@ -71,6 +71,9 @@ def expand_abbreviations(text: str) -> str:
 
     text = re.sub(r"(?<![\w/&])(?:[a-z]+/[a-z]*|[a-z]+)(?![\w/&])", fix, text, flags=re.I)
     text = re.sub(r"(?<![\w'’])['’](\d\d)\b", r"20\1", text)  # '14 -> 2014
+    text = re.sub(r"\bfy\s?(?:20)?(\d\d)\b", r"fiscal 20\1", text, flags=re.I)  # FY18, FY2018
+    text = re.sub(r"^(\s*)y\b(?=\s+(?:is|are|was|were|did|does|do|has|have|had|would|should|"
+                  r"not|so)\b)", r"\1why", text, flags=re.I)  # "y did they…"
     text = re.sub(r"\b(in|for|from|to|and|vs|versus) ([0-2]\d)(?=\s*(?:[?!.,]|$|and\b|to\b|vs\b))",
                   r"\1 20\2", text)
     return re.sub(r"\s*\?{2,}", "?", text)
@@ -120,11 +123,15 @@ def names_in(text: str) -> list[str]:
             first, _, rest = name.partition(" ")
             if first.lower() in STOPWORDS or first.lower() in _QUESTION_OPENERS:
                 name = rest.strip()
-        if name and name.lower() not in STOPWORDS and len(name) > 1:
+        if name and name.lower() not in STOPWORDS and len(name) > 1 \
+                and name.split()[0] not in _CALENDAR:
             found.append(name)
     return list(dict.fromkeys(found))
 
 
+_CALENDAR = {"January", "February", "March", "April", "May", "June", "July", "August",
+             "September", "October", "November", "December", "Monday", "Tuesday", "Wednesday",
+             "Thursday", "Friday", "Saturday", "Sunday", "Q1", "Q2", "Q3", "Q4", "FY"}
 _QUESTION_OPENERS = {"what", "how", "why", "when", "where", "who", "which", "is", "are", "was",
                      "were", "does", "do", "did", "can", "could", "should", "would", "will",
                      "has", "have", "had", "give", "tell", "list", "name", "brief", "summarize",
@@ -162,9 +169,11 @@ _OPERATIONS = [
               r"\b(?:double|twice|triple|half)\b.{0,40}\bthan\b"),
     ("share", r"\bwhat (?:share|percentage|percent|fraction|proportion|portion)\b|"
               r"\bpercent(?:age)? of\b|\bwhat % of\b|\bwhat part of\b"),
-    ("difference", r"\bby how (?:much|many)\b|\bdifference\b|\bgap\b|\bhow much (?:more|less|"
-                   r"larger|bigger|higher|lower|smaller)\b|\bhow many more\b|\bhow far "
-                   r"(?:behind|short|ahead)\b|\bfell short\b|\bshortfall\b"),
+    ("difference", r"\bby how (?:much|many)\b|\bdifference\b|\b(?:the|absolute) gap "
+                   r"(?:between|in|of)\b|\bhow (?:big|large|wide) (?:is|was) the gap\b|"
+                   r"\bhow much (?:more|less|larger|bigger|higher|lower|smaller)\b|"
+                   r"\bhow many more\b|\bhow far (?:behind|short|ahead)\b|\bfell short\b|"
+                   r"\bshortfall\b"),
     ("compare", r"\bhow (?:did|does|do) .{1,60} compare\b|\bcompared? (?:with|to)\b|"
                 r"\bhow much (?:bigger|larger)\b|\bvs\.?\b|\bversus\b"),
 ]
@@ -229,10 +238,13 @@ def analyze(text: str) -> Question:
         found = [(m.start(), order, kind) for order, (kind, pattern) in enumerate(_TYPES)
                  for m in [re.search(pattern, low)] if m]
         broad = next((kind for _, _, kind in sorted(found) if kind == "broad"), None)
-        if _YESNO.search(low) and not question.operation and not broad:
+        if _YESNO.search(low) and not broad:
             question.answer_type = "yesno"
         elif found:
             question.answer_type = min(found)[2]
+        if question.answer_type in {"action", "why", "involve", "broad", "list"} and \
+                question.operation != "ratio":
+            question.operation = ""  # "close the gap", "why did it grow": words, not arithmetic
         if question.operation and question.answer_type in {"general", "how", "yesno"}:
             question.answer_type = "quantity" if question.answer_type != "yesno" else "yesno"
     count = _COUNT.search(low)
