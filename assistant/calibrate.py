@@ -37,11 +37,16 @@ def collect(bot, items: list[dict]) -> list[dict]:
 
 
 def _fit(x: np.ndarray, y: np.ndarray, c: float = 1.0) -> tuple[float, np.ndarray]:
+    """Logistic regression on standardized features, folded back to raw-feature weights so
+    the runtime needs only a dot product."""
     from sklearn.linear_model import LogisticRegression
 
-    model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000)
-    model.fit(x, y)
-    return float(model.intercept_[0]), model.coef_[0]
+    mean, std = x.mean(axis=0), x.std(axis=0)
+    std[std == 0] = 1.0
+    model = LogisticRegression(C=c, class_weight="balanced", max_iter=5000)
+    model.fit((x - mean) / std, y)
+    coef = model.coef_[0] / std
+    return float(model.intercept_[0] - (coef * mean).sum()), coef
 
 
 def fit(collected: list[dict], bots_rescore) -> dict:
@@ -61,7 +66,7 @@ def fit_judge(collected: list[dict], params: dict) -> dict:
     """The answerability weights and threshold, from question-level features."""
     x = np.array([[row["signals"][k] for k in QUESTION_FEATURES] for row in collected])
     y = np.array([row["answerable"] for row in collected])
-    bias, coef = _fit(x, y, c=0.5)
+    bias, coef = _fit(x, y, c=1.0)
     params["answerable"] = {"bias": round(bias, 4),
                             **{k: round(float(v), 4) for k, v in zip(QUESTION_FEATURES, coef,
                                                                       strict=True)}}

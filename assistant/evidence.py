@@ -22,7 +22,7 @@ from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
 from .passages import split_sentences
-from .questions import YEAR, Question, names_in, tokenize
+from .questions import YEAR, Question, names_in, quarters_in, tokenize
 from .retrieve import Hit
 
 CALIBRATION = Path(__file__).with_name("calibration.json")
@@ -246,8 +246,21 @@ def type_ok(question: Question, sentence: str) -> bool:
 
 
 def _year_ok(question: Question, sentence: str, passage: str) -> float:
-    if not question.periods:
+    """1 when the sentence names the asked years (and quarters), 0.5 when only its passage
+    does, 0 otherwise. A quarter written as words ("third quarter") counts."""
+    if not question.periods and not question.quarters:
         return 1.0
-    if all(p in sentence for p in question.periods):
+    if question.quarters:
+        named = set(quarters_in(sentence))
+        around = named | set(quarters_in(passage))
+        if not set(question.quarters) <= around:
+            return 0.0
+        if not set(question.quarters) <= named:
+            passage_only = True
+        else:
+            passage_only = False
+    else:
+        passage_only = False
+    if all(p in sentence for p in question.periods) and not passage_only:
         return 1.0
     return 0.5 if all(p in passage for p in question.periods) else 0.0

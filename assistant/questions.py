@@ -148,6 +148,7 @@ class Question:
     operation: str = ""
     names: list[str] = field(default_factory=list)
     periods: list[str] = field(default_factory=list)
+    quarters: list[str] = field(default_factory=list)  # "Q4" when "Q4 2022" is asked
     count: int = 0
     tokens: list[str] = field(default_factory=list)
     numbers: list[float] = field(default_factory=list)
@@ -254,10 +255,25 @@ def analyze(text: str) -> Question:
         question.answer_type = "list"
     question.names = names_in(text)
     question.periods = list(dict.fromkeys(YEAR.findall(text)))
+    question.quarters = quarters_in(text)
     question.tokens = content_tokens(text)
     question.numbers = [float(m.group(0).replace(",", "")) for m in NUMBER.finditer(text)
                         if not YEAR.fullmatch(m.group(0))]
     return question
+
+
+_QUARTER = re.compile(r"\bQ([1-4])\b|\b(first|second|third|fourth|1st|2nd|3rd|4th) quarter\b",
+                      re.IGNORECASE)
+_QUARTER_WORDS = {"first": "1", "second": "2", "third": "3", "fourth": "4", "1st": "1",
+                  "2nd": "2", "3rd": "3", "4th": "4"}
+
+
+def quarters_in(text: str) -> list[str]:
+    """Quarters named in a text, as "Q1".."Q4"."""
+    found = []
+    for m in _QUARTER.finditer(text):
+        found.append("Q" + (m.group(1) or _QUARTER_WORDS[m.group(2).lower()]))
+    return list(dict.fromkeys(found))
 
 
 # Questions about the documents themselves, answered from their metadata.
