@@ -97,7 +97,8 @@ def summary(turn: Turn, kb) -> Answer | None:
 
 def not_covered(turn: Turn, kb) -> Answer | None:
     """Abstain when the evidence is too weak: one calibrated probability decides."""
-    if turn.answerable >= kb.threshold and turn.evidence:
+    threshold = kb.threshold_open if turn.signals.get("open_question") else kb.threshold
+    if turn.answerable >= threshold and turn.evidence:
         return None
     reasons = []
     if turn.signals.get("missing_names"):
@@ -116,6 +117,8 @@ def computed(turn: Turn, kb) -> Answer | None:
     if not (q.operation or (q.answer_type == "yesno" and two_things
                             and _COMPARATIVE.search(q.text))):
         return None
+    if _stated(turn):
+        return None
     result = kb.figures.compute(q, turn.vector, kb.idf)
     if result is None or not result.calculation:
         return None
@@ -123,6 +126,17 @@ def computed(turn: Turn, kb) -> Answer | None:
     verdict = _comparison_verdict(q.text, result) if q.answer_type == "yesno" else ""
     return finish(turn.question, turn.resolved, sentences, citations, result.figures,
                   result.calculation.to_dict(), lead=verdict)
+
+
+def _stated(turn: Turn) -> bool:
+    """A share or a growth rate the sources state outright is quoted, not recomputed."""
+    q = turn.analysis
+    if not (q.operation == "share" or (q.operation == "growth" and len(q.periods) < 2)):
+        return False
+    typed = [e for e in turn.evidence[:5] if _usable(e) and re.search(r"\d\s?(?:%|percent)",
+                                                                      e.text)]
+    return bool(typed) and typed[0].features["year_ok"] == 1.0 and \
+        typed[0].features["coverage"] >= 0.5
 
 
 def _comparison_verdict(text: str, result) -> str:
@@ -223,7 +237,7 @@ def briefing(turn: Turn, kb) -> Answer | None:
     """Broad questions: 3-5 points across sections and documents, each cited."""
     if turn.analysis.answer_type != "broad":
         return None
-    chosen = _diverse(turn, kb, limit=4)
+    chosen = _diverse(turn, kb, limit=4, recent=True)
     if len(chosen) < 2:
         return None
     citations = Citations()
@@ -243,8 +257,7 @@ def briefing(turn: Turn, kb) -> Answer | None:
 
 def sentences(turn: Turn, kb) -> Answer | None:
     """The best supporting sentence(s), quoted: the form every other one falls back to."""
-    factoid = turn.analysis.answer_type in {"quantity", "date", "who", "where", "source"}
-    chosen = _best_sentences(turn, limit=2 if factoid else 3)
+    chosen = _best_sentences(turn, limit=3)
     if not chosen:
         return None
     return _quote(turn, chosen)
@@ -291,7 +304,7 @@ def _best_sentences(turn: Turn, limit: int) -> list[Evidence]:
         return []
     best = usable[0]
     chosen = [best]
-    margin = 1.0
+    margin = 2.0
     if _LEANS_BACK.match(best.text) and best.sentence.index > 0:
         before = next((e for e in turn.evidence if e.sentence.passage.id ==
                        best.sentence.passage.id and e.sentence.index == best.sentence.index - 1
@@ -315,15 +328,18 @@ def _best_sentences(turn: Turn, limit: int) -> list[Evidence]:
     return own + [e for e in chosen if e.sentence.passage.id != best.sentence.passage.id]
 
 
-def _diverse(turn: Turn, kb, limit: int) -> list[Evidence]:
+def _diverse(turn: Turn, kb, limit: int, recent: bool = False) -> list[Evidence]:
     """Maximal marginal relevance: good sentences that say different things, from different
-    passages where possible."""
-    pool = [e for e in turn.evidence[:40] if _usable(e) and len(e.text) >= 40]
+    passages where possible; with `recent`, newer documents count a little more."""
+    pool = [e for e in turn.evidence[:60] if _usable(e) and len(e.text) >= 40]
     if not pool:
         return []
     vectors = kb.bank.vectors([e.text for e in pool])
+    dates = sorted({e.sentence.passage.metadata.get("published", "") for e in pool})
     # A briefing point with a figure in it says more than one without.
-    scores = np.array([e.score + (0.3 if re.search(r"\d", e.text) else 0.0) for e in pool])
+    scores = np.array([e.score + (0.3 if re.search(r"\d", e.text) else 0.0)
+                       + (0.4 * dates.index(e.sentence.passage.metadata.get("published", ""))
+                          / max(len(dates) - 1, 1) if recent else 0.0) for e in pool])
     chosen: list[int] = []
     while len(chosen) < min(limit, len(pool)):
         best, best_value = None, -1e9

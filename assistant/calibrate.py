@@ -73,6 +73,10 @@ def fit_judge(collected: list[dict], params: dict) -> dict:
     z = bias + x @ coef
     p = 1 / (1 + np.exp(-z))
     params["threshold"] = choose_threshold(p, y)
+    # Open questions (briefings, reasons) score lower on every evidence signal: their own cut.
+    is_open = x[:, QUESTION_FEATURES.index("open_question")] > 0
+    if is_open.sum() >= 10:
+        params["threshold_open"] = choose_threshold(p[is_open], y[is_open])
     return params
 
 

@@ -30,7 +30,9 @@ SENTENCE_FEATURES = ["similarity", "coverage", "context_coverage", "passage_rank
                      "year_ok", "is_question", "is_heading"]
 QUESTION_FEATURES = ["best_score", "best_similarity", "best_coverage", "known_share",
                      "names_missing", "year_missing", "type_ok", "top_passage_similarity",
-                     "focus_names", "focus_year", "focus_coverage"]
+                     "focus_names", "focus_year", "focus_coverage", "open_question"]
+# Questions whose answer is an explanation or a briefing rather than one stated fact.
+OPEN_TYPES = {"broad", "action", "why", "how", "involve", "list", "opinion", "general", "yesno"}
 
 _MONTHS = r"january|february|march|april|may|june|july|august|september|october|november|december"
 _HAS_DATE = re.compile(rf"\b(?:19|20)\d\d\b|\b(?:{_MONTHS})\b|\bQ[1-4]\b", re.IGNORECASE)
@@ -197,6 +199,7 @@ class EvidenceScorer:
             "focus_year": max((e.features["year_ok"] for e in typed), default=0.0),
             # One sentence must say both who and what: not "customers" here and "X" there.
             "focus_coverage": max((e.features["coverage"] for e in typed), default=0.0),
+            "open_question": float(question.answer_type in OPEN_TYPES and not question.operation),
         }
         w = self.weights["answerable"]
         z = w["bias"] + sum(w[k] * features[k] for k in QUESTION_FEATURES)

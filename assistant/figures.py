@@ -164,6 +164,8 @@ class FigureFinder:
                     continue
                 value = sa + sb + (0.3 if fa.unit == fb.unit else 0.0)
                 value += 0.2 if fa.period == fb.period and len(question.periods) < 2 else 0.0
+                if not question.periods:  # no period asked: the newest comparison
+                    value += 0.002 * _year(fa.period) + 0.002 * _year(fb.period)
                 if value > best_value:
                     best, best_value = [fa, fb], value
         return best
@@ -175,6 +177,11 @@ class FigureFinder:
         if len(chosen) < 2:
             return None
         return _compute(question.operation or "compare", chosen)
+
+
+def _year(period: str) -> int:
+    found = re.search(r"(19|20)\d\d", period or "")
+    return int(found.group(0)) - 1900 if found else 0
 
 
 def _unit_kind(unit: str) -> tuple[str, str]:

@@ -91,6 +91,8 @@ def resolve_one(question: str, previous_q: str, previous_a: str) -> str:
             rewritten = f"{rewritten.rstrip('?')} for {new_names[0]}?"
         elif own and not current.periods and not relative:
             rewritten = f"{rewritten.rstrip('?')} ({' '.join(own)})?"
+        if current.quarters and prior.quarters:
+            rewritten = rewritten.replace(prior.quarters[0], current.quarters[0], 1)
         new_periods = current.periods or ([relative] if relative else [])
         if new_periods:
             if prior.periods:

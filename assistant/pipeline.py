@@ -31,6 +31,7 @@ from .questions import (
     analyze,
     clean_text,
     expand_abbreviations,
+    is_summary_request,
     looks_like_instruction,
     strip_markup,
 )
@@ -67,6 +68,7 @@ class Assistant:
         corpus_text = " ".join(p.page_content for p in self.passages)
         self.scorer = EvidenceScorer(self.bank, self.idf, corpus_text, self.glossary.variants)
         self.threshold = calibration()["threshold"]
+        self.threshold_open = calibration().get("threshold_open", self.threshold)
         self.extracted = extract_figures(texts)
         self.figures = FigureFinder(corpus.figures, self.extracted, self.bank.vectors,
                                     self.glossary)
@@ -215,7 +217,11 @@ class Assistant:
         query = self.glossary.expand(turn.resolved)
         if turn.vector is None:
             turn.vector = self.embeddings.embed_query(query)
-        turn.hits = self._with_figure_sources(self.retriever.hits(query, turn.vector))
+        wide = turn.analysis.answer_type == "broad" or is_summary_request(turn.resolved)
+        # A briefing draws on more of the corpus than a lookup does.
+        hits = self.retriever.hits(query, turn.vector, k=16 if wide else None,
+                                   candidates=24 if wide else None)
+        turn.hits = self._with_figure_sources(hits)
         turn.signals["retrieve_ms"] = (time.perf_counter() - t0) * 1000
         expanded = replace(turn.analysis, tokens=analyze(query).tokens)
         turn.evidence = self.scorer.candidates(expanded, turn.hits, turn.vector)

@@ -192,6 +192,7 @@ _TYPES = [
                r"\b(?:recommend|recommendation|advice|advise)\w*\b"),
     ("broad", r"\b(?:position|standing|strengths?|weakness(?:es)?|outlook|prospects|swot|"
               r"situation|overview|state of play|big picture|landscape|catch(?:ing)? up|"
+              r"clos(?:e|ing) the gap|gaining on|keep(?:ing)? up|falling behind|losing ground|"
               r"competitive(?:ness)?|where does .{1,40} stand|how is .{1,40} doing|"
               r"how (?:does|do) .{1,40} (?:compare|stack up)|pros and cons|challenges?|"
               r"risks?|threats?|opportunit(?:y|ies)|advantages?|disadvantages?)\b"),

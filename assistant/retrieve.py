@@ -36,19 +36,23 @@ class HybridRetriever(BaseRetriever):
     candidates: int = 12
     rrf_k: int = 60
 
-    def hits(self, query: str, query_vector: list[float] | None = None) -> list[Hit]:
-        """The top-k passages for the query, best first."""
+    def hits(self, query: str, query_vector: list[float] | None = None, k: int | None = None,
+             candidates: int | None = None) -> list[Hit]:
+        """The top-k passages for the query, best first (k and candidates default to the
+        retriever's own)."""
+        k = k or self.k
+        pool = candidates or self.candidates
         vector = query_vector or self.embeddings.embed_query(query)
         try:
             dense = self.store.similarity_search_by_vector_with_relevance_scores(
-                vector, k=self.candidates
+                vector, k=pool
             )
         except Exception as exc:  # a Chroma server that went away, a timeout, a broken file
             raise AssistantError(
                 f"The search index is not answering ({exc.__class__.__name__}); try again "
                 "shortly, or run `python -m assistant doctor`."
             ) from None
-        keyword = self.keyword_index.search(query, self.candidates)
+        keyword = self.keyword_index.search(query, pool)
         fused: dict[str, dict] = {}
         for rank, (doc, distance) in enumerate(dense):
             entry = fused.setdefault(doc.id or doc.metadata["id"], {"doc": doc, "score": 0.0})
@@ -59,7 +63,7 @@ class HybridRetriever(BaseRetriever):
             entry["score"] += 1.0 / (self.rrf_k + rank + 1)
             entry["keyword"] = score
         ranked = sorted(fused.values(), key=lambda e: -e["score"])
-        top = ranked[: self.k]
+        top = ranked[:k]
         # Fusion favours passages both searches found; a passage either search ranks first or
         # second (a rare exact term, a close paraphrase) is kept too.
         for doc, _ in [*dense[:2], *keyword[:2]]:
