@@ -237,7 +237,7 @@ def briefing(turn: Turn, kb) -> Answer | None:
     """Broad questions: 3-5 points across sections and documents, each cited."""
     if turn.analysis.answer_type != "broad":
         return None
-    chosen = _diverse(turn, kb, limit=4, recent=True)
+    chosen = _diverse(turn, kb, limit=5, recent=True)
     if len(chosen) < 2:
         return None
     citations = Citations()
@@ -338,7 +338,7 @@ def _diverse(turn: Turn, kb, limit: int, recent: bool = False) -> list[Evidence]
     dates = sorted({e.sentence.passage.metadata.get("published", "") for e in pool})
     # A briefing point with a figure in it says more than one without.
     scores = np.array([e.score + (0.3 if re.search(r"\d", e.text) else 0.0)
-                       + (0.4 * dates.index(e.sentence.passage.metadata.get("published", ""))
+                       + (0.8 * dates.index(e.sentence.passage.metadata.get("published", ""))
                           / max(len(dates) - 1, 1) if recent else 0.0) for e in pool])
     chosen: list[int] = []
     while len(chosen) < min(limit, len(pool)):

@@ -30,7 +30,8 @@ SENTENCE_FEATURES = ["similarity", "coverage", "context_coverage", "passage_rank
                      "year_ok", "is_question", "is_heading"]
 QUESTION_FEATURES = ["best_score", "best_similarity", "best_coverage", "known_share",
                      "names_missing", "year_missing", "type_ok", "top_passage_similarity",
-                     "focus_names", "focus_year", "focus_coverage", "open_question"]
+                     "focus_names", "focus_year", "focus_coverage", "open_question",
+                     "figure_match", "wants_figure"]
 # Questions whose answer is an explanation or a briefing rather than one stated fact.
 OPEN_TYPES = {"broad", "action", "why", "how", "involve", "list", "opinion", "general", "yesno"}
 
@@ -173,7 +174,7 @@ class EvidenceScorer:
         return result
 
     def judge(self, question: Question, evidence: list[Evidence], hits: list[Hit],
-              figure_periods: set[str]) -> tuple[float, dict]:
+              figure_periods: set[str], figure_match: float = 1.0) -> tuple[float, dict]:
         """The probability that the sources answer the question, and the signals behind it."""
         best = evidence[0] if evidence else None
         names = [n for n in question.names if not YEAR.fullmatch(n)]
@@ -200,6 +201,8 @@ class EvidenceScorer:
             # One sentence must say both who and what: not "customers" here and "X" there.
             "focus_coverage": max((e.features["coverage"] for e in typed), default=0.0),
             "open_question": float(question.answer_type in OPEN_TYPES and not question.operation),
+            "figure_match": figure_match if question.wants_figure else 0.0,
+            "wants_figure": float(question.wants_figure),
         }
         w = self.weights["answerable"]
         z = w["bias"] + sum(w[k] * features[k] for k in QUESTION_FEATURES)

@@ -129,6 +129,26 @@ class FigureFinder:
         ranked.sort(reverse=True)
         return ranked
 
+    def match(self, question: Question, idf) -> float:
+        """How well the best single figure fits the question: about what it names, in the
+        period it asks, measuring what it asks (IDF-weighted words). Near 0 when the sources
+        hold figures on the subject but not the one asked for."""
+        named = {t for n in question.names for t in tokenize(n)}
+        words = [t for t in question.tokens if t not in named and not t.isdigit()]
+        weight = {t: max(idf(t) or 0.0, 0.1) for t in words}
+        total = sum(weight.values())
+        best = 0.0
+        for i, fig in enumerate(self.figures):
+            entity = min((self._mentions(i, n) for n in question.names), default=1.0)
+            if question.periods and fig.period[-4:] not in question.periods:
+                continue
+            if question.quarters and not any(q in fig.period for q in question.quarters):
+                continue
+            own = set(tokenize(self.texts[i]))
+            coverage = sum(w for t, w in weight.items() if t in own) / total if total else 1.0
+            best = max(best, entity * coverage)
+        return best
+
     def pick(self, question: Question, vector, idf, floor: float = 0.3,
              strict: bool = False) -> list[Figure]:
         """The two figures to compute with: one per name (or per year), the best-scoring
@@ -154,21 +174,32 @@ class FigureFinder:
             slots = [ranked, ranked]
         if strict and len(names) < 2:
             return []
-        best, best_value = [], -1e9
+        pairs = []
         for sa, a in slots[0][:8]:
             for sb, b in slots[1][:8]:
                 fa, fb = self.figures[a], self.figures[b]
                 if a == b or fa.value == fb.value or not comparable(fa, fb):
                     continue
-                if strict and fa.period != fb.period:
+                if strict and (fa.period != fb.period or not self._same_measure(a, b)):
                     continue
                 value = sa + sb + (0.3 if fa.unit == fb.unit else 0.0)
                 value += 0.2 if fa.period == fb.period and len(question.periods) < 2 else 0.0
-                if not question.periods:  # no period asked: the newest comparison
-                    value += 0.002 * _year(fa.period) + 0.002 * _year(fb.period)
-                if value > best_value:
-                    best, best_value = [fa, fb], value
-        return best
+                pairs.append((value, _year(fa.period) + _year(fb.period), fa, fb))
+        if not pairs:
+            return []
+        best = max(p[0] for p in pairs)
+        close = [p for p in pairs if p[0] >= best - 0.25]
+        # No period asked: of the pairs that fit about as well, the newest.
+        chosen = max(close, key=lambda p: (p[1], p[0])) if not question.periods else \
+            max(pairs, key=lambda p: p[0])
+        return [chosen[2], chosen[3]]
+
+    def _same_measure(self, a: int, b: int) -> bool:
+        """Two figures of one measure: the same metric, or closely similar context."""
+        fa, fb = self.figures[a], self.figures[b]
+        if "extracted" not in {fa.table, fb.table}:
+            return fa.metric.lower() == fb.metric.lower()
+        return float(self.matrix[a] @ self.matrix[b]) >= 0.6
 
     def compute(self, question: Question, vector, idf, strict: bool = False
                 ) -> FigureAnswer | None:

@@ -231,8 +231,9 @@ class Assistant:
         if not turn.hits:
             turn.answerable = 0.0
             return turn
+        match = self.figures.match(turn.analysis, self.idf) if turn.analysis.wants_figure else 0.0
         turn.answerable, signals = self.scorer.judge(turn.analysis, turn.evidence, turn.hits,
-                                                     self.figure_periods)
+                                                     self.figure_periods, match)
         turn.signals.update(signals)
         return turn
 
