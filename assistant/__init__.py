@@ -1,4 +1,4 @@
-"""Briefing assistant: cited answers about AliCloud's competitive position, offline by default."""
+"""Briefing assistant: cited answers from source articles and figures, offline by default."""
 
 from .errors import AssistantError
 

@@ -14,7 +14,7 @@ from .errors import AssistantError
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m assistant",
-                                     description="Cited answers about AliCloud's position.")
+                                     description="Cited answers from source articles and figures.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def corpus_args(p):
@@ -187,7 +187,11 @@ def _run(args) -> int:
         serve(_settings(args), host=args.host, port=args.port)
         return 0
     if args.command == "bench":
-        from .bench import format_table, run_bench
+        try:
+            from benchmarks.bench import format_table, run_bench
+        except ImportError:
+            raise AssistantError("The benchmarks live in the project checkout: run `python -m "
+                                 "assistant bench` from its root folder.") from None
 
         results = run_bench(Path(args.out), large=args.large, quick=args.quick)
         print(format_table(results))

@@ -212,6 +212,20 @@ def listing(turn: Turn, kb) -> Answer | None:
         sections = kb.following_sections(e.sentence.passage)
         if len(sections) < count:
             continue
+        ordinal = re.search(r"\b(first|second|third|fourth|fifth|last)\b", q.text.lower())
+        if ordinal:  # "the second of the three strategies": that one, in full
+            index = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4,
+                     "last": count - 1}[ordinal.group(1)]
+            if index < count:
+                doc_id, name = sections[index]
+                body = [(p, t) for p, t in _section_sentences(kb, doc_id, name)
+                        if t.strip() != name.strip() and len(t) >= 30][:3]
+                if body:
+                    citations = Citations()
+                    item = re.sub(r"^\s*\d+[.)]\s*", "", name).rstrip(".:")
+                    lines = [f"{as_sentence(t)} [{citations.cite(p, t)}]" for p, t in body]
+                    return finish(turn.question, turn.resolved, lines, citations,
+                                  lead=f"**{item}**:" if not re.search(r"\d", item) else "")
         citations = Citations()
         lines = [f"{as_sentence(e.text)} [{citations.cite(e.sentence.passage, e.text)}]"]
         for doc_id, name in sections[:count]:
@@ -288,8 +302,9 @@ def _fresh(turn: Turn, evidence: list[Evidence]) -> list[Evidence]:
     """Evidence not already quoted in the previous answer (a follow-up should add to it)."""
     if not turn.previous_answer:
         return evidence
-    said = re.sub(r"\W+", " ", turn.previous_answer.lower())
-    kept = [e for e in evidence if re.sub(r"\W+", " ", e.text.lower()).strip() not in said]
+    said = set(tokenize(turn.previous_answer))
+    kept = [e for e in evidence
+            if len(set(tokenize(e.text)) - said) > 0.4 * len(set(tokenize(e.text)))]
     return kept or evidence
 
 

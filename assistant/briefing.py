@@ -58,11 +58,11 @@ def answer_markdown(answer: dict, number: int | None = None) -> str:
     return "\n".join(lines)
 
 
-def briefing_markdown(answers: list[tuple[int, dict]], title: str = "AliCloud briefing") -> str:
+def briefing_markdown(answers: list[tuple[int, dict]], title: str = "Briefing") -> str:
     """A briefing document of numbered answers, with a date line."""
     stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z").strip()
     count = f"{len(answers)} question" + ("s" if len(answers) != 1 else "")
-    lines = [f"# {title}", "", f"Exported {stamp} from the AliCloud briefing assistant; "
+    lines = [f"# {title}", "", f"Exported {stamp} from the briefing assistant; "
              f"{count}. Every answer is quoted from the sources listed under it.", ""]
     for number, answer in answers:
         lines.append(answer_markdown(answer, number))

@@ -213,7 +213,7 @@ class EvidenceScorer:
 
     def _found(self, name: str, text: str) -> bool:
         """A name (or any of its glossary variants) in lowercased text; a run of capitalized
-        words ("Chinese SMEs", "AWS-AliCloud") also counts when each of its words is there."""
+        words ("Chinese SMEs", "Acme-Globex") also counts when each of its words is there."""
         if any(v.lower() in text for v in self.variants(name)):
             return True
         words = [w for w in re.split(r"[\s\-]+", name) if len(w) > 1]

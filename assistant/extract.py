@@ -14,6 +14,7 @@ from langchain_core.documents import Document
 from .corpus import Figure
 from .passages import split_sentences
 from .questions import YEAR, names_in
+from .spelling import is_english_word
 
 _SCALES = {"thousand": "thousand", "k": "thousand", "million": "million", "mn": "million",
            "m": "million", "billion": "billion", "bn": "billion", "b": "billion",
@@ -44,18 +45,27 @@ _MONTH_BEFORE_DAY = re.compile(rf"\b{_MONTH}\s$")
 
 def extract_figures(passages: list[Document]) -> list[Figure]:
     """Every amount stated in the text passages, as figures citing their passage."""
-    sentences = [(s, p) for p in passages if p.metadata.get("kind") == "text"
-                 for s in split_sentences(p.page_content)]
+    ordered = sorted((p for p in passages if p.metadata.get("kind") == "text"),
+                     key=lambda p: (p.metadata.get("doc_id", ""), p.metadata.get("position", 0)))
+    sentences = [(s, p) for p in ordered for s in split_sentences(p.page_content)]
     # Names are words capitalized inside sentences; a sentence's first word may be any word.
     names = {n for s, _ in sentences for n in names_in(s) if s.find(n) > 0}
     figures: list[Figure] = []
+    doc, subject, period = None, "", ""
     for sentence, passage in sentences:
-        figures += _from_sentence(sentence, passage, names)
+        if passage.metadata.get("doc_id") != doc:
+            doc, subject, period = passage.metadata.get("doc_id"), "", ""
+        # A sentence that names no period or subject of its own ("its revenue in the same
+        # year") is about the last ones named before it in its document.
+        figures += _from_sentence(sentence, passage, names, period, subject)
+        subject = _entity(sentence, len(sentence), names) or subject
+        period = _period(sentence, len(sentence)) or period
     return figures
 
 
-def _from_sentence(sentence: str, passage: Document, names: set[str]) -> list[Figure]:
-    found = []
+def _from_sentence(sentence: str, passage: Document, names: set[str], context_period: str,
+                   context_entity: str = "") -> list[Figure]:
+    found: list[Figure] = []
     for m in _MENTION.finditer(sentence):
         raw = m.group("num")
         if YEAR.fullmatch(raw) and not (m.group("cur") or m.group("pct") or m.group("scale")):
@@ -66,6 +76,8 @@ def _from_sentence(sentence: str, passage: Document, names: set[str]) -> list[Fi
         if re.search(r"(?:para|paragraph|section|Q)\s?$", sentence[:m.start("num")], re.I):
             continue
         unit = _unit(m)
+        if unit in _SCALES.values() and found and found[-1].unit.startswith(unit + " "):
+            unit = found[-1].unit  # "48 million passengers, up from 30 million"
         if not unit:
             continue
         value = float(raw.replace(",", ""))
@@ -73,8 +85,10 @@ def _from_sentence(sentence: str, passage: Document, names: set[str]) -> list[Fi
         key = f"{passage.id}:{m.start()}:{raw}"
         found.append(Figure(
             id="x-" + hashlib.sha1(key.encode()).hexdigest()[:10],
-            entity=_entity(sentence, m.start(), names), metric=_metric(sentence, m), value=value,
-            unit=unit, period=_period(sentence, m.start()), source=meta.get("doc_id", ""),
+            entity=_entity(sentence, m.start(), names) or context_entity,
+            metric=_metric(sentence, m), value=value,
+            unit=unit, period=_period(sentence, m.start()) or context_period,
+            source=meta.get("doc_id", ""),
             locator=meta.get("locator", ""), note=sentence, table="extracted"))
     return found
 
@@ -100,11 +114,17 @@ def _unit(m: re.Match) -> str:
 def _entity(sentence: str, at: int, known: set[str]) -> str:
     names = [(sentence.find(n), n) for n in names_in(sentence)
              if n not in _MONTH_NAMES and not YEAR.fullmatch(n)
-             and (n in known or sentence.find(n) > 0)
+             and (n in known or sentence.find(n) > 0 or " " in n or not is_english_word(n))
              and n.upper() not in {"RMB", "USD", "EUR", "GBP", "CNY", "HKD", "JPY", "Q1", "Q2",
                                    "Q3", "Q4"}]
     before = [n for pos, n in names if 0 <= pos < at]
-    return (before[-1] if before else names[0][1]) if names else ""
+    if before:
+        return before[-1]
+    # Nothing named before the number: a sentence opening "Its revenue…" leans on the one
+    # before it; otherwise the first name after the number.
+    if re.match(r"\s*(?:its|it|their|they|the company|the firm)\b", sentence, re.I):
+        return ""
+    return names[0][1] if names else ""
 
 
 def _metric(sentence: str, m: re.Match) -> str:
@@ -114,7 +134,8 @@ def _metric(sentence: str, m: re.Match) -> str:
 
 
 def _period(sentence: str, at: int) -> str:
-    quarter = _QUARTER.search(sentence)
+    quarters = list(_QUARTER.finditer(sentence))
+    quarter = min(quarters, key=lambda q: abs(q.start() - at)) if quarters else None
     if quarter:
         if quarter.group(1):
             return f"{quarter.group(1).upper()} {quarter.group(2)}"

@@ -100,6 +100,8 @@ class FigureFinder:
         if any(v in fig.entity.lower() or fig.entity.lower() in v for v in variants
                if fig.entity):
             return 1.0
+        if fig.table != "extracted" and any(v in fig.metric.lower() for v in variants):
+            return 0.75  # "SMEs" names what a row of China's counts
         if fig.table == "extracted" and any(v in fig.note.lower() for v in variants):
             return 0.5
         return 0.0

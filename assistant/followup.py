@@ -1,6 +1,6 @@
 """Resolve follow-up questions from the chat history, without an LLM.
 
-"And Azure?" after a question about another firm becomes that question about Azure; "and in
+"And Globex?" after a question about another firm becomes that question about Globex; "and in
 2014?" moves the year; "why?" or "who said so?" ask about the previous exchange; "it"/"they"
 take the previous question's subject; "the second one" points into the previous answer.
 """
@@ -81,7 +81,7 @@ def resolve_one(question: str, previous_q: str, previous_a: str) -> str:
         index = _ORDINALS[item.group(1).lower()]
         if items and (index < len(items)):
             return _ITEM_REF.sub(items[index], question, count=1)
-    # "And Azure?" / "What about 2014?" / "the following year": the prior question, changed.
+    # "And Globex?" / "What about 2014?" / "the following year": the prior question, changed.
     if (opener or relative or not own) and len(own) <= 2 and not _asks_new_thing(question):
         rewritten = previous_q
         new_names = [n for n in current.names if n not in prior.names]
@@ -103,8 +103,9 @@ def resolve_one(question: str, previous_q: str, previous_a: str) -> str:
     # "Why?", "Who said so?", "How?": a new question about the previous exchange.
     if len(own) <= 1 and not current.names:
         claim = _first_sentence(previous_a) if previous_a else ""
-        about = claim or _topic(previous_q)
-        return f"{question.strip().rstrip('?')}: {about.rstrip('.')}?"
+        about = (claim or _topic(previous_q)).rstrip(".").replace("(", ",").replace(")", "")
+        # In parentheses: context to search with, not a period or figure the answer must match.
+        return f"{question.strip().rstrip('?')}? ({about})"
     # Pronouns: point them at the previous question's subject.
     if _PRONOUNS.search(question) and not current.names:
         subject = prior.names[0] if prior.names else ""
@@ -120,7 +121,7 @@ def resolve_one(question: str, previous_q: str, previous_a: str) -> str:
 
 
 def _asks_new_thing(question: str) -> bool:
-    # "And who reported it?" asks something new about the old topic; "And AWS?" does not.
+    # "And who reported it?" asks something new about the old topic; "And Globex?" does not.
     return bool(re.search(r"\b(?:who|why|where|when|how|what|which|is|are|was|were|did|does|do)\b"
                           r"(?!\s+about\b)", _OPENERS.sub("", question), re.IGNORECASE))
 

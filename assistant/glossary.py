@@ -1,6 +1,6 @@
 """A corpus's own vocabulary: names and terms that mean the same thing (optional glossary.yaml
-in a corpus folder). The engine works without one; with one, a question that says "Aliyun" also
-finds passages that say "Alibaba Cloud"."""
+in a corpus folder). The engine works without one; with one, a question that uses one name of
+a firm also finds passages that use another."""
 
 from __future__ import annotations
 

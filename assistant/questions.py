@@ -112,7 +112,7 @@ _NAME = re.compile(r"\b(?:[A-Z][\w&+\-]*[A-Za-z0-9](?:\s+[A-Z][\w&+\-]*[A-Za-z0-
 
 
 def names_in(text: str) -> list[str]:
-    """Capitalized words and runs of them ("Black Friday", "AWS"), minus a sentence's first word
+    """Capitalized words and runs of them ("New York", "IBM"), minus a sentence's first word
     when it is an ordinary word."""
     found = []
     for match in _NAME.finditer(text):
@@ -255,10 +255,13 @@ def analyze(text: str) -> Question:
         question.count = int(word) if word.isdigit() else NUMBER_WORDS[word]
         question.answer_type = "list"
     question.names = names_in(text)
-    question.periods = list(dict.fromkeys(YEAR.findall(text)))
-    question.quarters = quarters_in(text)
+    # Parenthesized text is context (a follow-up's previous answer, glossary names): it helps
+    # the search but sets no period or figure the answer must match.
+    asked = re.sub(r"\([^()]*\)", " ", text)
+    question.periods = list(dict.fromkeys(YEAR.findall(asked)))
+    question.quarters = quarters_in(asked)
     question.tokens = content_tokens(text)
-    question.numbers = [float(m.group(0).replace(",", "")) for m in NUMBER.finditer(text)
+    question.numbers = [float(m.group(0).replace(",", "")) for m in NUMBER.finditer(asked)
                         if not YEAR.fullmatch(m.group(0))]
     return question
 

@@ -20,6 +20,11 @@ def _english():
     return speller
 
 
+def is_english_word(word: str) -> bool:
+    """True for a word of the English frequency dictionary (any case)."""
+    return word.lower() in _english().words
+
+
 class Speller:
     """Corrects likely typos toward corpus words first, then common English words."""
 

@@ -31,21 +31,28 @@ __all__ = ["build_demo", "highlight", "launch", "load_auth", "make_respond", "re
 
 log = logging.getLogger(__name__)
 
-EXAMPLES = [
-    "How many customers does AliCloud have?",
-    "How many times more transactions per second could AWS process than AliCloud in 2015?",
-    "What three strategies does the author recommend for AliCloud?",
-    "Why should AliCloud not focus on North America?",
-    "What share of China's SMEs does AliCloud's customer count represent?",
-]
 QUEUE_SIZE = 64  # requests waiting beyond this get Gradio's "queue is full" message
 CONCURRENCY = 4  # answers computed at once; each is CPU-bound
 MAX_UPLOAD = "64kb"  # nothing is uploaded by the app itself; the route exists in Gradio
 DOC_HEADERS = ["doc_id", "title", "author", "published", "passages"]
 FIGURE_HEADERS = ["id", "entity", "metric", "period", "value", "unit", "source", "locator"]
-INTRO = ("# AliCloud briefing workspace\nCited answers on AliCloud's competitive position "
-         "against AWS, Azure and Google. Every answer quotes its sources; select an answer "
-         "in the chat to see them, rate it with the thumbs, or export it as a Markdown briefing.")
+INTRO = ("# {title}\nCited answers from the indexed sources. Every answer quotes its sources; "
+         "select an answer in the chat to see them, rate it with the thumbs, or export it as a "
+         "Markdown briefing.")
+
+
+def corpus_title(bot) -> str:
+    """The workspace's name: the corpus glossary's title, or a plain one."""
+    title = bot.glossary.title or "Briefing"
+    return title if title.lower().endswith(("workspace", "assistant")) else f"{title} workspace"
+
+
+def examples_for(bot) -> list[str]:
+    """Example questions: the corpus glossary's, or the titles' subjects as questions."""
+    if bot.glossary.examples:
+        return bot.glossary.examples[:5]
+    titles = [d.title for d in bot.corpus.documents if d.title][:3]
+    return [f"Summarize “{t}”" for t in titles] or ["Summarize the sources"]
 
 
 def build_demo(bot, data_dir: Path | None = None):
@@ -108,8 +115,10 @@ def build_demo(bot, data_dir: Path | None = None):
             return {"error": FAILED.removeprefix("⚠️ "), "question": question}
 
     status0, docs0, figs0, problems0 = corpus_views(workspace.bot)
-    with gr.Blocks(title="AliCloud briefing assistant") as demo:
-        gr.Markdown(INTRO, elem_id="title")
+    title = corpus_title(bot)
+    examples = examples_for(bot)
+    with gr.Blocks(title=title) as demo:
+        gr.Markdown(INTRO.format(title=title), elem_id="title")
         answers = gr.State([])
         selected = gr.State(None)
         with gr.Tab("Briefing"):
@@ -118,16 +127,16 @@ def build_demo(bot, data_dir: Path | None = None):
                     chat = gr.Chatbot(
                         label="Briefing chat", elem_id="chat", height=540,
                         buttons=["copy", "copy_all"], feedback_options=("Like", "Dislike"),
-                        placeholder="**Ask about AliCloud's customers, capacity, strategy or "
-                                    "markets.**<br>Answers come only from the indexed sources.")
+                        placeholder="**Ask a question about the sources.**<br>Answers come "
+                                    "only from the indexed sources.")
                     with gr.Row():
                         box = gr.Textbox(placeholder="Ask a briefing question…", max_lines=4,
                                          show_label=False, scale=6, elem_id="question",
                                          autofocus=True)
                         send = gr.Button("Ask", variant="primary", scale=1, min_width=110,
                                          elem_id="ask")
-                    gr.Examples(EXAMPLES, inputs=box, label="Briefing questions",
-                                examples_per_page=len(EXAMPLES), api_visibility="private")
+                    gr.Examples(examples, inputs=box, label="Briefing questions",
+                                examples_per_page=len(examples), api_visibility="private")
                     with gr.Row():
                         comment = gr.Textbox(
                             placeholder="Optional comment: sent with your vote, or on its own",
@@ -216,7 +225,7 @@ def launch(demo, data_dir: Path, host: str = "127.0.0.1", port: int = 7860,
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
     return demo.launch(
         server_name=host, server_port=port, share=False, auth=auth,
-        auth_message="Sign in to the AliCloud briefing assistant.",
+        auth_message=f"Sign in to the {demo.title}.",
         allowed_paths=[str(folder)], show_error=False, footer_links=["api"], css=CSS,
         max_file_size=MAX_UPLOAD, enable_monitoring=False, mcp_server=False, ssr_mode=False,
         theme=gr.themes.Soft(primary_hue="orange", neutral_hue="slate"), **options)
@@ -236,6 +245,6 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None
 
 def _warm_up(bot) -> None:
     try:
-        bot.ask(EXAMPLES[0])
+        bot.ask(examples_for(bot)[0])
     except Exception:  # a failed warm-up only costs the first user a little time
         log.debug("warm-up failed", exc_info=True)

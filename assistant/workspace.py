@@ -106,7 +106,7 @@ def export_answers(workspace: Workspace, answers: list, selected: int | None,
     if whole:
         text = briefing_markdown(numbered)
     else:
-        text = briefing_markdown(numbered, title="AliCloud briefing: one answer")
+        text = briefing_markdown(numbered, title="Briefing: one answer")
     return write_briefing(workspace.data_dir, "conversation" if whole else "answer", text)
 
 

@@ -4,11 +4,11 @@ import json
 
 from conftest import DEV_QA, ROOT
 
-from assistant import bench
 from assistant.config import Settings
 from assistant.corpus import load_corpus
 from assistant.evaluate import load_questions
 from assistant.passages import split_corpus
+from benchmarks import bench
 
 
 def test_percentile_is_nearest_rank():

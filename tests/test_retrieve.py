@@ -32,6 +32,7 @@ def test_keyword_side_matches_synonyms(eval_bot):
 
 def test_large_keyword_index_skips_terms_found_almost_everywhere(tmp_path):
     from assistant.bench import synthetic_corpus
+
     from assistant.config import Settings
     from assistant.corpus import load_corpus
     from assistant.keyword import KeywordIndex, build_keyword_index

@@ -1,0 +1,1 @@
+"""Benchmarks of the assistant (run with `python -m assistant bench` or `make bench`)."""
