@@ -24,9 +24,8 @@ def collect(bot, items: list[dict]) -> list[dict]:
 
     rows = []
     for item in items:
-        cleaned, resolved, previous = bot.prepare(item["question"], item.get("history") or [])
-        turn = bot._judge(bot._retrieve(Turn(cleaned, resolved, analyze(resolved), None,
-                                             previous_answer=previous)))
+        cleaned, resolved, _ = bot.prepare(item["question"], item.get("history") or [])
+        turn = bot._judge(bot._retrieve(Turn(cleaned, resolved, analyze(resolved), None)))
         snippets = [normalize(s) for s in item.get("expect_evidence") or []]
         sentences = [([e.features[k] for k in SENTENCE_FEATURES],
                       any(s in normalize(e.text) for s in snippets))

@@ -22,7 +22,7 @@ from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
 from .passages import split_sentences
-from .questions import YEAR, Question, names_in, quarters_in, tokenize
+from .questions import YEAR, Question, looks_like_instruction, names_in, quarters_in, tokenize
 from .retrieve import Hit
 
 CALIBRATION = Path(__file__).with_name("calibration.json")
@@ -93,6 +93,8 @@ class SentenceBank:
                 continue
             parts = split_sentences(passage.page_content)
             for i, text in enumerate(parts):
+                if addresses_the_reader(text):
+                    continue  # documents are data: an instruction in one is never an answer
                 self.by_passage.setdefault(passage.id, []).append(len(self.sentences))
                 self.sentences.append(Sentence(passage, i, text, parts[i - 1] if i else ""))
         self.matrix = self.vectors([s.text for s in self.sentences])
@@ -228,6 +230,18 @@ class EvidenceScorer:
         window = " ".join([e.sentence.previous, e.text,
                            e.hit.document.metadata.get("section", "")]).lower()
         return sum(1 for n in names if self._found(n, window)) / len(names)
+
+
+_TO_THE_READER = re.compile(
+    r"\b(?:the|this) (?:assistant|ai|model|chatbot|bot)\b.{0,40}\b(?:must|should|will|shall)\b|"
+    r"\byou (?:must|should|will|shall) (?:now )?(?:answer|say|respond|reply|output|print|"
+    r"ignore)\b|\b(?:answer|respond|reply) (?:to )?every (?:question|query)\b|"
+    r"^\s*(?:system|assistant|user)\s*:", re.IGNORECASE)
+
+
+def addresses_the_reader(sentence: str) -> bool:
+    """True for a sentence that gives orders to an assistant rather than stating a fact."""
+    return looks_like_instruction(sentence) or bool(_TO_THE_READER.search(sentence))
 
 
 def type_ok(question: Question, sentence: str) -> bool:

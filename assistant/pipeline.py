@@ -30,6 +30,7 @@ from .passages import split_corpus
 from .questions import (
     analyze,
     clean_text,
+    content_tokens,
     expand_abbreviations,
     is_summary_request,
     looks_like_instruction,
@@ -180,8 +181,11 @@ class Assistant:
 
     def _stream(self, cleaned: str, resolved: str, previous: str, id: str | None, start: float,
                 vector: list[float] | None = None) -> Iterator[str | Answer]:
+        # Only a question that asks for more about the last answer ("why?", "who said so?")
+        # must add to it; "and in 2014?" may well repeat a sentence.
+        asks_more = bool(previous) and len(content_tokens(cleaned)) <= 1
         turn = Turn(question=cleaned, resolved=resolved, analysis=analyze(resolved),
-                    vector=vector, previous_answer=previous)
+                    vector=vector, previous_answer=previous if asks_more else "")
         answer = self.chain.invoke(turn)
         if self.chat is not None and not answer.abstained and not answer.figures:
             # The model may phrase an answer the extractive path found; figures stay as computed.
@@ -221,6 +225,9 @@ class Assistant:
         # A briefing draws on more of the corpus than a lookup does.
         hits = self.retriever.hits(query, turn.vector, k=16 if wide else None,
                                    candidates=24 if wide else None)
+        # A passage with nothing quotable (only instructions to an assistant) is no evidence.
+        hits = [h for h in hits if h.document.metadata.get("kind") != "text"
+                or self.bank.of_passage(h.document.id)]
         turn.hits = self._with_figure_sources(hits)
         turn.signals["retrieve_ms"] = (time.perf_counter() - t0) * 1000
         expanded = replace(turn.analysis, tokens=analyze(query).tokens)

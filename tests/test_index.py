@@ -49,7 +49,9 @@ def test_only_the_changed_document_is_re_embedded(corpus_dir, settings, embeddin
     assert bot.report.updated == ["beta-page"]
     assert sorted(bot.report.unchanged) == ["alpha-note", "figures-small"]
     beta_texts = {p.page_content for p in bot.passages_by_doc["beta-page"]}
-    assert embeddings.embedded and set(embeddings.embedded) <= beta_texts
+    # The changed passages, and the sentences of them that the evidence scorer reads.
+    assert embeddings.embedded and all(any(t in b for b in beta_texts)
+                                       for t in embeddings.embedded)
     hits = bot.retriever.hits("How many passengers did Glacier Rail carry?")
     beta = [h.document.page_content for h in hits if h.document.metadata["doc_id"] == "beta-page"]
     assert "52,000" in beta[0] and not any("48,000" in text for text in beta)

@@ -15,7 +15,7 @@ ARTICLE = "west-favors-aws-over-alicloud"
 def test_hybrid_retrieval_finds_the_right_paragraph(eval_bot, question, snippet):
     hits = eval_bot.retriever.hits(question)
     article = [h for h in hits if h.document.metadata["doc_id"] == ARTICLE]
-    assert snippet in article[0].document.page_content
+    assert any(snippet in h.document.page_content for h in article[:2])
     assert all(h.score > 0 for h in hits)
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
@@ -25,9 +25,11 @@ def test_scores_are_kept_for_display(eval_bot):
     assert docs and {"score", "dense_score", "keyword_score"} <= set(docs[0].metadata)
 
 
-def test_keyword_side_matches_synonyms(eval_bot):
-    top = eval_bot.retriever.keyword_index.search("aliyun tps", k=3)
+def test_keyword_side_matches_synonyms_from_the_corpus_glossary(default_bot):
+    query = default_bot.glossary.expand("aliyun tps")
+    top = default_bot.retriever.keyword_index.search(query, k=3)
     assert any("transactions per second" in doc.page_content for doc, _ in top)
+    assert default_bot.retriever.keyword_index.search("aliyun tps", k=3) == []
 
 
 def test_large_keyword_index_skips_terms_found_almost_everywhere(tmp_path):
