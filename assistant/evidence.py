@@ -27,7 +27,8 @@ from .retrieve import Hit
 
 CALIBRATION = Path(__file__).with_name("calibration.json")
 SENTENCE_FEATURES = ["similarity", "coverage", "context_coverage", "passage_rank", "type_ok",
-                     "year_ok", "is_question", "is_heading"]
+                     "year_ok", "is_question", "is_heading", "window_similarity",
+                     "passage_similarity"]
 QUESTION_FEATURES = ["best_score", "best_similarity", "best_coverage", "known_share",
                      "names_missing", "year_missing", "type_ok", "top_passage_similarity",
                      "focus_names", "focus_year", "focus_coverage", "open_question",
@@ -98,6 +99,12 @@ class SentenceBank:
                 self.by_passage.setdefault(passage.id, []).append(len(self.sentences))
                 self.sentences.append(Sentence(passage, i, text, parts[i - 1] if i else ""))
         self.matrix = self.vectors([s.text for s in self.sentences])
+        # Each sentence with its neighbours, as one vector: facts often span two sentences.
+        self.windows = self.matrix.copy()
+        for ids in self.by_passage.values():
+            for k, i in enumerate(ids):
+                window = self.matrix[ids[max(k - 1, 0):k + 2]].sum(axis=0)
+                self.windows[i] = window / (np.linalg.norm(window) or 1.0)
 
     def vectors(self, texts: list[str]) -> np.ndarray:
         """Embeddings of texts, cached by text for the process (documents repeat across opens)."""
@@ -150,11 +157,12 @@ class EvidenceScorer:
             return []
         q = np.asarray(query_vector, dtype=np.float32)
         sims = self.bank.matrix[[r[2] for r in rows]] @ q
+        window_sims = self.bank.windows[[r[2] for r in rows]] @ q
         tokens = question.tokens
         total = sum(self.weight(t) for t in tokens) or 1.0
         w = self.weights["sentence"]
         result = []
-        for (rank, hit, i), sim in zip(rows, sims, strict=True):
+        for (rank, hit, i), sim, window_sim in zip(rows, sims, window_sims, strict=True):
             sentence = self.bank.sentences[i]
             own = set(tokenize(sentence.text))
             section = hit.document.metadata.get("section", "")
@@ -169,6 +177,8 @@ class EvidenceScorer:
                 "is_question": float(sentence.text.rstrip().endswith("?")),
                 "is_heading": float(sentence.text.strip() == section.strip()
                                     or len(sentence.text) < 30),
+                "window_similarity": float(window_sim),
+                "passage_similarity": float(hit.dense or 0.0),
             }
             score = w["bias"] + sum(w[k] * features[k] for k in SENTENCE_FEATURES)
             result.append(Evidence(hit, sentence, features, score))

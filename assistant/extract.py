@@ -87,7 +87,7 @@ def _from_sentence(sentence: str, passage: Document, names: set[str], context_pe
             id="x-" + hashlib.sha1(key.encode()).hexdigest()[:10],
             entity=_entity(sentence, m.start(), names) or context_entity,
             metric=_metric(sentence, m), value=value,
-            unit=unit, period=_period(sentence, m.start()) or context_period,
+            unit=unit, period=_period(sentence, m.start(), m.end()) or context_period,
             source=meta.get("doc_id", ""),
             locator=meta.get("locator", ""), note=sentence, table="extracted"))
     return found
@@ -133,7 +133,21 @@ def _metric(sentence: str, m: re.Match) -> str:
     return " ".join(words[-4:]).lower()
 
 
-def _period(sentence: str, at: int) -> str:
+_PERIOD_AFTER = re.compile(r"^[^,;.]{0,25}?\b(?:in|for|during|of|by|as of|at the end of)\s+"
+                           r"(?:the\s+)?(?:fiscal\s+|financial\s+|calendar\s+)?(?:year\s+)?"
+                           r"((?:19|20)\d\d)\b")
+
+
+def _period(sentence: str, at: int, end: int | None = None) -> str:
+    """The period an amount is for: "X in 2017" names it right after the amount; otherwise
+    the quarter or year nearest to it."""
+    if end is not None:
+        after = _PERIOD_AFTER.match(sentence[end:])
+        if after:
+            quarter = _QUARTER.search(sentence[end:end + after.end()])
+            if quarter and quarter.group(1):
+                return f"{quarter.group(1).upper()} {after.group(1)}"
+            return after.group(1)
     quarters = list(_QUARTER.finditer(sentence))
     quarter = min(quarters, key=lambda q: abs(q.start() - at)) if quarters else None
     if quarter:

@@ -132,24 +132,26 @@ class FigureFinder:
         return ranked
 
     def match(self, question: Question, idf) -> float:
-        """How well the best single figure fits the question: about what it names, in the
-        period it asks, measuring what it asks (IDF-weighted words). Near 0 when the sources
-        hold figures on the subject but not the one asked for."""
+        """How well the figures fit the question: for each thing it names, the best figure
+        about it, in the period asked, measuring what is asked (IDF-weighted words); the
+        weakest of those. Near 0 when the sources hold figures on the subject but not the one
+        asked for."""
         named = {t for n in question.names for t in tokenize(n)}
         words = [t for t in question.tokens if t not in named and not t.isdigit()]
         weight = {t: max(idf(t) or 0.0, 0.1) for t in words}
         total = sum(weight.values())
-        best = 0.0
+        fits: dict[str, float] = {}
         for i, fig in enumerate(self.figures):
-            entity = min((self._mentions(i, n) for n in question.names), default=1.0)
             if question.periods and fig.period[-4:] not in question.periods:
                 continue
             if question.quarters and not any(q in fig.period for q in question.quarters):
                 continue
             own = set(tokenize(self.texts[i]))
             coverage = sum(w for t, w in weight.items() if t in own) / total if total else 1.0
-            best = max(best, entity * coverage)
-        return best
+            for name in question.names or [""]:
+                about = self._mentions(i, name) if name else 1.0
+                fits[name] = max(fits.get(name, 0.0), about * coverage)
+        return min((fits.get(n, 0.0) for n in question.names or [""]), default=0.0)
 
     def pick(self, question: Question, vector, idf, floor: float = 0.3,
              strict: bool = False) -> list[Figure]:
@@ -168,14 +170,23 @@ class FigureFinder:
             slots = [[(s, i) for s, i in ranked if self.figures[i].period[-4:] == period]
                      for period in question.periods[:2]]
         elif len(names) >= 2:
-            slots = []
-            for name in names[:2]:
-                slots.append([(s - 0.3 * (1 - m), i) for s, i in ranked
-                              for m in [self._mentions(i, name)] if m >= (1 if strict else 0.5)])
+            # One slot per name; of several names, the first two whose figures differ
+            # ("China's SMEs" and "AliCloud's customers": China and SMEs share a figure).
+            by_name = [[(s - 0.3 * (1 - m), i) for s, i in ranked
+                        for m in [self._mentions(i, name)] if m >= (1 if strict else 0.5)]
+                       for name in names]
+            by_name = [b for b in by_name if b]
+            slots = by_name[:2]
+            for j in range(1, len(by_name)):
+                if by_name[j][0][1] != by_name[0][0][1]:
+                    slots = [by_name[0], by_name[j]]
+                    break
         else:
             slots = [ranked, ranked]
-        if strict and len(names) < 2:
+        if strict and (len(names) < 2 or len(slots) < 2):
             return []
+        if len(slots) < 2:
+            slots = [ranked, ranked]
         pairs = []
         for sa, a in slots[0][:8]:
             for sb, b in slots[1][:8]:

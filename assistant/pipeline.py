@@ -37,7 +37,7 @@ from .questions import (
     strip_markup,
 )
 from .retrieve import Hit, HybridRetriever
-from .spelling import Speller
+from .spelling import Speller, acronyms_in
 from .storage import builds_for
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,8 @@ class Assistant:
         self.figure_periods = {f.period[-4:] for f in self.figures.figures if f.period}
         words = {w for p in self.passages for w in re.findall(r"[a-z][a-z\-]+",
                                                                p.page_content.lower())}
-        self.speller = Speller(words | self.glossary.words())
+        self.speller = Speller(words | self.glossary.words(),
+                               acronyms_in([p.page_content for p in texts]))
         self.chain = self._build_chain()
 
     @classmethod
@@ -249,7 +250,11 @@ class Assistant:
             return abstain(turn.question, turn.resolved, "I answer questions about the sources "
                            "and do not follow instructions given in a question.")
         for answerer in ANSWERERS:
-            answer = answerer(turn, self)
+            try:
+                answer = answerer(turn, self)
+            except Exception:  # one answer form failing must not cost the user the answer
+                log.exception("the %s answer form failed; trying the next", answerer.__name__)
+                continue
             if answer is not None:
                 answer.signals = {"answerable": round(turn.answerable, 3),
                                   "form": answerer.__name__}

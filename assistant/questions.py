@@ -163,6 +163,8 @@ _OPERATIONS = [
                r"jump(?:ed)?|fall|fell|decline[ds]?|drop(?:ped)?)\b.{0,60}\bfrom\b.{0,40}\bto\b|"
                r"\bby (?:what|how much|how many) (?:percent|%|per cent)?.{0,60}\b(?:grow|"
                r"increase|rise|climb|fall|decline|drop)\b|\bgrowth rate\b|"
+               r"\b(?:grow|grew|growth|increase[ds]?|rise|rose|change[ds]?)\b.{0,40}\bbetween "
+               r"(?:19|20)\d\d and (?:19|20)\d\d\b|"
                r"\bhow (?:much|fast) (?:did|has|have|does) .{1,60} (?:grow|increase|rise)\b"),
     ("ratio", r"\bhow many times\b|\btimes (?:more|larger|bigger|higher|greater|smaller|as|wider|"
               r"the)\b|\bratio\b|\bmultiple of\b|\bx (?:more|larger|bigger)\b|\bfor every\b|"

@@ -7,6 +7,8 @@ import re
 from functools import lru_cache
 from importlib import resources
 
+from .questions import STOPWORDS
+
 _CANDIDATE = re.compile(r"(?<![\w\-'’&/.])[a-z][a-z\-]+(?![\w\-'’&/])")
 
 
@@ -25,14 +27,43 @@ def is_english_word(word: str) -> bool:
     return word.lower() in _english().words
 
 
-class Speller:
-    """Corrects likely typos toward corpus words first, then common English words."""
+def acronyms_in(texts: list[str], min_count: int = 2) -> dict[str, str]:
+    """Acronyms a corpus implies: the most frequent run of 2-4 lowercase words whose initials
+    spell it ("transactions per second" -> "tps"), seen at least `min_count` times."""
+    counts: dict[str, dict[str, int]] = {}
+    for text in texts:
+        words = re.findall(r"[A-Za-z][a-z\-]*", text)
+        for n in (2, 3, 4):
+            for i in range(len(words) - n + 1):
+                run = words[i:i + n]
+                if any(w[0].isupper() for w in run) or any(len(w) < 2 for w in run) \
+                        or run[0] in STOPWORDS or run[-1] in STOPWORDS:
+                    continue
+                key = "".join(w[0] for w in run)
+                phrase = " ".join(run)
+                counts.setdefault(key, {}).setdefault(phrase, 0)
+                counts[key][phrase] += 1
+    found = {}
+    for key, phrases in counts.items():
+        phrase, count = max(phrases.items(), key=lambda item: item[1])
+        if count >= min_count:
+            found[key] = phrase
+    return found
 
-    def __init__(self, corpus_words: set[str]):
+
+class Speller:
+    """Corrects likely typos toward corpus words first, then common English words; spells out
+    acronyms the corpus never uses but whose words it does ("TPS")."""
+
+    def __init__(self, corpus_words: set[str], acronyms: dict[str, str] | None = None):
         self.corpus_words = {w.lower() for w in corpus_words}
+        self.acronyms = acronyms or {}
 
     def correct(self, text: str) -> str:
-        """The text with misspelled lowercase words replaced; names (capitalized) are kept."""
+        """The text with misspelled lowercase words replaced and unknown acronyms spelled out;
+        names (capitalized) are kept."""
+        text = re.sub(r"(?<![\w&\-])[A-Za-z]{2,5}(?![\w&\-])", self._spell_out, text)
+
         def fix(match: re.Match) -> str:
             word = match.group(0)
             if len(word) < 4 or word in self.corpus_words or "-" in word:
@@ -40,6 +71,16 @@ class Speller:
             return self._suggest(word) or word
 
         return _CANDIDATE.sub(fix, text)
+
+    def _spell_out(self, match: re.Match) -> str:
+        token = match.group(0)
+        low = token.lower()
+        phrase = self.acronyms.get(low)
+        if not phrase or low in self.corpus_words:
+            return token
+        if not token.isupper() and (low in _english().words or len(low) < 3):
+            return token  # a lowercase English word ("sun") is not an acronym
+        return phrase
 
     def _suggest(self, word: str) -> str | None:
         from symspellpy import Verbosity
