@@ -170,9 +170,17 @@ def document_rows(bot) -> list[list]:
 
 
 def figure_rows(bot) -> list[list]:
-    """One row per figure in the figures tables."""
-    return [[f.id, f.entity, f.metric, f.period, format_value(f.value, f.unit), f.unit,
-             f.source, f.locator] for f in bot.corpus.figures]
+    """One row per figure: the figures tables' rows, then those read from article sentences
+    (their "metric" is the words around the number)."""
+    finder = getattr(bot, "figures", None)
+    figures = finder.figures if finder is not None else bot.corpus.figures
+    rows = []
+    for f in figures:
+        extracted = f.table == "extracted"
+        metric = " ".join(finder.describe(f).split())[:90] if extracted else f.metric
+        rows.append([f.id, f.entity, metric, f.period, format_value(f.value, f.unit), f.unit,
+                     f.source, f.locator, "article text" if extracted else "figures table"])
+    return rows
 
 
 # Styles for the HTML above and the workspace layout; Gradio's colour variables keep it

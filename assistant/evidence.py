@@ -99,6 +99,11 @@ class SentenceBank:
                 self.by_passage.setdefault(passage.id, []).append(len(self.sentences))
                 self.sentences.append(Sentence(passage, i, text, parts[i - 1] if i else ""))
         self.matrix = self.vectors([s.text for s in self.sentences])
+        # Token sets, once: scoring reads them for every candidate of every question.
+        self.tokens = [frozenset(tokenize(s.text)) for s in self.sentences]
+        self.context_tokens = [
+            own | frozenset(tokenize(f"{s.previous} {s.passage.metadata.get('section', '')}"))
+            for own, s in zip(self.tokens, self.sentences, strict=True)]
         # Each sentence with its neighbours, as one vector: facts often span two sentences.
         self.windows = self.matrix.copy()
         for ids in self.by_passage.values():
@@ -164,9 +169,8 @@ class EvidenceScorer:
         result = []
         for (rank, hit, i), sim, window_sim in zip(rows, sims, window_sims, strict=True):
             sentence = self.bank.sentences[i]
-            own = set(tokenize(sentence.text))
+            own, context = self.bank.tokens[i], self.bank.context_tokens[i]
             section = hit.document.metadata.get("section", "")
-            context = own | set(tokenize(f"{sentence.previous} {section}"))
             features = {
                 "similarity": float(sim),
                 "coverage": sum(self.weight(t) for t in tokens if t in own) / total,

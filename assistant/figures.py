@@ -85,6 +85,7 @@ class FigureFinder:
         self.curated = set(id(f) for f in curated)
         self.glossary = glossary
         self.texts = [self.describe(f) for f in self.figures]
+        self.tokens = [frozenset(tokenize(t)) for t in self.texts]
         self.matrix = vectors(self.texts) if self.figures else np.zeros((0, 1))
 
     def describe(self, fig: Figure) -> str:
@@ -116,8 +117,7 @@ class FigureFinder:
         total = sum(weight.values()) or 1.0
         ranked = []
         for i, fig in enumerate(self.figures):
-            own = set(tokenize(self.texts[i]))
-            coverage = sum(w for t, w in weight.items() if t in own) / total
+            coverage = sum(w for t, w in weight.items() if t in self.tokens[i]) / total
             score = float(sims[i]) + 0.6 * coverage
             if question.periods:
                 score += 0.3 if fig.period[-4:] in question.periods else -0.3
@@ -146,7 +146,7 @@ class FigureFinder:
                 continue
             if question.quarters and not any(q in fig.period for q in question.quarters):
                 continue
-            own = set(tokenize(self.texts[i]))
+            own = self.tokens[i]
             coverage = sum(w for t, w in weight.items() if t in own) / total if total else 1.0
             for name in question.names or [""]:
                 about = self._mentions(i, name) if name else 1.0

@@ -78,7 +78,6 @@ class Assistant:
                                                                p.page_content.lower())}
         self.speller = Speller(words | self.glossary.words(),
                                acronyms_in([p.page_content for p in texts]))
-        self.chain = self._build_chain()
 
     @classmethod
     def open(cls, corpus: list[str] | None = None, index: str | Path | None = None,
@@ -98,8 +97,11 @@ class Assistant:
         chat = chat if chat is not None else make_chat_model(settings)
         return cls(settings, loaded, groups, store, embeddings, report, keyword_path, chat)
 
-    def _build_chain(self) -> Runnable:
-        """retrieve -> judge -> answer forms, as a LangChain runnable over a Turn."""
+    @property
+    def chain(self) -> Runnable:
+        """retrieve -> judge -> answer forms, as a LangChain runnable over a Turn. Built per use
+        (it is cheap): kept on the object, its bound methods would make a reference cycle that
+        keeps a closed assistant, and the index build it reads, alive until garbage collection."""
         return (RunnableLambda(self._retrieve, name="retrieve")
                 | RunnableLambda(self._judge, name="judge")
                 | RunnableLambda(self._respond, name="answer"))

@@ -35,7 +35,8 @@ QUEUE_SIZE = 64  # requests waiting beyond this get Gradio's "queue is full" mes
 CONCURRENCY = 4  # answers computed at once; each is CPU-bound
 MAX_UPLOAD = "64kb"  # nothing is uploaded by the app itself; the route exists in Gradio
 DOC_HEADERS = ["doc_id", "title", "author", "published", "passages"]
-FIGURE_HEADERS = ["id", "entity", "metric", "period", "value", "unit", "source", "locator"]
+FIGURE_HEADERS = ["id", "entity", "metric", "period", "value", "unit", "source", "locator",
+                  "read from"]
 INTRO = ("# {title}\nCited answers from the indexed sources. Every answer quotes its sources; "
          "select an answer in the chat to see them, rate it with the thumbs, or export it as a "
          "Markdown briefing.")
