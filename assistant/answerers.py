@@ -15,6 +15,7 @@ import numpy as np
 from langchain_core.documents import Document
 
 from .answer import (
+    NOT_COVERED,
     Answer,
     Citations,
     abstain,
@@ -49,6 +50,10 @@ class Turn:
     answerable: float = 1.0
     signals: dict = field(default_factory=dict)
     previous_answer: str = ""  # a follow-up should add to it, not repeat it
+
+    @property
+    def passage_ids(self) -> list[str]:
+        return [h.document.id for h in self.hits]
 
 
 Answerer = Callable[[Turn, "object"], Answer | None]
@@ -100,6 +105,9 @@ def not_covered(turn: Turn, kb) -> Answer | None:
     threshold = kb.threshold_open if turn.signals.get("open_question") else kb.threshold
     if turn.answerable >= threshold and turn.evidence:
         return None
+    if turn.previous_answer and not turn.previous_answer.startswith(NOT_COVERED) \
+            and turn.evidence:
+        return None  # "why?" after an answer: its subject is covered; the reason may be too
     reasons = []
     if turn.signals.get("missing_names"):
         reasons.append("They never mention " + ", ".join(
@@ -119,7 +127,7 @@ def computed(turn: Turn, kb) -> Answer | None:
         return None
     if _stated(turn):
         return None
-    result = kb.figures.compute(q, turn.vector, kb.idf)
+    result = kb.figures.compute(q, turn.vector, kb.idf, turn.passage_ids)
     if result is None or not result.calculation:
         return None
     sentences, citations = compose_figure_answer(result, kb.passages_by_doc, kb.figure_rows)
@@ -258,7 +266,8 @@ def briefing(turn: Turn, kb) -> Answer | None:
     lines, figures, calculation = [], [], None
     if len(turn.analysis.names) >= 2:
         # Two parties named: the figures that compare them lead the briefing.
-        result = kb.figures.compute(turn.analysis, turn.vector, kb.idf, strict=True)
+        result = kb.figures.compute(turn.analysis, turn.vector, kb.idf, turn.passage_ids,
+                                    strict=True)
         if result and result.calculation:
             sentences, citations = compose_figure_answer(result, kb.passages_by_doc,
                                                          kb.figure_rows)

@@ -173,6 +173,8 @@ def figure_rows(bot) -> list[list]:
     """One row per figure: the figures tables' rows, then those read from article sentences
     (their "metric" is the words around the number)."""
     finder = getattr(bot, "figures", None)
+    if finder is not None:  # the first passages' figures too (a sample on a large corpus)
+        finder.ensure([p.id for p in bot.passages if p.metadata.get("kind") == "text"][:500])
     figures = finder.figures if finder is not None else bot.corpus.figures
     rows = []
     for f in figures:

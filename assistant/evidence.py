@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -79,37 +80,66 @@ class Evidence:
         return self.sentence.text
 
 
-_VECTOR_CACHE: dict[str, np.ndarray] = {}
+_VECTOR_CACHE: dict[tuple[str, str], np.ndarray] = {}
 
 
 class SentenceBank:
-    """Every sentence of the text passages, with its embedding, computed once."""
+    """The sentences of the text passages, with token sets and embeddings. A passage is split
+    and embedded the first time it is retrieved and kept for the process, so a large corpus
+    opens at once and each later question pays only for passages it has not met before."""
 
     def __init__(self, passages: list[Document], embeddings: Embeddings):
         self.embeddings = embeddings
+        self.passages = {p.id: p for p in passages if p.metadata.get("kind") == "text"}
         self.sentences: list[Sentence] = []
+        self.tokens: list[frozenset] = []
+        self.context_tokens: list[frozenset] = []
         self.by_passage: dict[str, list[int]] = {}
-        for passage in passages:
-            if passage.metadata.get("kind") != "text":
-                continue
-            parts = split_sentences(passage.page_content)
-            for i, text in enumerate(parts):
-                if addresses_the_reader(text):
-                    continue  # documents are data: an instruction in one is never an answer
-                self.by_passage.setdefault(passage.id, []).append(len(self.sentences))
-                self.sentences.append(Sentence(passage, i, text, parts[i - 1] if i else ""))
-        self.matrix = self.vectors([s.text for s in self.sentences])
-        # Token sets, once: scoring reads them for every candidate of every question.
-        self.tokens = [frozenset(tokenize(s.text)) for s in self.sentences]
-        self.context_tokens = [
-            own | frozenset(tokenize(f"{s.previous} {s.passage.metadata.get('section', '')}"))
-            for own, s in zip(self.tokens, self.sentences, strict=True)]
-        # Each sentence with its neighbours, as one vector: facts often span two sentences.
-        self.windows = self.matrix.copy()
-        for ids in self.by_passage.values():
-            for k, i in enumerate(ids):
-                window = self.matrix[ids[max(k - 1, 0):k + 2]].sum(axis=0)
-                self.windows[i] = window / (np.linalg.norm(window) or 1.0)
+        self._vectors: list[np.ndarray] = []
+        self._windows: list[np.ndarray] = []
+        self._lock = threading.Lock()  # the UI answers several questions at once
+
+    def ensure(self, passage_ids) -> None:
+        """Split, tokenize and embed these passages if that is not done yet."""
+        if all(pid in self.by_passage or pid not in self.passages for pid in passage_ids):
+            return
+        with self._lock:
+            todo = [pid for pid in dict.fromkeys(passage_ids)
+                    if pid in self.passages and pid not in self.by_passage]
+            staged = []
+            for pid in todo:
+                passage = self.passages[pid]
+                parts = split_sentences(passage.page_content)
+                section = passage.metadata.get("section", "")
+                rows = []
+                for i, text in enumerate(parts):
+                    if addresses_the_reader(text):
+                        continue  # documents are data: an instruction in one is never an answer
+                    previous = parts[i - 1] if i else ""
+                    own = frozenset(tokenize(text))
+                    rows.append((Sentence(passage, i, text, previous), own,
+                                 own | frozenset(tokenize(f"{previous} {section}"))))
+                staged.append((pid, rows))
+            vectors = iter(self.vectors([r[0].text for _, rows in staged for r in rows]))
+            for pid, rows in staged:
+                ids = []
+                for sentence, own, context in rows:
+                    ids.append(len(self.sentences))
+                    self.sentences.append(sentence)
+                    self.tokens.append(own)
+                    self.context_tokens.append(context)
+                    self._vectors.append(next(vectors))
+                # Each sentence with its neighbours, as one vector: facts often span two.
+                for k in range(len(ids)):
+                    window = np.sum([self._vectors[j] for j in ids[max(k - 1, 0):k + 2]], axis=0)
+                    self._windows.append(window / (np.linalg.norm(window) or 1.0))
+                self.by_passage[pid] = ids  # last: readers without the lock see whole rows
+
+    def matrix(self, ids: list[int]) -> np.ndarray:
+        return np.stack([self._vectors[i] for i in ids])
+
+    def windows(self, ids: list[int]) -> np.ndarray:
+        return np.stack([self._windows[i] for i in ids])
 
     def vectors(self, texts: list[str]) -> np.ndarray:
         """Embeddings of texts, cached by text for the process (documents repeat across opens)."""
@@ -123,6 +153,7 @@ class SentenceBank:
         return np.stack([_VECTOR_CACHE[(key, t)] for t in texts])
 
     def of_passage(self, passage_id: str) -> list[int]:
+        self.ensure([passage_id])
         return self.by_passage.get(passage_id, [])
 
 
@@ -130,11 +161,10 @@ class EvidenceScorer:
     """Scores the sentences of retrieved passages against a question."""
 
     def __init__(self, bank: SentenceBank, idf: Callable[[str], float | None],
-                 corpus_text: str, variants: Callable[[str], list[str]] = lambda n: [n]):
+                 variants: Callable[[str], list[str]] = lambda n: [n]):
         self.bank = bank
         self.variants = variants
         self.idf = idf
-        self.corpus_text = corpus_text.lower()
         self.weights = calibration()
 
     def weight(self, token: str) -> float:
@@ -154,6 +184,7 @@ class EvidenceScorer:
 
     def candidates(self, question: Question, hits: list[Hit], query_vector) -> list[Evidence]:
         """Every sentence of the hits, scored, best first."""
+        self.bank.ensure([h.document.id for h in hits])
         rows: list[tuple[int, Hit, int]] = []
         for rank, hit in enumerate(hits):
             for i in self.bank.of_passage(hit.document.id):
@@ -161,8 +192,9 @@ class EvidenceScorer:
         if not rows:
             return []
         q = np.asarray(query_vector, dtype=np.float32)
-        sims = self.bank.matrix[[r[2] for r in rows]] @ q
-        window_sims = self.bank.windows[[r[2] for r in rows]] @ q
+        ids = [r[2] for r in rows]
+        sims = self.bank.matrix(ids) @ q
+        window_sims = self.bank.windows(ids) @ q
         tokens = question.tokens
         total = sum(self.weight(t) for t in tokens) or 1.0
         w = self.weights["sentence"]
@@ -236,7 +268,14 @@ class EvidenceScorer:
         return len(words) > 1 and all(self._found(w, text) for w in words)
 
     def _known_name(self, name: str) -> bool:
-        return self._found(name, self.corpus_text)
+        """A name the corpus uses: each of its words (of it or of a glossary variant) is in the
+        keyword index's vocabulary."""
+        for variant in self.variants(name):
+            words = tokenize(variant)
+            if words and all(self.idf(w) is not None for w in words):
+                return True
+        parts = [w for w in re.split(r"[\s\-]+", name) if len(w) > 1]
+        return len(parts) > 1 and all(self._known_name(w) for w in parts)
 
     def _names_share(self, names: list[str], e: Evidence) -> float:
         if not names:

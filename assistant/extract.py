@@ -47,16 +47,30 @@ def extract_figures(passages: list[Document]) -> list[Figure]:
     """Every amount stated in the text passages, as figures citing their passage."""
     ordered = sorted((p for p in passages if p.metadata.get("kind") == "text"),
                      key=lambda p: (p.metadata.get("doc_id", ""), p.metadata.get("position", 0)))
-    sentences = [(s, p) for p in ordered for s in split_sentences(p.page_content)]
-    # Names are words capitalized inside sentences; a sentence's first word may be any word.
-    names = {n for s, _ in sentences for n in names_in(s) if s.find(n) > 0}
     figures: list[Figure] = []
-    doc, subject, period = None, "", ""
-    for sentence, passage in sentences:
-        if passage.metadata.get("doc_id") != doc:
-            doc, subject, period = passage.metadata.get("doc_id"), "", ""
-        # A sentence that names no period or subject of its own ("its revenue in the same
-        # year") is about the last ones named before it in its document.
+    previous = None
+    for passage in ordered:
+        same_doc = previous is not None and \
+            previous.metadata.get("doc_id") == passage.metadata.get("doc_id")
+        figures += extract_passage(passage, previous if same_doc else None)
+        previous = passage
+    return figures
+
+
+def extract_passage(passage: Document, previous: Document | None = None) -> list[Figure]:
+    """The amounts stated in one passage. A sentence that names no period or subject of its
+    own ("its revenue in the same year") is about the last ones named before it, in this
+    passage or at the end of the one before."""
+    sentences = split_sentences(passage.page_content)
+    before = split_sentences(previous.page_content) if previous is not None else []
+    # Names are words capitalized inside sentences; a sentence's first word may be any word.
+    names = {n for s in [*before, *sentences] for n in names_in(s) if s.find(n) > 0}
+    subject, period = "", ""
+    for sentence in before:
+        subject = _entity(sentence, len(sentence), names) or subject
+        period = _period(sentence, len(sentence)) or period
+    figures: list[Figure] = []
+    for sentence in sentences:
         figures += _from_sentence(sentence, passage, names, period, subject)
         subject = _entity(sentence, len(sentence), names) or subject
         period = _period(sentence, len(sentence)) or period

@@ -8,9 +8,11 @@ figures it rests on; arithmetic is shown, and units are never mixed.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
+from langchain_core.documents import Document
 
 from .corpus import Figure
 from .passages import format_number
@@ -74,19 +76,59 @@ def _human(value: float) -> str:
 
 
 class FigureFinder:
-    """Curated and extracted figures, matched to questions by names, years and meaning."""
+    """Curated figures, and figures read from the text of the passages a question retrieves,
+    matched to questions by names, years and meaning. Passages are read on first use."""
 
-    def __init__(self, curated: list[Figure], extracted: list[Figure], vectors, glossary):
-        # A curated row states the same value as an extracted mention: keep the curated one.
-        stated = {(f.source, round(f.value * unit_scale(f.unit), 6)) for f in curated}
-        extracted = [f for f in extracted
-                     if (f.source, round(f.value * unit_scale(f.unit), 6)) not in stated]
-        self.figures = [*curated, *extracted]
-        self.curated = set(id(f) for f in curated)
+    def __init__(self, curated: list[Figure], vectors, glossary, passages: dict[str, Document],
+                 extract, previous=lambda passage: None):
         self.glossary = glossary
-        self.texts = [self.describe(f) for f in self.figures]
-        self.tokens = [frozenset(tokenize(t)) for t in self.texts]
-        self.matrix = vectors(self.texts) if self.figures else np.zeros((0, 1))
+        self._vectors_of = vectors
+        self._passages = passages
+        self._extract = extract
+        self._previous = previous
+        self.figures: list[Figure] = []
+        self.texts: list[str] = []
+        self.tokens: list[frozenset] = []
+        self._vectors: list[np.ndarray] = []
+        self._by_passage: dict[str, list[int]] = {}
+        # A curated row states the same value as a mention in its source: keep the curated one.
+        self._stated = {(f.source, round(f.value * unit_scale(f.unit), 6)) for f in curated}
+        self._lock = threading.Lock()
+        self._add(list(curated))
+        self.curated = list(range(len(self.figures)))
+
+    def _add(self, figures: list[Figure]) -> list[int]:
+        start = len(self.figures)
+        texts = [self.describe(f) for f in figures]
+        vectors = self._vectors_of(texts) if texts else []
+        for fig, text, vec in zip(figures, texts, vectors, strict=True):
+            self.figures.append(fig)
+            self.texts.append(text)
+            self.tokens.append(frozenset(tokenize(text)))
+            self._vectors.append(np.asarray(vec, dtype=np.float32))
+        return list(range(start, len(self.figures)))
+
+    def ensure(self, passage_ids) -> None:
+        """Read the figures of these passages if that is not done yet."""
+        if all(pid in self._by_passage or pid not in self._passages for pid in passage_ids):
+            return
+        with self._lock:
+            for pid in dict.fromkeys(passage_ids):
+                if pid in self._by_passage or pid not in self._passages:
+                    continue
+                passage = self._passages[pid]
+                found = [f for f in self._extract(passage, self._previous(passage))
+                         if (f.source, round(f.value * unit_scale(f.unit), 6)) not in self._stated]
+                self._by_passage[pid] = self._add(found)
+
+    def candidates(self, passage_ids) -> list[int]:
+        """The curated figures and those of the given passages."""
+        self.ensure(passage_ids)
+        extracted = [i for pid in dict.fromkeys(passage_ids) for i in self._by_passage.get(pid, [])]
+        return [*self.curated, *extracted]
+
+    def is_curated(self, index: int) -> bool:
+        return index < len(self.curated)
 
     def describe(self, fig: Figure) -> str:
         if fig.table == "extracted":  # the words around the number say what it measures
@@ -107,21 +149,24 @@ class FigureFinder:
             return 0.5
         return 0.0
 
-    def rank(self, question: Question, vector, idf) -> list[tuple[float, int]]:
-        """(score, index) of every figure, best first."""
-        if not self.figures:
+    def rank(self, question: Question, vector, idf, passage_ids) -> list[tuple[float, int]]:
+        """(score, index) of the candidate figures, best first."""
+        indexes = self.candidates(passage_ids)
+        if not indexes:
             return []
-        sims = self.matrix @ np.asarray(vector, dtype=np.float32)
+        q = np.asarray(vector, dtype=np.float32)
+        sims = {i: float(self._vectors[i] @ q) for i in indexes}
         words = [t for t in question.tokens if not t.isdigit()]
         weight = {t: max(idf(t) or 0.0, 0.1) for t in words}
         total = sum(weight.values()) or 1.0
         ranked = []
-        for i, fig in enumerate(self.figures):
+        for i in indexes:
+            fig = self.figures[i]
             coverage = sum(w for t, w in weight.items() if t in self.tokens[i]) / total
-            score = float(sims[i]) + 0.6 * coverage
+            score = sims[i] + 0.6 * coverage
             if question.periods:
                 score += 0.3 if fig.period[-4:] in question.periods else -0.3
-            if id(fig) in self.curated:
+            if self.is_curated(i):
                 score += 0.05
             scaled = fig.value * unit_scale(fig.unit)
             if any(abs(v - n) <= 0.005 * abs(n) for n in question.numbers if n
@@ -131,7 +176,7 @@ class FigureFinder:
         ranked.sort(reverse=True)
         return ranked
 
-    def match(self, question: Question, idf) -> float:
+    def match(self, question: Question, idf, passage_ids) -> float:
         """How well the figures fit the question: for each thing it names, the best figure
         about it, in the period asked, measuring what is asked (IDF-weighted words); the
         weakest of those. Near 0 when the sources hold figures on the subject but not the one
@@ -141,7 +186,8 @@ class FigureFinder:
         weight = {t: max(idf(t) or 0.0, 0.1) for t in words}
         total = sum(weight.values())
         fits: dict[str, float] = {}
-        for i, fig in enumerate(self.figures):
+        for i in self.candidates(passage_ids):
+            fig = self.figures[i]
             if question.periods and fig.period[-4:] not in question.periods:
                 continue
             if question.quarters and not any(q in fig.period for q in question.quarters):
@@ -153,11 +199,12 @@ class FigureFinder:
                 fits[name] = max(fits.get(name, 0.0), about * coverage)
         return min((fits.get(n, 0.0) for n in question.names or [""]), default=0.0)
 
-    def pick(self, question: Question, vector, idf, floor: float = 0.3,
+    def pick(self, question: Question, vector, idf, passage_ids, floor: float = 0.3,
              strict: bool = False) -> list[Figure]:
         """The two figures to compute with: one per name (or per year), the best-scoring
         comparable pair. `strict`: each must be about its name, in the same period."""
-        ranked = [(s, i) for s, i in self.rank(question, vector, idf) if s >= floor][:40]
+        ranked = [(s, i) for s, i in self.rank(question, vector, idf, passage_ids)
+                  if s >= floor][:40]
         if not ranked:
             return []
         names = [n for n in question.names if not re.fullmatch(r"\d+", n)]
@@ -171,7 +218,7 @@ class FigureFinder:
                      for period in question.periods[:2]]
         elif len(names) >= 2:
             # One slot per name; of several names, the first two whose figures differ
-            # ("China's SMEs" and "AliCloud's customers": China and SMEs share a figure).
+            # ("Acme's EU customers" and "Globex's": Acme and EU may share a figure).
             by_name = [[(s - 0.3 * (1 - m), i) for s, i in ranked
                         for m in [self._mentions(i, name)] if m >= (1 if strict else 0.5)]
                        for name in names]
@@ -212,12 +259,12 @@ class FigureFinder:
         fa, fb = self.figures[a], self.figures[b]
         if "extracted" not in {fa.table, fb.table}:
             return fa.metric.lower() == fb.metric.lower()
-        return float(self.matrix[a] @ self.matrix[b]) >= 0.6
+        return float(self._vectors[a] @ self._vectors[b]) >= 0.6
 
-    def compute(self, question: Question, vector, idf, strict: bool = False
+    def compute(self, question: Question, vector, idf, passage_ids, strict: bool = False
                 ) -> FigureAnswer | None:
         """The asked arithmetic on the two figures the question is about, shown step by step."""
-        chosen = self.pick(question, vector, idf, strict=strict)
+        chosen = self.pick(question, vector, idf, passage_ids, strict=strict)
         if len(chosen) < 2:
             return None
         return _compute(question.operation or "compare", chosen)

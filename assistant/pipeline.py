@@ -19,7 +19,7 @@ from .corpus import Corpus, load_corpus
 from .embeddings import shared_embeddings
 from .errors import AssistantError
 from .evidence import EvidenceScorer, SentenceBank, calibration
-from .extract import extract_figures
+from .extract import extract_passage
 from .figures import FigureFinder
 from .followup import resolve
 from .generate import condense, generated_answer, make_chat_model
@@ -66,18 +66,18 @@ class Assistant:
         self.idf = keyword_index.idf
         texts = [p for p in self.passages if p.metadata.get("kind") == "text"]
         self.bank = SentenceBank(texts, embeddings)
-        corpus_text = " ".join(p.page_content for p in self.passages)
-        self.scorer = EvidenceScorer(self.bank, self.idf, corpus_text, self.glossary.variants)
+        self.scorer = EvidenceScorer(self.bank, self.idf, self.glossary.variants)
         self.threshold = calibration()["threshold"]
         self.threshold_open = calibration().get("threshold_open", self.threshold)
-        self.extracted = extract_figures(texts)
-        self.figures = FigureFinder(corpus.figures, self.extracted, self.bank.vectors,
-                                    self.glossary)
-        self.figure_periods = {f.period[-4:] for f in self.figures.figures if f.period}
+        self.figures = FigureFinder(corpus.figures, self.bank.vectors, self.glossary,
+                                    {p.id: p for p in texts}, extract_passage,
+                                    self._previous_passage)
+        self.figure_periods = {f.period[-4:] for f in corpus.figures if f.period}
         words = {w for p in self.passages for w in re.findall(r"[a-z][a-z\-]+",
                                                                p.page_content.lower())}
+        # Acronyms are mined from a bounded sample: enough for a corpus's own vocabulary.
         self.speller = Speller(words | self.glossary.words(),
-                               acronyms_in([p.page_content for p in texts]))
+                               acronyms_in([p.page_content for p in texts[:5000]]))
 
     @classmethod
     def open(cls, corpus: list[str] | None = None, index: str | Path | None = None,
@@ -241,7 +241,8 @@ class Assistant:
         if not turn.hits:
             turn.answerable = 0.0
             return turn
-        match = self.figures.match(turn.analysis, self.idf) if turn.analysis.wants_figure else 0.0
+        match = self.figures.match(turn.analysis, self.idf, turn.passage_ids) \
+            if turn.analysis.wants_figure else 0.0
         turn.answerable, signals = self.scorer.judge(turn.analysis, turn.evidence, turn.hits,
                                                      self.figure_periods, match)
         turn.signals.update(signals)
@@ -276,6 +277,14 @@ class Assistant:
                 seen.add(source.id)
                 out.append(Hit(source, hit.score))
         return out
+
+    def _previous_passage(self, passage: Document) -> Document | None:
+        """The passage before this one in its document (where "its revenue" finds its "it")."""
+        position = passage.metadata.get("position", 0)
+        for p in self.passages_by_doc.get(passage.metadata.get("doc_id", ""), []):
+            if p.metadata.get("position") == position - 1 and p.metadata.get("kind") == "text":
+                return p
+        return None
 
     def top_document(self, hits) -> list[Document]:
         """The text passages, in order, of the document the best text hit comes from."""

@@ -29,7 +29,7 @@ def is_english_word(word: str) -> bool:
 
 def acronyms_in(texts: list[str], min_count: int = 2) -> dict[str, str]:
     """Acronyms a corpus implies: the most frequent run of 2-4 lowercase words whose initials
-    spell it ("transactions per second" -> "tps"), seen at least `min_count` times."""
+    spell it ("kilometres per hour" -> "kph"), seen at least `min_count` times."""
     counts: dict[str, dict[str, int]] = {}
     for text in texts:
         words = re.findall(r"[A-Za-z][a-z\-]*", text)
@@ -53,7 +53,7 @@ def acronyms_in(texts: list[str], min_count: int = 2) -> dict[str, str]:
 
 class Speller:
     """Corrects likely typos toward corpus words first, then common English words; spells out
-    acronyms the corpus never uses but whose words it does ("TPS")."""
+    acronyms the corpus never uses but whose words it does ("KPH")."""
 
     def __init__(self, corpus_words: set[str], acronyms: dict[str, str] | None = None):
         self.corpus_words = {w.lower() for w in corpus_words}

@@ -173,7 +173,7 @@ def bench_noop_reindex(index: Path, runs: int = 3) -> dict:
 
 def _child(func: str, *args) -> dict:
     """Run one of this module's functions in a fresh process (clean RSS); its JSON result."""
-    code = f"import json, sys; from assistant.bench import {func}; " \
+    code = f"import json, sys; from benchmarks.bench import {func}; " \
            f"print(json.dumps({func}(*sys.argv[1:])))"
     done = subprocess.run([sys.executable, "-c", code, *map(str, args)],
                           capture_output=True, text=True, cwd=ROOT)
