@@ -23,7 +23,15 @@ from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
 from .passages import split_sentences
-from .questions import YEAR, Question, looks_like_instruction, names_in, quarters_in, tokenize
+from .questions import (
+    YEAR,
+    Question,
+    looks_like_instruction,
+    names_in,
+    quarter_periods_in,
+    quarters_in,
+    tokenize,
+)
 from .retrieve import Hit
 
 CALIBRATION = Path(__file__).with_name("calibration.json")
@@ -323,6 +331,10 @@ def _year_ok(question: Question, sentence: str, passage: str) -> float:
     does, 0 otherwise. A quarter written as words ("third quarter") counts."""
     if not question.periods and not question.quarters:
         return 1.0
+    asked = quarter_periods_in(question.text)
+    stated = quarter_periods_in(sentence)
+    if asked and stated:  # "Q4 2022" is not "Q4 2019 … Q2 2022"
+        return 1.0 if set(asked) <= set(stated) else 0.0
     if question.quarters:
         named = set(quarters_in(sentence))
         around = named | set(quarters_in(passage))

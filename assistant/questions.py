@@ -200,7 +200,12 @@ _TYPES = [
               r"risks?|threats?|opportunit(?:y|ies)|advantages?|disadvantages?)\b"),
     ("quantity", r"\bhow (?:many|much|big|large|fast)\b|\bwhat (?:is|was|were|are) (?:the )?"
                  r"(?:number|amount|total|size|value|level|figure|revenue|share|rate)\b|"
-                 r"\bhow many times\b"),
+                 r"\bhow many times\b|"
+                 # "What was X's revenue in 2024?": a measure asked of something named.
+                 r"\bwhat(?:'s| is| was| were| are)\b.{0,60}\b(?:revenues?|sales|(?:market )?"
+                 r"share|income|profits?|loss(?:es)?|growth|size|value|price|cost|spending|"
+                 r"spend|budget|valuation|margin|count|number|total|rate|capacity|volume|"
+                 r"headcount)\b(?! of (?:the )?(?:strateg|plan|reason))"),
     ("date", r"\b(?:when|what year|which year|what date|since when|what month)\b"),
     ("who", r"\b(?:who|whom|whose|which (?:company|companies|firm|firms|person|people|"
             r"organi[sz]ations?|vendors?|providers?|rivals?|competitors?))\b"),
@@ -272,6 +277,20 @@ _QUARTER = re.compile(r"\bQ([1-4])\b|\b(first|second|third|fourth|1st|2nd|3rd|4t
                       re.IGNORECASE)
 _QUARTER_WORDS = {"first": "1", "second": "2", "third": "3", "fourth": "4", "1st": "1",
                   "2nd": "2", "3rd": "3", "4th": "4"}
+
+
+_QUARTER_OF_YEAR = re.compile(r"\bQ([1-4])\s?(?:of\s)?((?:19|20)\d\d)\b|\b(first|second|third|"
+                              r"fourth|1st|2nd|3rd|4th) quarter(?: of)? ((?:19|20)\d\d)\b",
+                              re.IGNORECASE)
+
+
+def quarter_periods_in(text: str) -> list[str]:
+    """Quarters named with their year, as "Q4 2022"."""
+    found = []
+    for m in _QUARTER_OF_YEAR.finditer(text):
+        q = m.group(1) or _QUARTER_WORDS[m.group(3).lower()]
+        found.append(f"Q{q} {m.group(2) or m.group(4)}")
+    return list(dict.fromkeys(found))
 
 
 def quarters_in(text: str) -> list[str]:
