@@ -37,7 +37,7 @@ from .retrieve import Hit
 CALIBRATION = Path(__file__).with_name("calibration.json")
 SENTENCE_FEATURES = ["similarity", "coverage", "context_coverage", "passage_rank", "type_ok",
                      "year_ok", "is_question", "is_heading", "window_similarity",
-                     "passage_similarity"]
+                     "passage_similarity", "source_date"]
 QUESTION_FEATURES = ["best_score", "best_similarity", "best_coverage", "known_share",
                      "names_missing", "year_missing", "type_ok", "top_passage_similarity",
                      "focus_names", "focus_year", "focus_coverage", "open_question",
@@ -223,6 +223,7 @@ class EvidenceScorer:
                                     or len(sentence.text) < 30),
                 "window_similarity": float(window_sim),
                 "passage_similarity": float(hit.dense or 0.0),
+                "source_date": _source_date(question, hit.document.metadata.get("published", "")),
             }
             score = w["bias"] + sum(w[k] * features[k] for k in SENTENCE_FEATURES)
             result.append(Evidence(hit, sentence, features, score))
@@ -324,6 +325,21 @@ def type_ok(question: Question, sentence: str) -> bool:
     if kind == "action":
         return bool(_HAS_ACTION.search(sentence))
     return True
+
+
+_MONTH_NUMBER = {m: f"{i:02d}" for i, m in enumerate(
+    "january february march april may june july august september october november december"
+    .split(), start=1)}
+
+
+def _source_date(question: Question, published: str) -> float:
+    """1 when the question names the source's publication year (and month, if it names one):
+    "according to the July 2025 coverage"."""
+    if not published or not question.periods or published[:4] not in question.periods:
+        return 0.0
+    months = [_MONTH_NUMBER[m] for m in re.findall(r"[a-z]+", question.text.lower())
+              if m in _MONTH_NUMBER]
+    return 1.0 if not months or published[5:7] in months else 0.5
 
 
 def _year_ok(question: Question, sentence: str, passage: str) -> float:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import re
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from langchain_core.documents import Document
@@ -71,7 +73,7 @@ class Assistant:
         self.threshold_open = calibration().get("threshold_open", self.threshold)
         self.figures = FigureFinder(corpus.figures, self.bank.vectors, self.glossary,
                                     {p.id: p for p in texts}, extract_passage,
-                                    self._previous_passage)
+                                    partial(previous_passage, groups))
         self.figure_periods = {f.period[-4:] for f in corpus.figures if f.period}
         words = {w for p in self.passages for w in re.findall(r"[a-z][a-z\-]+",
                                                                p.page_content.lower())}
@@ -100,11 +102,13 @@ class Assistant:
     @property
     def chain(self) -> Runnable:
         """retrieve -> judge -> answer forms, as a LangChain runnable over a Turn. Built per use
-        (it is cheap): kept on the object, its bound methods would make a reference cycle that
-        keeps a closed assistant, and the index build it reads, alive until garbage collection."""
-        return (RunnableLambda(self._retrieve, name="retrieve")
-                | RunnableLambda(self._judge, name="judge")
-                | RunnableLambda(self._respond, name="answer"))
+        (it is cheap) over a weak reference: LangChain's runnables refer to themselves, and a
+        strong reference from them would keep a closed assistant, and the index build it
+        reads, alive until a garbage collection."""
+        me = weakref.proxy(self)
+        return (RunnableLambda(lambda turn: me._retrieve(turn), name="retrieve")
+                | RunnableLambda(lambda turn: me._judge(turn), name="judge")
+                | RunnableLambda(lambda turn: me._respond(turn), name="answer"))
 
     def as_runnable(self) -> Runnable:
         """The whole flow as a LangChain runnable: {"question", "history"} -> Answer."""
@@ -278,14 +282,6 @@ class Assistant:
                 out.append(Hit(source, hit.score))
         return out
 
-    def _previous_passage(self, passage: Document) -> Document | None:
-        """The passage before this one in its document (where "its revenue" finds its "it")."""
-        position = passage.metadata.get("position", 0)
-        for p in self.passages_by_doc.get(passage.metadata.get("doc_id", ""), []):
-            if p.metadata.get("position") == position - 1 and p.metadata.get("kind") == "text":
-                return p
-        return None
-
     def top_document(self, hits) -> list[Document]:
         """The text passages, in order, of the document the best text hit comes from."""
         for hit in hits:
@@ -308,6 +304,15 @@ class Assistant:
                 seen.add(name)
                 out.append((doc_id, name))
         return out
+
+
+def previous_passage(groups: dict[str, list[Document]], passage: Document) -> Document | None:
+    """The passage before this one in its document (where "its revenue" finds its "it")."""
+    position = passage.metadata.get("position", 0)
+    for p in groups.get(passage.metadata.get("doc_id", ""), []):
+        if p.metadata.get("position") == position - 1 and p.metadata.get("kind") == "text":
+            return p
+    return None
 
 
 def _settings(settings: Settings | None, corpus, index) -> Settings:

@@ -18,6 +18,8 @@ ABBREVIATIONS = {
     "yrs": "years", "govt": "government", "intl": "international", "vs": "versus",
     "thx": "thanks", "pls": "please", "plz": "please", "approx": "about", "hv": "have",
     "wat": "what", "wht": "what", "hw": "how", "whats": "what is", "yoy": "year on year",
+    "rev": "revenue", "revs": "revenues", "blk": "black", "mkt": "market", "mgmt": "management",
+    "biz": "business", "qtr": "quarter", "cn": "China",
 }
 STOPWORDS = frozenset("""
 a an the and or but of to in on at for from by with as is are was were be been being do does did
@@ -174,7 +176,7 @@ _OPERATIONS = [
               r"\bpercent(?:age)? of\b|\bwhat % of\b|\bwhat part of\b"),
     ("difference", r"\bby how (?:much|many)\b|\bdifference\b|\b(?:the|absolute) gap "
                    r"(?:between|in|of)\b|\bhow (?:big|large|wide) (?:is|was) the gap\b|"
-                   r"\bhow much (?:more|less|larger|bigger|higher|lower|smaller)\b|"
+                   r"\bhow much (?:more|less|higher|lower|smaller)\b|"
                    r"\bhow many more\b|\bhow far (?:behind|short|ahead)\b|\bfell short\b|"
                    r"\bshortfall\b"),
     ("compare", r"\bhow (?:did|does|do) .{1,60} compare\b|\bcompared? (?:with|to)\b|"

@@ -67,7 +67,7 @@ class SlowBot:
         self.bot = bot
         self.settings, self.corpus, self.report = bot.settings, bot.corpus, bot.report
         self.passages_by_doc = bot.passages_by_doc
-        self.glossary, self.figures = bot.glossary, bot.figures
+        self.glossary, self.figures, self.passages = bot.glossary, bot.figures, bot.passages
 
     def ask(self, question, history=None, id=None):
         time.sleep(1.0)
