@@ -280,7 +280,8 @@ def briefing(turn: Turn, kb) -> Answer | None:
 
 def sentences(turn: Turn, kb) -> Answer | None:
     """The best supporting sentence(s), quoted: the form every other one falls back to."""
-    chosen = _best_sentences(turn, limit=3)
+    factoid = turn.analysis.answer_type in {"quantity", "date", "who", "where", "source"}
+    chosen = _best_sentences(turn, limit=3 if factoid else 4)
     if not chosen:
         return None
     return _quote(turn, chosen)
@@ -303,7 +304,7 @@ def _usable(e: Evidence) -> bool:
 
 # A sentence opening like this leans on the one before it for its subject or its point.
 _LEANS_BACK = re.compile(r"^(?:it|its|this|that|these|those|they|their|he|she|his|her|such|"
-                         r"in that sense|so|therefore|thus|hence|however|but|as a result|also|"
+                         r"in that sense|so|therefore|thus|hence|as a result|"
                          r"in (?:19|20)\d\d, (?:it|they|he|she))\b", re.IGNORECASE)
 
 
@@ -328,13 +329,15 @@ def _best_sentences(turn: Turn, limit: int) -> list[Evidence]:
         return []
     best = usable[0]
     chosen = [best]
-    margin = 2.0
+    lead = [best]
+    margin = 3.0
     if _LEANS_BACK.match(best.text) and best.sentence.index > 0:
         before = next((e for e in turn.evidence if e.sentence.passage.id ==
                        best.sentence.passage.id and e.sentence.index == best.sentence.index - 1
                        and not e.features["is_heading"]), None)
         if before:
             chosen.insert(0, before)
+            lead.insert(0, before)
             limit += 1
     following = [e for e in usable[1:12] if e.sentence.passage.id == best.sentence.passage.id
                  and e.sentence.index == best.sentence.index + 1]
@@ -346,10 +349,12 @@ def _best_sentences(turn: Turn, limit: int) -> list[Evidence]:
         if any(e.text == c.text for c in chosen) or e.score < best.score - margin:
             continue
         chosen.append(e)
-    # Sentences of the best passage read in their own order, first; the others follow.
-    own = sorted((e for e in chosen if e.sentence.passage.id == best.sentence.passage.id),
-                 key=lambda e: e.sentence.index)
-    return own + [e for e in chosen if e.sentence.passage.id != best.sentence.passage.id]
+    # The best sentence leads; the rest of its passage follows in its own order, then others.
+    rest = [e for e in chosen if all(e is not x for x in lead)]
+    rest.sort(key=lambda e: (e.sentence.passage.id != best.sentence.passage.id,
+                             e.sentence.index if e.sentence.passage.id == best.sentence.passage.id
+                             else 0))
+    return lead + rest
 
 
 def _diverse(turn: Turn, kb, limit: int, recent: bool = False) -> list[Evidence]:

@@ -70,11 +70,14 @@ def resolve_one(question: str, previous_q: str, previous_a: str) -> str:
     # "What share of X is that?": "that" is the figure the previous answer gave.
     if current.operation and previous_a and re.search(r"\b(?:that|this|it|those)\b", question,
                                                        re.IGNORECASE):
-        stated = re.search(r"(?<![\w.\[])\d[\d,.]*(?:\s(?:million|billion))?(?:\s[a-z]+){0,3}",
-                           re.sub(r"\s*\[\d+\]", "", previous_a))
-        if stated and not YEAR.fullmatch(stated.group(0).split()[0]):
+        said = re.sub(r"\s*\[\d+\]", "", previous_a)
+        stated = next((m.group(0).strip(" ,.") for m in re.finditer(
+            r"(?<![\w.\[])\d[\d,.]*\d(?:\s(?:million|billion))?(?:\s[a-z]+){0,3}|"
+            r"(?<![\w.\[])\d(?:\s[a-z]+){0,3}", said)
+            if not YEAR.fullmatch(m.group(0).split()[0].strip(" ,."))), "")
+        if stated:  # the first figure of the answer, not a year in it
             subject = f" ({prior.names[0]})" if prior.names else ""
-            return f"{question.rstrip('?')} — {stated.group(0).strip()}{subject}?"
+            return f"{question.rstrip('?')} — {stated}{subject}?"
     item = _ITEM_REF.search(question)
     if item and previous_a:
         items = _list_items(previous_a)
