@@ -99,14 +99,20 @@ class FigureFinder:
 
     def _add(self, figures: list[Figure]) -> list[int]:
         start = len(self.figures)
-        texts = [self.describe(f) for f in figures]
-        vectors = self._vectors_of(texts) if texts else []
-        for fig, text, vec in zip(figures, texts, vectors, strict=True):
+        for fig in figures:
+            text = self.describe(fig)
             self.figures.append(fig)
             self.texts.append(text)
             self.tokens.append(frozenset(tokenize(text)))
-            self._vectors.append(np.asarray(vec, dtype=np.float32))
+            self._vectors.append(None)  # embedded when a question first ranks it
         return list(range(start, len(self.figures)))
+
+    def _embed(self, indexes: list[int]) -> None:
+        missing = [i for i in indexes if self._vectors[i] is None]
+        if missing:
+            for i, vec in zip(missing, self._vectors_of([self.texts[i] for i in missing]),
+                              strict=True):
+                self._vectors[i] = np.asarray(vec, dtype=np.float32)
 
     def ensure(self, passage_ids) -> None:
         """Read the figures of these passages if that is not done yet."""
@@ -155,6 +161,7 @@ class FigureFinder:
         if not indexes:
             return []
         q = np.asarray(vector, dtype=np.float32)
+        self._embed(indexes)
         sims = {i: float(self._vectors[i] @ q) for i in indexes}
         words = [t for t in question.tokens if not t.isdigit()]
         weight = {t: max(idf(t) or 0.0, 0.1) for t in words}

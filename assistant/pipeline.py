@@ -79,7 +79,7 @@ class Assistant:
                                                                p.page_content.lower())}
         # Acronyms are mined from a bounded sample: enough for a corpus's own vocabulary.
         self.speller = Speller(words | self.glossary.words(),
-                               acronyms_in([p.page_content for p in texts[:5000]]))
+                               partial(acronyms_in, [p.page_content for p in texts[:5000]]))
 
     @classmethod
     def open(cls, corpus: list[str] | None = None, index: str | Path | None = None,

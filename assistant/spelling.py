@@ -55,9 +55,16 @@ class Speller:
     """Corrects likely typos toward corpus words first, then common English words; spells out
     acronyms the corpus never uses but whose words it does ("KPH")."""
 
-    def __init__(self, corpus_words: set[str], acronyms: dict[str, str] | None = None):
+    def __init__(self, corpus_words: set[str], acronyms=None):
+        """`acronyms`: a mapping, or a function that makes one (called on first need)."""
         self.corpus_words = {w.lower() for w in corpus_words}
-        self.acronyms = acronyms or {}
+        self._acronyms = acronyms or {}
+
+    @property
+    def acronyms(self) -> dict[str, str]:
+        if callable(self._acronyms):
+            self._acronyms = self._acronyms()
+        return self._acronyms
 
     def correct(self, text: str) -> str:
         """The text with misspelled lowercase words replaced and unknown acronyms spelled out;
@@ -75,8 +82,10 @@ class Speller:
     def _spell_out(self, match: re.Match) -> str:
         token = match.group(0)
         low = token.lower()
+        if low in self.corpus_words:
+            return token
         phrase = self.acronyms.get(low)
-        if not phrase or low in self.corpus_words:
+        if not phrase:
             return token
         if not token.isupper() and (low in _english().words or len(low) < 3):
             return token  # a lowercase English word ("sun") is not an acronym
