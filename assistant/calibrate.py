@@ -48,11 +48,11 @@ def _fit(x: np.ndarray, y: np.ndarray, c: float = 1.0) -> tuple[float, np.ndarra
     return float(model.intercept_[0] - (coef * mean).sum()), coef
 
 
-def fit(collected: list[dict], bots_rescore) -> dict:
-    """New weights from collected rows; `bots_rescore()` recollects with the new ranker."""
+def fit_ranker(collected: list[dict], params: dict) -> dict:
+    """The sentence ranker's weights: which candidates hold the expected evidence."""
     x = np.array([f for row in collected for f, _ in row["sentences"]])
     y = np.array([label for row in collected for _, label in row["sentences"]])
-    params = dict(calibration())
+    params = dict(params)
     if y.any() and not y.all():
         bias, coef = _fit(x, y)
         params["sentence"] = {"bias": round(bias, 4),
@@ -103,18 +103,19 @@ def calibrate(suites: dict[str, dict], open_bot) -> dict:
     bots = {name: open_bot(name, s["corpus"]) for name, s in suites.items()}
     items = {name: [i for f in s["tune"] for i in load_questions(f)] for name, s in suites.items()}
 
-    def gather():
+    def gather(weights: dict) -> list[dict]:
         rows = []
         for name, bot in bots.items():
-            bot.scorer.weights = calibration()
+            bot.scorer.weights = weights
             for row in collect(bot, items[name]):
                 row["signals"] = {k: row["turn"].signals.get(k, 0.0) for k in QUESTION_FEATURES}
                 rows.append(row)
         return rows
 
-    params = fit(gather(), None)
-    write(params, "fitting")
-    params = fit_judge(gather(), params)
+    start = calibration()
+    params = fit_ranker(gather(start), start)
+    # The judge reads the ranker's scores: fitted on evidence ranked by the new weights.
+    params = fit_judge(gather(params), params)
     n = sum(len(v) for v in items.values())
     write(params, f"Fitted by `python -m assistant calibrate` on {n} tune questions over "
                   f"{', '.join(sorted(bots))}.")
