@@ -14,6 +14,10 @@ SHARED_CORPUS = SHARED / "corpus"
 DEV_QA = SHARED / "qa" / "dev.jsonl"
 DATA = Path(__file__).resolve().parent / "data"
 FIGURES = ROOT / "corpus" / "figures.csv"
+# The requester's article lives beside the checkout, not in it: tests that read it say so.
+needs_shared = pytest.mark.skipif(
+    not SHARED_CORPUS.exists(),
+    reason="../shared/corpus (the requester's article) is not beside this checkout")
 
 
 @pytest.fixture(autouse=True)

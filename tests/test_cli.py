@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import DATA, FIGURES, ROOT, SHARED_CORPUS
+from conftest import DATA, FIGURES, ROOT, SHARED_CORPUS, needs_shared
 
 
 def run(*args, stdin=None, timeout=240):
@@ -24,6 +24,7 @@ def corpus_args(index_dir):
     return ["--corpus", str(SHARED_CORPUS), "--corpus", str(FIGURES), "--index", str(index_dir)]
 
 
+@needs_shared
 def test_ask_json_builds_the_index_and_answers(index_dir):
     result = run("ask", "How many customers does AliCloud have?", "--json", *corpus_args(index_dir))
     assert result.returncode == 0, result.stderr
@@ -33,12 +34,14 @@ def test_ask_json_builds_the_index_and_answers(index_dir):
     assert (index_dir / "CURRENT").exists()
 
 
+@needs_shared
 def test_ask_readable_shows_sources(index_dir):
     result = run("ask", "Why should AliCloud not focus on North America?", *corpus_args(index_dir))
     assert result.returncode == 0, result.stderr
     assert "Sources:" in result.stdout and "[1]" in result.stdout and "para" in result.stdout
 
 
+@needs_shared
 def test_batch_from_stdin_echoes_ids_in_order(index_dir):
     lines = [
         {"id": "a", "question": "How many transactions per second could AliCloud process in 2015?"},
@@ -59,6 +62,7 @@ def test_batch_from_stdin_echoes_ids_in_order(index_dir):
     assert "Please type a question" in out[3]["error"]
 
 
+@needs_shared
 def test_index_command_reports_and_skips_unchanged(index_dir):
     result = run("index", *corpus_args(index_dir))
     assert result.returncode == 0, result.stderr

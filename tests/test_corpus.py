@@ -1,5 +1,5 @@
 import pytest
-from conftest import DATA, SHARED_CORPUS
+from conftest import DATA, SHARED_CORPUS, needs_shared
 
 from assistant.corpus import load_corpus, load_document, read_figures
 from assistant.errors import AssistantError
@@ -40,6 +40,7 @@ def test_markdown_front_matter_and_headings():
     assert doc.blocks[1].text.startswith("Orbital Freight moved 1,250 containers")
 
 
+@needs_shared
 def test_source_article_plain_headings_and_byline():
     doc = load_document(SHARED_CORPUS / "west-favors-aws-over-alicloud.md")
     headings = [b.text for b in doc.blocks if b.heading]

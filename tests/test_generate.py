@@ -7,7 +7,7 @@ import sys
 from dataclasses import replace
 
 import pytest
-from conftest import FIGURES, ROOT, SHARED_CORPUS
+from conftest import FIGURES, ROOT, SHARED_CORPUS, needs_shared
 from langchain_core.documents import Document
 from langchain_core.language_models import FakeListChatModel
 from scripted_chat_server import ScriptedChatServer
@@ -130,6 +130,7 @@ def test_real_openai_client_against_scripted_server_streaming(monkeypatch, setti
     assert "<source n=\"1\"" in server.requests[0]["messages"][1]["content"]
 
 
+@needs_shared
 def test_cli_with_openai_setting_verifies_the_scripted_reply(tmp_path):
     reply = ("Microsoft, Google and Amazon have taken much of the North American cloud market [1]. "
              "AliCloud should aim at Northern Europe and Africa instead [1]. "

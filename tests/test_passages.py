@@ -1,4 +1,4 @@
-from conftest import DATA, SHARED_CORPUS
+from conftest import DATA, SHARED_CORPUS, needs_shared
 
 from assistant.corpus import load_document, read_figures
 from assistant.passages import figure_passage, split_document, split_sentences
@@ -14,6 +14,7 @@ def test_headings_travel_with_their_section_and_tiny_paragraphs_merge():
     assert passages[2].page_content.startswith("Risks\n\nStorms closed")
 
 
+@needs_shared
 def test_long_paragraphs_split_at_sentence_boundaries():
     doc = load_document(SHARED_CORPUS / "west-favors-aws-over-alicloud.md")
     passages = split_document(doc, min_chars=50, max_chars=200)
@@ -33,6 +34,7 @@ def test_ids_are_stable_and_change_with_content():
     assert second[:2] == first[:2] and second[2] != first[2]
 
 
+@needs_shared
 def test_passages_carry_document_metadata():
     doc = load_document(SHARED_CORPUS / "west-favors-aws-over-alicloud.md")
     meta = split_document(doc, 120, 900)[0].metadata

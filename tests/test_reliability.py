@@ -45,6 +45,8 @@ def answers(corpus, index, model_embeddings):
 
 @pytest.fixture
 def corpus(tmp_path):
+    if not SHARED_CORPUS.exists():
+        pytest.skip("../shared/corpus (the requester's article) is not beside this checkout")
     folder = tmp_path / "corpus"
     folder.mkdir()
     shutil.copy(SHARED_CORPUS / "west-favors-aws-over-alicloud.md", folder)

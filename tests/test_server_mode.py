@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import FIGURES, ROOT, SHARED_CORPUS
+from conftest import FIGURES, ROOT, SHARED_CORPUS, needs_shared
 
 QUESTIONS = ["How many customers does AliCloud have?",
              "Why should AliCloud not focus on North America?",
@@ -57,6 +57,7 @@ def ask_all(tmp_path, env_extra):
     return answers
 
 
+@needs_shared
 def test_answers_match_embedded_mode_and_survive_a_server_restart(tmp_path):
     embedded = ask_all(tmp_path / "embedded", {})
     port = free_port()
@@ -89,6 +90,7 @@ def test_unreachable_server_is_a_clear_message(tmp_path):
     assert "Cannot reach the Chroma server" in result.stderr and "Traceback" not in result.stderr
 
 
+@needs_shared
 def test_server_going_down_mid_run_is_a_message_and_recovers(tmp_path, embeddings):
     from assistant import Assistant
     from assistant.config import Settings
