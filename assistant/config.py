@@ -27,7 +27,6 @@ class Settings:
     top_k: int = 8
     candidates: int = 12
     rrf_k: int = 60
-    min_coverage: float = 0.5
     llm: str = "none"
     llm_timeout: float = 30.0
     llm_max_dropped: float = 0.5

@@ -46,12 +46,11 @@ class Statement:
 
 @dataclass
 class FigureAnswer:
-    """What the figures table says about a question, or why it cannot answer it."""
+    """A computed answer: its statements, the figures they rest on and the arithmetic shown."""
 
     statements: list[Statement] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
     calculation: Calculation | None = None
-    missing: str = ""  # set when the table holds nearby figures but not the one asked for
 
 
 def value_text(figure: Figure, value: float | None = None) -> str:
