@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test index lint install install-dev clean
+.PHONY: run test index lint bench install install-dev clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ test: $(DEV_STAMP)
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
+
+# Speed and scale against baselines measured in the same run (see the README's Performance).
+bench: $(DEV_STAMP)
+	$(PY) -m assistant bench
 
 # Removes the venv and every built index file; index/README.md stays.
 clean:
