@@ -28,6 +28,7 @@ from .evidence import Evidence
 from .passages import split_sentences
 from .questions import (
     NUMBER_WORDS,
+    ORDINALS,
     Question,
     is_source_question,
     is_summary_request,
@@ -196,8 +197,7 @@ def involve(turn: Turn, kb) -> Answer | None:
     if not section:
         return None
     doc_id, name = section
-    body = [(p, t) for p, t in _section_sentences(kb, doc_id, name)
-            if t.strip() != name.strip() and len(t) >= 30 and t.strip() not in name]
+    body = _section_body(kb, doc_id, name)
     if not body:
         return None
     citations = Citations()
@@ -222,12 +222,11 @@ def listing(turn: Turn, kb) -> Answer | None:
             continue
         ordinal = re.search(r"\b(first|second|third|fourth|fifth|last)\b", q.text.lower())
         if ordinal:  # "the second of the three strategies": that one, in full
-            index = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4,
-                     "last": count - 1}[ordinal.group(1)]
+            index = ORDINALS[ordinal.group(1)]
+            index += count if index < 0 else 0  # "the last one"
             if index < count:
                 doc_id, name = sections[index]
-                body = [(p, t) for p, t in _section_sentences(kb, doc_id, name)
-                        if t.strip() != name.strip() and len(t) >= 30][:3]
+                body = _section_body(kb, doc_id, name)[:3]
                 if body:
                     citations = Citations()
                     item = re.sub(r"^\s*\d+[.)]\s*", "", name).rstrip(".:")
@@ -237,8 +236,7 @@ def listing(turn: Turn, kb) -> Answer | None:
         citations = Citations()
         lines = [f"{as_sentence(e.text)} [{citations.cite(e.sentence.passage, e.text)}]"]
         for doc_id, name in sections[:count]:
-            body = [(p, t) for p, t in _section_sentences(kb, doc_id, name)
-                    if t.strip() != name.strip() and len(t) >= 30 and t.strip() not in name]
+            body = _section_body(kb, doc_id, name)
             item = re.sub(r"^\s*\d+[.)]\s*", "", name).rstrip(".:")
             if body:
                 passage, text = body[0]
@@ -402,11 +400,13 @@ def _best_section(turn: Turn, kb) -> tuple[str, str] | None:
     return best
 
 
-def _section_sentences(kb, doc_id: str, name: str) -> list[tuple[Document, str]]:
+def _section_body(kb, doc_id: str, name: str) -> list[tuple[Document, str]]:
+    """The sentences under a heading, in order, without the heading or its fragments."""
     passages = sorted((p for p in kb.passages_by_doc.get(doc_id, [])
                        if p.metadata.get("kind") == "text" and p.metadata.get("section") == name),
                       key=lambda p: p.metadata["position"])
-    return [(p, s) for p in passages for s in split_sentences(p.page_content)]
+    return [(p, s) for p in passages for s in split_sentences(p.page_content)
+            if len(s) >= 30 and s.strip() not in name]
 
 
 def _count_in(text: str, asked: list[str]) -> int:

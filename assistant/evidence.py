@@ -24,6 +24,7 @@ from langchain_core.embeddings import Embeddings
 
 from .passages import split_sentences
 from .questions import (
+    MONTHS,
     YEAR,
     Question,
     looks_like_instruction,
@@ -45,8 +46,7 @@ QUESTION_FEATURES = ["best_score", "best_similarity", "best_coverage", "known_sh
 # Questions whose answer is an explanation or a briefing rather than one stated fact.
 OPEN_TYPES = {"broad", "action", "why", "how", "involve", "list", "opinion", "general", "yesno"}
 
-_MONTHS = r"january|february|march|april|may|june|july|august|september|october|november|december"
-_HAS_DATE = re.compile(rf"\b(?:19|20)\d\d\b|\b(?:{_MONTHS})\b|\bQ[1-4]\b", re.IGNORECASE)
+_HAS_DATE = re.compile(rf"\b(?:19|20)\d\d\b|\b(?:{'|'.join(MONTHS)})\b|\bQ[1-4]\b", re.IGNORECASE)
 _HAS_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozen|"
                          r"hundred|thousand|million|billion|half|twice|double)\b", re.I)
 _HAS_SOURCE = re.compile(r"\b(?:report|reported|according to|said|says|data|estimated|estimates|"
@@ -327,9 +327,7 @@ def type_ok(question: Question, sentence: str) -> bool:
     return True
 
 
-_MONTH_NUMBER = {m: f"{i:02d}" for i, m in enumerate(
-    "january february march april may june july august september october november december"
-    .split(), start=1)}
+_MONTH_NUMBER = {m.lower(): f"{i:02d}" for i, m in enumerate(MONTHS, start=1)}
 
 
 def _source_date(question: Question, published: str) -> float:

@@ -13,7 +13,7 @@ from langchain_core.documents import Document
 
 from .corpus import Figure
 from .passages import split_sentences
-from .questions import YEAR, names_in
+from .questions import MONTHS, QUARTER_OF_YEAR, YEAR, names_in, quarter_label
 from .spelling import is_english_word
 
 _SCALES = {"thousand": "thousand", "k": "thousand", "million": "million", "mn": "million",
@@ -31,14 +31,9 @@ _MENTION = re.compile(
     r"(?P<noun>(?:\s(?:of\s)?[a-z][a-z\-]+){1,3})?", re.IGNORECASE)
 _STOP_NOUN = re.compile(r"\b(?:in|on|at|by|for|from|to|and|or|than|the|a|an|with|as|that|which|"
                         r"this|it|is|was|were|are|year|years|its|of)\b.*$")
-_MONTH_NAMES = {"January", "February", "March", "April", "May", "June", "July", "August",
-                "September", "October", "November", "December"}
-_QUARTER = re.compile(r"\b(Q[1-4])\s?(?:of\s)?((?:19|20)\d\d)\b|\b(first|second|third|fourth) "
-                      r"quarter(?: of)? ((?:19|20)\d\d)\b", re.IGNORECASE)
 
 
-_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|" \
-         r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
+_MONTH = "(?:" + "|".join([*MONTHS, *(m[:3] for m in MONTHS), "Sept"]) + r")\.?"
 _DAY_BEFORE_MONTH = re.compile(rf"^\s?{_MONTH}\b")
 _MONTH_BEFORE_DAY = re.compile(rf"\b{_MONTH}\s$")
 
@@ -127,7 +122,7 @@ def _unit(m: re.Match) -> str:
 
 def _entity(sentence: str, at: int, known: set[str]) -> str:
     names = [(sentence.find(n), n) for n in names_in(sentence)
-             if n not in _MONTH_NAMES and not YEAR.fullmatch(n)
+             if n not in MONTHS and not YEAR.fullmatch(n)
              and (n in known or sentence.find(n) > 0 or " " in n or not is_english_word(n))
              and n.upper() not in {"RMB", "USD", "EUR", "GBP", "CNY", "HKD", "JPY", "Q1", "Q2",
                                    "Q3", "Q4"}]
@@ -158,16 +153,10 @@ def _period(sentence: str, at: int, end: int | None = None) -> str:
     if end is not None:
         after = _PERIOD_AFTER.match(sentence[end:])
         if after:
-            quarter = _QUARTER.search(sentence[end:end + after.end()])
-            if quarter and quarter.group(1):
-                return f"{quarter.group(1).upper()} {after.group(1)}"
-            return after.group(1)
-    quarters = list(_QUARTER.finditer(sentence))
-    quarter = min(quarters, key=lambda q: abs(q.start() - at)) if quarters else None
-    if quarter:
-        if quarter.group(1):
-            return f"{quarter.group(1).upper()} {quarter.group(2)}"
-        q = {"first": 1, "second": 2, "third": 3, "fourth": 4}[quarter.group(3).lower()]
-        return f"Q{q} {quarter.group(4)}"
+            quarter = QUARTER_OF_YEAR.search(sentence[end:end + after.end()])
+            return quarter_label(quarter) if quarter else after.group(1)
+    quarters = list(QUARTER_OF_YEAR.finditer(sentence))
+    if quarters:
+        return quarter_label(min(quarters, key=lambda q: abs(q.start() - at)))
     years = [(abs(y.start() - at), y.group(0)) for y in YEAR.finditer(sentence)]
     return min(years)[1] if years else ""

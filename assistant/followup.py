@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .questions import YEAR, analyze, content_tokens, names_in
+from .questions import ORDINALS, YEAR, analyze, content_tokens, names_in
 
 _OPENERS = re.compile(r"^\s*(?:and|what about|how about|and what about|and for|same for|"
                       r"what of|and in|also|ok|okay|so)\b[\s,]*", re.IGNORECASE)
@@ -19,7 +19,6 @@ _RELATIVE = {
     r"\b(?:the )?(?:following|next|subsequent) year\b|\bthe year after\b|\ba year later\b": 1,
     r"\b(?:the )?(?:previous|prior|preceding) year\b|\bthe year before\b|\ba year earlier\b": -1,
 }
-_ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1}
 _ITEM_REF = re.compile(r"\b(?:the|that) (first|second|third|fourth|fifth|last)"
                        r"(?: one| point| item| strategy| option| reason| recommendation)?\b",
                        re.IGNORECASE)
@@ -81,7 +80,7 @@ def resolve_one(question: str, previous_q: str, previous_a: str) -> str:
     item = _ITEM_REF.search(question)
     if item and previous_a:
         items = _list_items(previous_a)
-        index = _ORDINALS[item.group(1).lower()]
+        index = ORDINALS[item.group(1).lower()]
         if items and (index < len(items)):
             return _ITEM_REF.sub(items[index], question, count=1)
     # "And Globex?" / "What about 2014?" / "the following year": the prior question, changed.

@@ -131,9 +131,12 @@ def names_in(text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-_CALENDAR = {"January", "February", "March", "April", "May", "June", "July", "August",
-             "September", "October", "November", "December", "Monday", "Tuesday", "Wednesday",
-             "Thursday", "Friday", "Saturday", "Sunday", "Q1", "Q2", "Q3", "Q4", "FY"}
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+# "Third" in "the third of the strategies"; "last" counts from the end.
+ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1}
+_CALENDAR = {*MONTHS, "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+             "Sunday", "Q1", "Q2", "Q3", "Q4", "FY"}
 _QUESTION_OPENERS = {"what", "how", "why", "when", "where", "who", "which", "is", "are", "was",
                      "were", "does", "do", "did", "can", "could", "should", "would", "will",
                      "has", "have", "had", "give", "tell", "list", "name", "brief", "summarize",
@@ -281,18 +284,20 @@ _QUARTER_WORDS = {"first": "1", "second": "2", "third": "3", "fourth": "4", "1st
                   "2nd": "2", "3rd": "3", "4th": "4"}
 
 
-_QUARTER_OF_YEAR = re.compile(r"\bQ([1-4])\s?(?:of\s)?((?:19|20)\d\d)\b|\b(first|second|third|"
-                              r"fourth|1st|2nd|3rd|4th) quarter(?: of)? ((?:19|20)\d\d)\b",
-                              re.IGNORECASE)
+QUARTER_OF_YEAR = re.compile(r"\bQ([1-4])\s?(?:of\s)?((?:19|20)\d\d)\b|\b(first|second|third|"
+                             r"fourth|1st|2nd|3rd|4th) quarter(?: of)? ((?:19|20)\d\d)\b",
+                             re.IGNORECASE)
+
+
+def quarter_label(match: re.Match) -> str:
+    """A QUARTER_OF_YEAR match written as "Q4 2022"."""
+    q = match.group(1) or _QUARTER_WORDS[match.group(3).lower()]
+    return f"Q{q} {match.group(2) or match.group(4)}"
 
 
 def quarter_periods_in(text: str) -> list[str]:
     """Quarters named with their year, as "Q4 2022"."""
-    found = []
-    for m in _QUARTER_OF_YEAR.finditer(text):
-        q = m.group(1) or _QUARTER_WORDS[m.group(3).lower()]
-        found.append(f"Q{q} {m.group(2) or m.group(4)}")
-    return list(dict.fromkeys(found))
+    return list(dict.fromkeys(quarter_label(m) for m in QUARTER_OF_YEAR.finditer(text)))
 
 
 def quarters_in(text: str) -> list[str]:
