@@ -213,8 +213,10 @@ class EvidenceScorer:
             section = hit.document.metadata.get("section", "")
             features = {
                 "similarity": float(sim),
-                "coverage": sum(self.weight(t) for t in tokens if t in own) / total,
-                "context_coverage": sum(self.weight(t) for t in tokens if t in context) / total,
+                "coverage": sum(self.weight(t) for t in tokens
+                                if _covers(t, own, question.alternatives)) / total,
+                "context_coverage": sum(self.weight(t) for t in tokens
+                                        if _covers(t, context, question.alternatives)) / total,
                 "passage_rank": 1.0 / (1 + rank),
                 "type_ok": float(type_ok(question, sentence.text)),
                 "year_ok": _year_ok(question, sentence.text, hit.document.page_content),
@@ -304,6 +306,10 @@ _TO_THE_READER = re.compile(
 def addresses_the_reader(sentence: str) -> bool:
     """True for a sentence that gives orders to an assistant rather than stating a fact."""
     return looks_like_instruction(sentence) or bool(_TO_THE_READER.search(sentence))
+
+
+def _covers(token: str, words: frozenset, alternatives: dict[str, set[str]]) -> bool:
+    return token in words or any(a in words for a in alternatives.get(token, ()))
 
 
 def type_ok(question: Question, sentence: str) -> bool:

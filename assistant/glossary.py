@@ -31,6 +31,22 @@ class Glossary:
                 extra += [t for t in group if not _mentions(text, t)]
         return f"{text} ({'; '.join(extra)})" if extra else text
 
+    def alternatives(self, text: str) -> dict[str, set[str]]:
+        """For each search token of a term the text mentions, the tokens of the term's other
+        names: a sentence that says "Alibaba Cloud" covers a question's "Aliyun"."""
+        from .questions import tokenize
+
+        found: dict[str, set[str]] = {}
+        for group in self.groups:
+            mentioned = [t for t in group if _mentions(text, t)]
+            if not mentioned:
+                continue
+            others = {tok for t in group for tok in tokenize(t)}
+            for term in mentioned:
+                for tok in tokenize(term):
+                    found.setdefault(tok, set()).update(others - {tok})
+        return found
+
     def variants(self, term: str) -> list[str]:
         """Every name of the term (itself included)."""
         for group in self.groups:

@@ -237,8 +237,10 @@ class Assistant:
                 or self.bank.of_passage(h.document.id)]
         turn.hits = self._with_figure_sources(hits)
         turn.signals["retrieve_ms"] = (time.perf_counter() - t0) * 1000
-        expanded = replace(turn.analysis, tokens=analyze(query).tokens)
-        turn.evidence = self.scorer.candidates(expanded, turn.hits, turn.vector)
+        # Scored on the question's own words; a glossary name counts for the term it stands
+        # for, once (counting every alias would reward sentences that repeat the names).
+        turn.analysis.alternatives = self.glossary.alternatives(turn.resolved)
+        turn.evidence = self.scorer.candidates(turn.analysis, turn.hits, turn.vector)
         return turn
 
     def _judge(self, turn: Turn) -> Turn:
