@@ -33,7 +33,7 @@ class Glossary:
 
     def alternatives(self, text: str) -> dict[str, set[str]]:
         """For each search token of a term the text mentions, the tokens of the term's other
-        names: a sentence that says "Alibaba Cloud" covers a question's "Aliyun"."""
+        names: a sentence that says "Globex Rail" covers a question's "GR"."""
         from .questions import tokenize
 
         found: dict[str, set[str]] = {}
