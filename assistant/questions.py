@@ -157,7 +157,7 @@ class Question:
     count: int = 0
     tokens: list[str] = field(default_factory=list)
     numbers: list[float] = field(default_factory=list)
-    # Other names' tokens that count for a token (from a corpus glossary): {"gr": {"globex", "rail"}}.
+    # Other names' tokens that count for a token (from a corpus glossary): {"gr": {"rail"}}.
     alternatives: dict[str, set[str]] = field(default_factory=dict)
 
     @property
