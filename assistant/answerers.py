@@ -24,6 +24,7 @@ from .answer import (
     compose_summary_answer,
     finish,
 )
+from .dated import dated_figure
 from .evidence import Evidence
 from .passages import split_sentences
 from .questions import (
@@ -51,6 +52,7 @@ class Turn:
     answerable: float = 1.0
     signals: dict = field(default_factory=dict)
     previous_answer: str = ""  # a follow-up should add to it, not repeat it
+    since: int | None = None  # only sources dated from this year on
 
     @property
     def passage_ids(self) -> list[str]:
@@ -129,12 +131,18 @@ def computed(turn: Turn, kb) -> Answer | None:
     if _stated(turn):
         return None
     result = kb.figures.compute(q, turn.vector, kb.idf, turn.passage_ids)
-    if result is None or not result.calculation:
+    if result is None or not result.calculation or not _recent_enough(turn, result.figures):
         return None
     sentences, citations = compose_figure_answer(result, kb.passages_by_doc, kb.figure_rows)
     verdict = _comparison_verdict(q.text, result) if q.answer_type == "yesno" else ""
     return finish(turn.question, turn.resolved, sentences, citations, result.figures,
                   result.calculation.to_dict(), lead=verdict)
+
+
+def _recent_enough(turn: Turn, figures) -> bool:
+    """With a "since" filter, figures reported before it are not used."""
+    return not turn.since or all(int((f.as_of or "0")[:4]) >= turn.since for f in figures
+                                 if f.table != "extracted")
 
 
 def _stated(turn: Turn) -> bool:
@@ -285,8 +293,8 @@ def sentences(turn: Turn, kb) -> Answer | None:
     return _quote(turn, chosen)
 
 
-ANSWERERS: list[Answerer] = [about_source, summary, not_covered, computed, yes_no, involve,
-                             listing, briefing, sentences]
+ANSWERERS: list[Answerer] = [about_source, summary, dated_figure, not_covered, computed, yes_no,
+                             involve, listing, briefing, sentences]
 
 
 def _quote(turn: Turn, chosen: list[Evidence], lead: str = "") -> Answer:

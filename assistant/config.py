@@ -34,6 +34,8 @@ class Settings:
     max_file_bytes: int = 20_000_000
     data_dir: Path = Path("data")
     auth: str = ""
+    stale_after_years: float = 3.0  # an answer's newest figure older than this says so
+    today: str = ""  # the date figures' ages are counted to (YYYY-MM-DD); empty: the clock's
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:

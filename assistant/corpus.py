@@ -18,7 +18,8 @@ from .errors import AssistantError
 log = logging.getLogger(__name__)
 
 ARTICLE_SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm", ".pdf"}
-FIGURE_COLUMNS = ["id", "entity", "metric", "value", "unit", "period", "source", "locator", "note"]
+FIGURE_COLUMNS = ["id", "entity", "metric", "value", "unit", "period", "as_of", "source", "locator",
+                  "note"]
 REQUIRED_FIGURE_COLUMNS = ["id", "entity", "metric", "value", "unit", "source"]
 
 
@@ -40,6 +41,8 @@ class SourceDocument:
     author: str = ""
     published: str = ""
     blocks: list[Block] = field(default_factory=list)
+    # Where a briefing note's facts come from: [{"publisher", "title", "date", "url"}].
+    sources: list[dict] = field(default_factory=list)
 
     @property
     def content_hash(self) -> str:
@@ -63,12 +66,13 @@ class Figure:
     note: str = ""
     table: str = ""
     row: int = 0  # the line of the figures table it was read from
+    as_of: str = ""  # when the source reported it (YYYY, YYYY-MM or YYYY-MM-DD)
 
     def to_dict(self) -> dict:
         value = int(self.value) if float(self.value).is_integer() else self.value
         return {"id": self.id, "entity": self.entity, "metric": self.metric, "value": value,
-                "unit": self.unit, "period": self.period, "source": self.source,
-                "locator": self.locator, "note": self.note}
+                "unit": self.unit, "period": self.period, "as_of": self.as_of,
+                "source": self.source, "locator": self.locator, "note": self.note}
 
 
 @dataclass
@@ -223,12 +227,22 @@ def _load_markdown(path: Path) -> SourceDocument:
         title=str(meta.get("title") or "").strip(),
         author=str(meta.get("author") or "").strip(),
         published=str(meta.get("published") or meta.get("date") or "").strip(),
+        sources=_sources(meta.get("sources")),
     )
     doc.blocks = _markdown_blocks(body, doc.author)
     if not doc.title:
         first_heading = next((b.text for b in doc.blocks if b.heading), "")
         doc.title = first_heading or path.stem.replace("-", " ").replace("_", " ")
     return doc
+
+
+def _sources(raw) -> list[dict]:
+    """The front matter's `sources:` list, kept only where it is well formed."""
+    if not isinstance(raw, list):
+        return []
+    keys = ("publisher", "title", "date", "url")
+    return [{k: str(item.get(k) or "").strip() for k in keys} for item in raw
+            if isinstance(item, dict)]
 
 
 def _markdown_blocks(body: str, author: str) -> list[Block]:
@@ -370,7 +384,7 @@ def read_figures(path: Path) -> tuple[list[Figure], list[str]]:
             value=float(record["value"].replace(",", "")),
             unit=record["unit"], period=record.get("period", ""), source=record["source"],
             locator=record.get("locator", ""), note=record.get("note", ""), table=path.stem,
-            row=row_no,
+            row=row_no, as_of=record.get("as_of", ""),
         ))
     return figures, problems
 
@@ -386,6 +400,9 @@ def _check_figure_row(record: dict[str, str]) -> tuple[str, str] | None:
     if not re.fullmatch(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?", record["value"]):
         return "value", (f"{record['value']!r} is not a plain number (write 140000 or "
                          "140,000 or 17.8; not 140k or 17,8)")
+    if record.get("as_of") and not re.fullmatch(r"(19|20)\d\d(-[01]\d(-[0-3]\d)?)?",
+                                                 record["as_of"]):
+        return "as_of", f"{record['as_of']!r} is not a date (write 2025, 2025-11 or 2025-11-25)"
     number = float(record["value"].replace(",", ""))
     if number != number or number in {float("inf"), float("-inf")}:
         return "value", f"{record['value']!r} is not a finite number"

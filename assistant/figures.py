@@ -306,7 +306,7 @@ def _compute(operation: str, figures: list[Figure]) -> FigureAnswer | None:
     if operation == "growth" or (a.entity == b.entity and a.period != b.period
                                  and operation not in {"ratio", "share", "difference"}):
         first, last = sorted((a, b), key=lambda f: f.period)
-        return _growth(first, last)
+        return growth_between(first, last)
     big, small = sorted((a, b), key=lambda f: -f.value)
     if operation == "share":
         return _share(part=small, whole=big)
@@ -367,7 +367,7 @@ def _difference(a: Figure, b: Figure) -> FigureAnswer:
     return FigureAnswer(statements, [a, b], Calculation(expression, result, text))
 
 
-def _growth(a: Figure, b: Figure) -> FigureAnswer:
+def growth_between(a: Figure, b: Figure) -> FigureAnswer:
     change = round(b.value - a.value, 4)
     pct = round((b.value - a.value) / a.value * 100, 1)
     multiple = round(b.value / a.value, 2)

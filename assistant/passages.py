@@ -127,7 +127,8 @@ def figure_passage(figure: Figure) -> Document:
     period = f" in {figure.period}" if figure.period else ""
     text = (
         f"{figure.entity} {figure.metric}{period}: {format_number(figure.value)} {figure.unit}."
-        f" Source: {figure.source}{', ' + figure.locator if figure.locator else ''}."
+        f" Source: {figure.source}{', ' + figure.locator if figure.locator else ''}"
+        f"{', reported ' + figure.as_of if figure.as_of else ''}."
         + (f" {figure.note.rstrip('.')}." if figure.note else "")
     )
     digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
@@ -142,7 +143,7 @@ def figure_passage(figure: Figure) -> Document:
             "figure_id": figure.id,
             "title": f"Figures table ({figure.table})",
             "author": "",
-            "published": "",
+            "published": figure.as_of,
             "section": "",
             "locator": f"row {figure.row}",
             "position": figure.row,

@@ -8,6 +8,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from datetime import date
 from functools import partial
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from .glossary import load_glossary
 from .index import BuildReport, build_index, keep_previous_versions, open_store
 from .keyword import KeywordIndex, build_keyword_index, keyword_index_is_current
 from .passages import split_corpus
+from .periods import parse_date
 from .questions import (
     analyze,
     clean_text,
@@ -41,6 +43,7 @@ from .questions import (
 from .retrieve import Hit, HybridRetriever
 from .spelling import Speller, acronyms_in
 from .storage import builds_for
+from .timeline import Timeline
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +78,9 @@ class Assistant:
                                     {p.id: p for p in texts}, extract_passage,
                                     partial(previous_passage, groups))
         self.figure_periods = {f.period[-4:] for f in corpus.figures if f.period}
+        published = {d.doc_id: d.published for d in corpus.documents}
+        self.timeline = Timeline(corpus.figures, self.glossary.variants, published)
+        self.today = _today(settings)
         words = {w for p in self.passages for w in re.findall(r"[a-z][a-z\-]+",
                                                                p.page_content.lower())}
         # Acronyms are mined from a bounded sample: enough for a corpus's own vocabulary.
@@ -118,22 +124,24 @@ class Assistant:
         """The hybrid retriever, for other LangChain code."""
         return self.retriever
 
-    def ask(self, question: str, history: list[dict] | None = None, id: str | None = None
-            ) -> Answer:
-        """Answer one question (with optional chat history) from the sources, with citations."""
+    def ask(self, question: str, history: list[dict] | None = None, id: str | None = None,
+            since: int | None = None) -> Answer:
+        """Answer one question (with optional chat history) from the sources, with citations;
+        `since`: only sources dated from that year on."""
         answer = None
-        for event in self.stream(question, history, id):
+        for event in self.stream(question, history, id, since):
             answer = event
         return answer
 
-    def stream(self, question: str, history: list[dict] | None = None, id: str | None = None
-               ) -> Iterator[str | Answer]:
+    def stream(self, question: str, history: list[dict] | None = None, id: str | None = None,
+               since: int | None = None) -> Iterator[str | Answer]:
         """Yield the answer text as it is ready (verified sentences), then the Answer itself."""
         start = time.perf_counter()
         cleaned, resolved, previous = self.prepare(question, history)
-        yield from self._stream(cleaned, resolved, previous, id, start)
+        yield from self._stream(cleaned, resolved, previous, id, start, since=since)
 
-    def ask_many(self, items: list[dict]) -> list[Answer | AssistantError]:
+    def ask_many(self, items: list[dict], since: int | None = None
+                 ) -> list[Answer | AssistantError]:
         """Answer a batch of {"id", "question", "history"} items; the questions are embedded
         together in one call. A bad item gives its error in its place, not an exception."""
         prepared: list[tuple[str, str, str] | AssistantError] = []
@@ -150,7 +158,8 @@ class Assistant:
             if isinstance(ready, AssistantError):
                 results.append(ready)
                 continue
-            *_, answer = self._stream(*ready, item.get("id"), time.perf_counter(), next(vectors))
+            *_, answer = self._stream(*ready, item.get("id"), time.perf_counter(), next(vectors),
+                                      since=since)
             results.append(answer)
         return results
 
@@ -187,12 +196,14 @@ class Assistant:
             str(m.get("content") or "")[:caps[m["role"]]])))} for m in turns]
 
     def _stream(self, cleaned: str, resolved: str, previous: str, id: str | None, start: float,
-                vector: list[float] | None = None) -> Iterator[str | Answer]:
+                vector: list[float] | None = None, since: int | None = None
+                ) -> Iterator[str | Answer]:
         # Only a question that asks for more about the last answer ("why?", "who said so?")
         # must add to it; "and in 2014?" may well repeat a sentence.
         asks_more = bool(previous) and len(content_tokens(cleaned)) <= 1
         turn = Turn(question=cleaned, resolved=resolved, analysis=analyze(resolved),
-                    vector=vector, previous_answer=previous if asks_more else "")
+                    vector=vector, previous_answer=previous if asks_more else "",
+                    since=since)
         answer = self.chain.invoke(turn)
         if self.chat is not None and not answer.abstained and not answer.figures:
             # The model may phrase an answer the extractive path found; figures stay as computed.
@@ -230,11 +241,15 @@ class Assistant:
             turn.vector = self.embeddings.embed_query(query)
         wide = turn.analysis.answer_type == "broad" or is_summary_request(turn.resolved)
         # A briefing draws on more of the corpus than a lookup does.
-        hits = self.retriever.hits(query, turn.vector, k=16 if wide else None,
-                                   candidates=24 if wide else None)
+        k, pool = (16, 24) if wide else (self.settings.top_k, self.settings.candidates)
+        if turn.since:  # older passages are dropped below: search deeper
+            k, pool = 3 * k, 3 * pool
+        hits = self.retriever.hits(query, turn.vector, k=k, candidates=pool)
         # A passage with nothing quotable (only instructions to an assistant) is no evidence.
         hits = [h for h in hits if h.document.metadata.get("kind") != "text"
                 or self.bank.of_passage(h.document.id)]
+        if turn.since:
+            hits = [h for h in hits if _year(h.document.metadata.get("published")) >= turn.since]
         turn.hits = self._with_figure_sources(hits)
         turn.signals["retrieve_ms"] = (time.perf_counter() - t0) * 1000
         # Scored on the question's own words; a glossary name counts for the term it stands
@@ -315,6 +330,21 @@ def previous_passage(groups: dict[str, list[Document]], passage: Document) -> Do
         if p.metadata.get("position") == position - 1 and p.metadata.get("kind") == "text":
             return p
     return None
+
+
+def _year(published) -> int:
+    found = re.match(r"\s*((?:19|20)\d\d)", str(published or ""))
+    return int(found.group(1)) if found else 0
+
+
+def _today(settings: Settings) -> date:
+    if not settings.today:
+        return date.today()
+    day = parse_date(settings.today)
+    if day is None:
+        raise AssistantError(f"ASSISTANT_TODAY={settings.today!r} is not a date; write it as "
+                             "YYYY-MM-DD, or unset it to use the system date.")
+    return day
 
 
 def _settings(settings: Settings | None, corpus, index) -> Settings:

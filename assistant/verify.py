@@ -80,7 +80,7 @@ class Verification:
                 "unverified_numbers": self.unverified_numbers, "notes": self.notes}
 
 
-_BOUNDARY = re.compile(r"[.!?][\"”’)]*(?:\s*\[\d+\])*(?=\s+[A-Z0-9“\"(*])|\n+")
+_BOUNDARY = re.compile(r"[.!?][\"”’)]*(?:\s*\[\d+\])*(?=\s+[A-Z0-9“\"(*]|\s+- )|\n+")
 
 
 def split_answer(text: str) -> list[str]:

@@ -1,0 +1,162 @@
+"""The dated-figure answer form: a measure's value for the period asked or the newest one, or
+its course over time, each value with its period and its source's date; disagreeing sources
+side by side; a warning when the newest value is old; abstention naming the periods covered."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from .answer import Answer, abstain, compose_figure_answer, figure_citation, finish
+from .figures import Calculation, FigureAnswer, Statement, growth_between, value_text
+from .passages import format_number
+from .periods import periods_in
+from .timeline import (
+    Measure,
+    Row,
+    age_in_years,
+    agree,
+    asks_trend,
+    conflicts,
+    trend_years,
+)
+
+# Comparisons and shares of two things are the computed form's; a measure's own growth over
+# time is a trend.
+_NOT_HERE = {"ratio", "difference", "compare", "share"}
+_TYPES = {"quantity", "general", "how", "date"}
+
+
+def dated_figure(turn, kb) -> Answer | None:
+    q = turn.analysis
+    if q.operation in _NOT_HERE or q.answer_type not in _TYPES or kb.timeline is None:
+        return None
+    text = turn.resolved.split(" (")[0]  # parenthesized context is not what was asked
+    measure = kb.timeline.match(q, text, kb.idf)
+    if measure is None:
+        return None
+    if turn.since:
+        kept = [r for r in measure.rows if r.reported and r.reported.year >= turn.since]
+        measure = Measure(measure.entity, measure.metric, kept)
+        if not kept:
+            return abstain(turn.question, turn.resolved,
+                           f"Nothing on {measure.name} was reported in the sources dated "
+                           f"from the year chosen on (since {turn.since}).")
+    writer = _Writer(kb)
+    asked = periods_in(text)
+    if asks_trend(q, text):
+        first, last = trend_years(text)
+        series = measure.series(first, last)
+        if len({(r.period.start, r.period.end) for r in series}) >= 2:
+            return writer.trend(turn, measure, series)
+    if asked and not (asks_trend(q, text) and trend_years(text)[0]):
+        rows = measure.at(asked[0])
+        if not rows:
+            nearest = ", ".join(p.label for p in measure.nearest(asked[0]))
+            return abstain(turn.question, turn.resolved,
+                           f"They give {measure.name} for other periods only (nearest to "
+                           f"{asked[0].label}: {nearest}).")
+        return writer.value(turn, measure, rows, latest=False)
+    return writer.value(turn, measure, measure.newest(), latest=True)
+
+
+class _Writer:
+    """Sentences about rows of a measure, each cited to the source of its figure."""
+
+    def __init__(self, kb):
+        self.kb = kb
+        self.today = kb.today
+        self.extra: list[str] = []  # dates, titles and ages the sentences may state
+
+    def source(self, rows: list[Row]) -> str:
+        """Who reported a value, and when: "2025-07-11 in “Title”" (several: joined)."""
+        said = []
+        for row in rows:
+            fig = row.figure
+            passages = self.kb.passages_by_doc.get(fig.source) or []
+            if not passages:  # the source is not indexed: the passage the value is cited to
+                passages = [figure_citation(fig, self.kb.passages_by_doc,
+                                            self.kb.figure_rows)[0]]
+            meta = passages[0].metadata
+            title = meta.get("title") or fig.source
+            when = fig.as_of or meta.get("published", "")
+            self.extra += [title, when]
+            said.append(f"{when} in “{title}”" if when else f"in “{title}”")
+        return " and ".join(dict.fromkeys(said))
+
+    def finish(self, turn, statements, figures, calculation=None, lead="") -> Answer:
+        result = FigureAnswer(statements, figures, calculation)
+        sentences, citations = compose_figure_answer(result, self.kb.passages_by_doc,
+                                                     self.kb.figure_rows)
+        return finish(turn.question, turn.resolved, sentences, citations, figures,
+                      calculation.to_dict() if calculation else None,
+                      extra_text=" ".join(self.extra), lead=lead)
+
+    def value(self, turn, measure: Measure, rows: list[Row], latest: bool) -> Answer:
+        period = rows[0].period.label
+        disagree = conflicts(rows)
+        statements: list[Statement] = []
+        if disagree:
+            group = disagree[0]
+            statements.append(Statement(
+                f"The sources disagree on {measure.name} for {period}:", [group[0].figure]))
+            shown = []
+            for r in group:  # each value with every source that gives it
+                same = [o for o in rows if o.figure.unit == r.figure.unit
+                        and agree(o.figure.value, r.figure.value)]
+                note = f" ({r.figure.note})" if r.figure.note else ""  # whose estimate
+                statements.append(Statement(
+                    f"- {value_text(r.figure)}{note}, reported {self.source(same)}.",
+                    [o.figure for o in same]))
+                shown += [o.figure for o in same]
+        else:
+            by_unit: dict[str, Row] = {}
+            for r in sorted(rows, key=lambda r: r.reported or date.max):
+                by_unit.setdefault(r.figure.unit, r)
+            primary = list(by_unit.values())
+            values = value_text(primary[0].figure) + "".join(
+                f" ({value_text(r.figure)})" for r in primary[1:2])
+            qualifier = f" ({primary[0].figure.note})" if _qualifies(primary[0]) else ""
+            when = (f"as of {period}, the newest period in the sources" if latest else
+                    f"in {period}")
+            statements.append(Statement(
+                f"{measure.name} {when}: {values}{qualifier}; reported "
+                f"{self.source(primary[:1])}.", [r.figure for r in primary]))
+            shown = [r.figure for r in primary]
+        if latest:
+            age = age_in_years(rows[0], self.today)
+            if age > self.kb.settings.stale_after_years:
+                years = int(age)
+                self.extra.append(str(years))
+                statements.append(Statement(
+                    f"That is the newest figure the sources give for it, and it is over "
+                    f"{years} years old: check for newer reporting before relying on it.",
+                    shown[:1]))
+        return self.finish(turn, statements, shown)
+
+    def trend(self, turn, measure: Measure, series: list[Row]) -> Answer:
+        statements = [Statement(f"- {r.period.label}: {value_text(r.figure)}, reported "
+                                f"{self.source([r])}.", [r.figure]) for r in series]
+        first, last = series[0], series[-1]
+        if first.figure.unit.strip().lower() in {"percent", "%"}:
+            change = round(last.figure.value - first.figure.value, 4)
+            text = (f"- Change: from {first.period.label} to {last.period.label} it moved from "
+                    f"{format_number(first.figure.value)}% to {format_number(last.figure.value)}"
+                    f"%, a change of {format_number(change)} percentage points.")
+            calculation = Calculation(f"{last.figure.value} - {first.figure.value}", change,
+                                      text)
+            statements.append(Statement(text, [first.figure, last.figure]))
+        else:
+            growth = growth_between(first.figure, last.figure)
+            calculation = growth.calculation
+            statements.append(Statement("- Change: " + growth.statements[-1].text,
+                                        growth.statements[-1].figures))
+        figures = [r.figure for r in series]
+        return self.finish(turn, statements, figures, calculation,
+                           lead=f"{measure.name}, period by period:")
+
+
+def _qualifies(row: Row) -> bool:
+    """A note that qualifies the value itself ("more than", "about") is said with it."""
+    note = row.figure.note.lower()
+    return note.startswith(("more than", "about", "almost", "close to", "less than",
+                            "at least", "lower bound", "rounded"))

@@ -1,0 +1,148 @@
+"""Periods as sources write them ("Q4 2019", "fiscal 2020 (year to March 2020)", "quarter ended
+September 2025", "2019", "March 2024") read as date ranges that can be ordered and matched.
+
+A label that is not plainly a period ("three years from 2025", "2020 (forecast)") is not one:
+such figures still answer questions, but take no part in latest/period/trend logic.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from .questions import MONTHS
+
+_MONTH_NUMBER = {name.lower(): i for i, name in enumerate(MONTHS, start=1)}
+_MONTH_NUMBER.update({name[:3].lower(): i for i, name in enumerate(MONTHS, start=1)})
+_MONTH_NUMBER["sept"] = 9
+_YEAR = r"((?:19|20)\d\d)"
+_MONTH = r"(" + "|".join(sorted(_MONTH_NUMBER, key=len, reverse=True)) + r")\.?"
+_QUARTER_WORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3,
+                 "4th": 4}
+_NTH = r"(first|second|third|fourth|1st|2nd|3rd|4th)"
+
+# Each pattern once; `_read` turns its groups into (start, end). The most specific come first.
+_PATTERNS = [
+    ("fiscal", rf"(?:fiscal(?: year)?|fy)\s?'?{_YEAR}(?:\s*\((?:fiscal )?year (?:to|ended|ending) "
+               rf"{_MONTH},? {_YEAR}\))?"),
+    ("quarter_ended", rf"(?:the )?(?:three months|quarter) (?:ended|ending|to) (?:\d{{1,2}} )?"
+                      rf"{_MONTH}(?: \d{{1,2}})?,? {_YEAR}"),
+    ("quarter", rf"q([1-4])\s?(?:of\s)?{_YEAR}|{_YEAR}\s?q([1-4])|{_NTH} quarter(?: of)? {_YEAR}"),
+    ("half", rf"h([12])\s?{_YEAR}|(first|second) half(?: of)? {_YEAR}"),
+    ("day", rf"(\d{{1,2}}) {_MONTH},? {_YEAR}|{_MONTH} (\d{{1,2}}),? {_YEAR}|"
+            rf"{_YEAR}-([01]\d)-([0-3]\d)"),
+    ("month", rf"{_MONTH},? {_YEAR}|{_YEAR}-([01]\d)"),
+    ("year", rf"(?:calendar (?:year )?)?{_YEAR}"),
+]
+_FULL = [(kind, re.compile(p, re.IGNORECASE)) for kind, p in _PATTERNS]
+_ANY = re.compile("|".join(rf"(?P<{kind}>\b(?:{p})\b)" for kind, p in _PATTERNS), re.IGNORECASE)
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A span of time and the label it was written as; ordered by when it ends."""
+
+    end: date
+    start: date
+    label: str
+
+    def contains(self, other: Period) -> bool:
+        return self.start <= other.start and other.end <= self.end
+
+    def same_span(self, other: Period) -> bool:
+        return (self.start, self.end) == (other.start, other.end)
+
+    def names(self, other: Period) -> bool:
+        """Whether this period, as asked, is `other`: the same span, or the same words as far
+        as they go ("fiscal 2018" asked, "fiscal 2018 (year to March 2018)" written)."""
+        asked = self.label.lower().removeprefix("the ")
+        return self.same_span(other) or other.label.lower().startswith(asked + " (")
+
+
+def parse_period(label: str) -> Period | None:
+    """The period a label names, or None when it is not plainly one."""
+    text = re.sub(r"\s+", " ", (label or "").strip())
+    for kind, pattern in _FULL:
+        match = pattern.fullmatch(text)
+        if match:
+            span = _read(kind, [g for g in match.groups() if g])
+            return Period(span[1], span[0], text) if span else None
+    return None
+
+
+def periods_in(text: str) -> list[Period]:
+    """The periods a question names, in order ("in Q2 2022", "fiscal 2018", "2019")."""
+    found = []
+    for match in _ANY.finditer(text or ""):
+        kind = match.lastgroup
+        inner = _FULL[[k for k, _ in _FULL].index(kind)][1].fullmatch(match.group(0))
+        span = _read(kind, [g for g in inner.groups() if g]) if inner else None
+        if span:
+            found.append(Period(span[1], span[0], match.group(0)))
+    return found
+
+
+def _month(name: str) -> int:
+    return _MONTH_NUMBER[name.lower().rstrip(".")]
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _back(year: int, month: int, months: int) -> date:
+    """The first day of the span of `months` months ending with (year, month)."""
+    index = year * 12 + month - months  # month indexes count from 0
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _read(kind: str, groups: list[str]) -> tuple[date, date] | None:
+    try:
+        if kind == "fiscal":
+            if len(groups) == 3:  # "fiscal 2020 (year to March 2020)"
+                month, year = _month(groups[1]), int(groups[2])
+                return _back(year, month, 12), _month_end(year, month)
+            year = int(groups[0])
+            return date(year, 1, 1), date(year, 12, 31)
+        if kind == "quarter_ended":
+            month, year = _month(groups[0]), int(groups[-1])
+            return _back(year, month, 3), _month_end(year, month)
+        if kind == "quarter":
+            year = next(g for g in groups if len(g) == 4)
+            quarter = next(g for g in groups if g is not year)
+            q = _QUARTER_WORD.get(quarter.lower()) or int(quarter)
+            return date(int(year), 3 * q - 2, 1), _month_end(int(year), 3 * q)
+        if kind == "half":
+            half, year = groups
+            h = {"first": 1, "second": 2}.get(half.lower()) or int(half)
+            return date(int(year), 6 * h - 5, 1), _month_end(int(year), 6 * h)
+        if kind == "day":
+            if groups[0].isdigit() and len(groups[0]) == 4:  # ISO
+                day = date(int(groups[0]), int(groups[1]), int(groups[2]))
+            elif groups[0].isdigit():
+                day = date(int(groups[2]), _month(groups[1]), int(groups[0]))
+            else:
+                day = date(int(groups[2]), _month(groups[0]), int(groups[1]))
+            return day, day
+        if kind == "month":
+            if groups[0].isdigit():
+                year, month = int(groups[0]), int(groups[1])
+            else:
+                month, year = _month(groups[0]), int(groups[1])
+            return date(year, month, 1), _month_end(year, month)
+        year = int(groups[0])
+        return date(year, 1, 1), date(year, 12, 31)
+    except (ValueError, KeyError):  # "31 February", "month 13"
+        return None
+
+
+def parse_date(text: str) -> date | None:
+    """A source's date ("2025", "2025-11", "2025-11-25") as the last day it can mean."""
+    period = parse_period(text)
+    return period.end if period else None
+
+
+def years_between(earlier: date, later: date) -> float:
+    return (later - earlier).days / 365.25
