@@ -23,6 +23,10 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--index", metavar="DIR", help="index folder (default: index)")
         p.add_argument("--chroma-url", metavar="URL", help="use a Chroma server instead")
 
+    def since_arg(p):
+        p.add_argument("--since", type=_year, metavar="YEAR",
+                       help="use only sources dated from this year on")
+
     p = sub.add_parser("index", help="build or update the index")
     corpus_args(p)
     p.add_argument("--rebuild", action="store_true", help="start the index over")
@@ -32,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("question", nargs="?", help="the question")
     p.add_argument("--json", action="store_true", help="print the JSON answer object")
     p.add_argument("--batch", metavar="FILE", help="JSON lines of questions ('-' for stdin)")
+    since_arg(p)
 
     p = sub.add_parser("eval", help="score answers against a question set")
     corpus_args(p)
@@ -43,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--failures", action="store_true",
                    help="list failed questions (meant for tune splits)")
     p.add_argument("--json", action="store_true", help="print the full report as JSON")
+    since_arg(p)
 
     p = sub.add_parser("calibrate", help="fit the evidence weights on a suite's tune splits")
     p.add_argument("--suite", default="eval/suites.json", metavar="FILE")
@@ -62,6 +68,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--large", action="store_true", help="also run 100k passages (minutes)")
     p.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
     return parser
+
+
+def _year(text: str) -> int:
+    if not (text.isdigit() and 1900 <= int(text) <= 2100):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a year (write e.g. 2020)")
+    return int(text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -159,10 +171,11 @@ def _run(args) -> int:
         from .evaluate import format_report, load_questions, load_suites, run_eval, run_suites
 
         if args.suite:
-            report = run_suites(load_suites(args.suite), args.split, _suite_opener(args))
+            report = run_suites(load_suites(args.suite), args.split, _suite_opener(args),
+                                since=args.since)
             report["hide_failures"] = not args.failures
         elif args.qa:
-            report = run_eval(_open(args, quiet=True), load_questions(args.qa))
+            report = run_eval(_open(args, quiet=True), load_questions(args.qa), since=args.since)
         else:
             raise AssistantError("Give a question set with --qa FILE (or --suite FILE).")
         print(json.dumps(report, indent=2, ensure_ascii=False) if args.json
@@ -206,7 +219,7 @@ def _ask(args) -> int:
     if args.batch:
         return _ask_batch(args)
     bot = _open(args, quiet=args.json)
-    answer = bot.ask(args.question)
+    answer = bot.ask(args.question, since=args.since)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -230,7 +243,7 @@ def _ask_batch(args) -> int:
     # In chunks: questions are embedded together, answers still stream out as they are ready.
     for start in range(0, len(items), 64):
         chunk = items[start:start + 64]
-        for item, result in zip(chunk, bot.ask_many(chunk), strict=True):
+        for item, result in zip(chunk, bot.ask_many(chunk, since=args.since), strict=True):
             if isinstance(result, AssistantError):
                 out = {"id": item.get("id"), "question": item.get("question"),
                        "error": str(result)}

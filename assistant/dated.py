@@ -7,7 +7,14 @@ from __future__ import annotations
 from datetime import date
 
 from .answer import Answer, abstain, compose_figure_answer, figure_citation, finish
-from .figures import Calculation, FigureAnswer, Statement, growth_between, value_text
+from .figures import (
+    Calculation,
+    FigureAnswer,
+    Statement,
+    calculate,
+    growth_between,
+    value_text,
+)
 from .passages import format_number
 from .periods import periods_in
 from .timeline import (
@@ -28,9 +35,12 @@ _TYPES = {"quantity", "general", "how", "date"}
 
 def dated_figure(turn, kb) -> Answer | None:
     q = turn.analysis
-    if q.operation in _NOT_HERE or q.answer_type not in _TYPES or kb.timeline is None:
-        return None
     text = turn.resolved.split(" (")[0]  # parenthesized context is not what was asked
+    asked = periods_in(text)
+    two_periods = len({(p.start, p.end) for p in asked}) >= 2
+    if (q.operation in _NOT_HERE and not two_periods) or kb.timeline is None or \
+            (q.answer_type not in _TYPES and not q.operation):
+        return None
     measure = kb.timeline.match(q, text, kb.idf)
     if measure is None:
         return None
@@ -42,7 +52,8 @@ def dated_figure(turn, kb) -> Answer | None:
                            f"Nothing on {measure.name} was reported in the sources dated "
                            f"from the year chosen on (since {turn.since}).")
     writer = _Writer(kb)
-    asked = periods_in(text)
+    if q.operation and two_periods:  # one measure at two times: compared, with the sums shown
+        return writer.between(turn, measure, asked[0], asked[1], q.operation)
     if asks_trend(q, text):
         first, last = trend_years(text)
         series = measure.series(first, last)
@@ -122,29 +133,68 @@ class _Writer:
                 f"{measure.name} {when}: {values}{qualifier}; reported "
                 f"{self.source(primary[:1])}.", [r.figure for r in primary]))
             shown = [r.figure for r in primary]
+        calculation = None
         if latest:
             age = age_in_years(rows[0], self.today)
             if age > self.kb.settings.stale_after_years:
-                years = int(age)
-                self.extra.append(str(years))
-                statements.append(Statement(
-                    f"That is the newest figure the sources give for it, and it is over "
-                    f"{years} years old: check for newer reporting before relying on it.",
-                    shown[:1]))
-        return self.finish(turn, statements, shown)
+                # The age is arithmetic on dates, shown like any other calculation.
+                end, years = rows[0].period.end, int(age)
+                text = (f"That is the newest figure the sources give for it, and it is over "
+                        f"{years} years old ({period} ended {end:%Y-%m-%d}; today is "
+                        f"{self.today:%Y-%m-%d}): check for newer reporting before relying on "
+                        f"it.")
+                calculation = Calculation(f"{self.today:%Y-%m-%d} - {end:%Y-%m-%d}", years, text)
+                statements.append(Statement(text, shown[:1]))
+        return self.finish(turn, statements, shown, calculation)
+
+    def between(self, turn, measure: Measure, first, second, operation: str) -> Answer | None:
+        a_rows, b_rows = measure.at(first), measure.at(second)
+        pairs = [(a, b) for a in a_rows for b in b_rows if a.figure.unit == b.figure.unit
+                 and a.period != b.period]
+        if not pairs:
+            missing = first if not a_rows else second
+            if a_rows and b_rows:
+                return None
+            nearest = ", ".join(p.label for p in measure.nearest(missing))
+            return abstain(turn.question, turn.resolved,
+                           f"They give {measure.name} for other periods only (nearest to "
+                           f"{missing.label}: {nearest}).")
+        a, b = sorted(pairs[0], key=lambda r: r.period)
+        if a.figure.unit.strip().lower() in {"percent", "%"} and operation != "ratio":
+            return self.finish(turn, *self.points(measure, [a, b]))
+        result = calculate(operation if operation != "compare" else "ratio",
+                           [a.figure, b.figure])
+        if result is None or result.calculation is None:
+            return None
+        for statement, row in zip(result.statements, (a, b), strict=False):
+            statement.text = (f"{measure.name} in {row.period.label}: {value_text(row.figure)}; "
+                              f"reported {self.source([row])}.")
+        return self.finish(turn, result.statements, result.figures, result.calculation)
+
+    def points(self, measure: Measure, rows: list[Row], bullet: bool = False):
+        """A rate's change between two periods, in percentage points (a change of a share in
+        percent would read as a change of the share itself)."""
+        first, last = rows
+        change = round(last.figure.value - first.figure.value, 4)
+        text = (f"{'- Change: f' if bullet else 'F'}rom {first.period.label} to "
+                f"{last.period.label} it moved from {format_number(first.figure.value)}% to "
+                f"{format_number(last.figure.value)}%, a change of {format_number(change)} "
+                f"percentage points.")
+        calculation = Calculation(f"{_plain(last.figure.value)} - {_plain(first.figure.value)}",
+                                  change, text)
+        statements = [] if bullet else [
+            Statement(f"{measure.name} in {r.period.label}: {value_text(r.figure)}; reported "
+                      f"{self.source([r])}.", [r.figure]) for r in rows]
+        statements.append(Statement(text, [first.figure, last.figure]))
+        return statements, [first.figure, last.figure], calculation
 
     def trend(self, turn, measure: Measure, series: list[Row]) -> Answer:
         statements = [Statement(f"- {r.period.label}: {value_text(r.figure)}, reported "
                                 f"{self.source([r])}.", [r.figure]) for r in series]
         first, last = series[0], series[-1]
         if first.figure.unit.strip().lower() in {"percent", "%"}:
-            change = round(last.figure.value - first.figure.value, 4)
-            text = (f"- Change: from {first.period.label} to {last.period.label} it moved from "
-                    f"{format_number(first.figure.value)}% to {format_number(last.figure.value)}"
-                    f"%, a change of {format_number(change)} percentage points.")
-            calculation = Calculation(f"{last.figure.value} - {first.figure.value}", change,
-                                      text)
-            statements.append(Statement(text, [first.figure, last.figure]))
+            change, _, calculation = self.points(measure, [first, last], bullet=True)
+            statements += change
         else:
             growth = growth_between(first.figure, last.figure)
             calculation = growth.calculation
@@ -153,6 +203,10 @@ class _Writer:
         figures = [r.figure for r in series]
         return self.finish(turn, statements, figures, calculation,
                            lead=f"{measure.name}, period by period:")
+
+
+def _plain(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(value)
 
 
 def _qualifies(row: Row) -> bool:

@@ -143,6 +143,31 @@ def chart_data(answer: dict | None) -> tuple[object | None, str]:
     return pd.DataFrame(rows), unit
 
 
+def trend_data(answer: dict | None) -> tuple[object | None, str, str]:
+    """A DataFrame (date, value, period) when the answer's figures are one measure over two or
+    more periods, in one unit; with the unit and the measure's name. Else (None, "", "")."""
+    from .periods import parse_period
+
+    figures = (answer or {}).get("figures") or []
+    if not figures:
+        return None, "", ""
+    first = figures[0]
+    same = [f for f in figures if (f["entity"], f["metric"], f.get("unit", "")) ==
+            (first["entity"], first["metric"], first.get("unit", ""))]
+    points = {}
+    for f in same:
+        period = parse_period(f.get("period", ""))
+        if period is not None:
+            points.setdefault(period.end, (float(f["value"]), period.label))
+    if len(same) != len(figures) or len(points) < 2:
+        return None, "", ""
+    import pandas as pd
+
+    frame = pd.DataFrame([{"date": pd.Timestamp(day), "value": value, "period": label}
+                          for day, (value, label) in sorted(points.items())])
+    return frame, first.get("unit", ""), f"{first['entity']} {first['metric']}"
+
+
 def index_status(manifest: dict | None, summary: str, settings) -> str:
     """Markdown describing the index: where it is, how it was made, the last update."""
     if not manifest:
@@ -164,9 +189,16 @@ def index_status(manifest: dict | None, summary: str, settings) -> str:
 
 
 def document_rows(bot) -> list[list]:
-    """One row per indexed article: id, title, author, date, passage count."""
-    return [[d.doc_id, d.title, d.author, d.published, len(bot.passages_by_doc.get(d.doc_id, []))]
-            for d in bot.corpus.documents]
+    """One row per indexed article, newest first: date, title, what it draws on, author, id,
+    passage count."""
+    rows = []
+    for d in sorted(bot.corpus.documents, key=lambda d: d.published or "", reverse=True):
+        sources = "; ".join(", ".join(x for x in (s["publisher"], f"“{s['title']}”" if
+                                                  s["title"] else "", s["date"]) if x)
+                            for s in d.sources)
+        rows.append([d.published, d.title, sources, d.author, d.doc_id,
+                     len(bot.passages_by_doc.get(d.doc_id, []))])
+    return rows
 
 
 def figure_rows(bot) -> list[list]:
@@ -177,12 +209,22 @@ def figure_rows(bot) -> list[list]:
         finder.ensure([p.id for p in bot.passages if p.metadata.get("kind") == "text"][:500])
     figures = finder.figures if finder is not None else bot.corpus.figures
     rows = []
-    for f in figures:
+    # By measure, then by period (oldest first); figures read from articles after the table's.
+    for f in sorted(figures, key=_figure_order):
         extracted = f.table == "extracted"
         metric = " ".join(finder.describe(f).split())[:90] if extracted else f.metric
-        rows.append([f.id, f.entity, metric, f.period, format_value(f.value, f.unit), f.unit,
-                     f.source, f.locator, "article text" if extracted else "figures table"])
+        rows.append([f.entity, metric, f.period, format_value(f.value, f.unit), f.unit,
+                     f.as_of, f.source, f.locator, f.id,
+                     "article text" if extracted else "figures table"])
     return rows
+
+
+def _figure_order(f) -> tuple:
+    from .periods import parse_period
+
+    period = parse_period(f.period)
+    return (f.table == "extracted", f.entity.lower(), f.metric.lower(),
+            period.end.isoformat() if period else f.period, f.as_of)
 
 
 # Styles for the HTML above and the workspace layout; Gradio's colour variables keep it

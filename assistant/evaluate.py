@@ -113,17 +113,19 @@ def summarize(results: list[dict]) -> dict:
     return metrics
 
 
-def run_eval(bot, items: list[dict]) -> dict:
+def run_eval(bot, items: list[dict], since: int | None = None) -> dict:
     """Ask every question and score the answers, with the plain baseline beside them: the top
     passage of the same hybrid retrieval, shown as the answer (it never abstains)."""
     results = []
     bot.embeddings.embed_query("warm up")  # latency is measured warm; loading the model is not
     for item in items:
-        answer = bot.ask(item["question"], item.get("history") or [], id=item.get("id"))
+        answer = bot.ask(item["question"], item.get("history") or [], id=item.get("id"),
+                         since=since)
         result = check_answer(item, answer.to_dict())
         result["answerable"] = answer.signals.get("answerable")
         result["form"] = answer.signals.get("form", "")
-        top = bot.retriever.hits(item["question"])[:1]
+        top = [h for h in bot.retriever.hits(item["question"])
+               if not since or str(h.document.metadata.get("published", ""))[:4] >= str(since)][:1]
         baseline = normalize(top[0].document.page_content) if top else ""
         facts = item.get("expect_facts") or []
         result["baseline_correct"] = (not result["should_abstain"] and bool(top) and all(
@@ -230,13 +232,14 @@ def load_suites(path: str | Path) -> dict[str, dict]:
     return suites
 
 
-def run_suites(suites: dict[str, dict], split: str, open_bot) -> dict:
+def run_suites(suites: dict[str, dict], split: str, open_bot, since: int | None = None
+               ) -> dict:
     """Evaluate each corpus on its split and pool the results; `open_bot(name, corpus)`."""
     reports = {}
     for name, suite in suites.items():
         items = [dict(item, corpus=name) for f in suite[split] for item in load_questions(f)]
         if items:
-            reports[name] = run_eval(open_bot(name, suite["corpus"]), items)
+            reports[name] = run_eval(open_bot(name, suite["corpus"]), items, since=since)
     if not reports:
         raise AssistantError(f"No question files for the {split!r} split were found.")
     return merge_reports(reports)

@@ -16,6 +16,7 @@ from langchain_core.documents import Document
 
 from .corpus import Figure
 from .passages import format_number
+from .periods import parse_period
 from .questions import Question, tokenize
 from .verify import unit_scale
 
@@ -273,7 +274,13 @@ class FigureFinder:
         chosen = self.pick(question, vector, idf, passage_ids, strict=strict)
         if len(chosen) < 2:
             return None
-        return _compute(question.operation or "compare", chosen)
+        return calculate(question.operation or "compare", chosen)
+
+
+def _period_order(fig: Figure) -> tuple:
+    """Figures in time order: by when their period ends, where it reads as a date."""
+    period = parse_period(fig.period)
+    return (period.end.isoformat(), fig.period) if period else (fig.period[-4:], fig.period)
 
 
 def _year(period: str) -> int:
@@ -298,14 +305,14 @@ def comparable(a: Figure, b: Figure) -> bool:
     return _unit_kind(a.unit) == _unit_kind(b.unit) and unit_scale(a.unit) == unit_scale(b.unit)
 
 
-def _compute(operation: str, figures: list[Figure]) -> FigureAnswer | None:
+def calculate(operation: str, figures: list[Figure]) -> FigureAnswer | None:
     """Arithmetic on two comparable figures: growth over time, or a comparison of two things."""
     a, b = figures[:2]
     if not comparable(a, b):
         return None
     if operation == "growth" or (a.entity == b.entity and a.period != b.period
                                  and operation not in {"ratio", "share", "difference"}):
-        first, last = sorted((a, b), key=lambda f: f.period)
+        first, last = sorted((a, b), key=_period_order)
         return growth_between(first, last)
     big, small = sorted((a, b), key=lambda f: -f.value)
     if operation == "share":

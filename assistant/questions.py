@@ -234,6 +234,17 @@ _COUNT = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|[2-9])\s+(
                     r"ideas|suggestions|paths|approaches)\b")
 
 
+def operation_words(text: str) -> set[str]:
+    """The tokens of the words that ask for arithmetic ("how many times bigger", "by how much
+    did ... fall"): they say what to compute, not what it is about."""
+    low = text.lower().replace("’", "'")
+    for _, pattern in _OPERATIONS:
+        match = re.search(pattern, low)
+        if match:
+            return set(tokenize(match.group(0)))
+    return set()
+
+
 def analyze(text: str) -> Question:
     """Find the answer type, arithmetic operation, names and periods asked about."""
     low = text.lower().replace("’", "'")

@@ -15,7 +15,7 @@ from datetime import date
 
 from .corpus import Figure
 from .periods import Period, parse_date, parse_period, periods_in, years_between
-from .questions import Question, tokenize
+from .questions import Question, operation_words, tokenize
 
 # Words that ask for the newest value, or for the course of values over time.
 LATEST = re.compile(r"\b(?:latest|current(?:ly)?|now|today|most recent|newest|recent(?:ly)?|"
@@ -35,7 +35,8 @@ _FRAME = frozenset(tokenize(
     "latest current currently now today recent recently newest most value level figure "
     "trend trends time history historically evolve evolved grow grown growing changed change "
     "moved developed risen fallen shifted since period year years quarter quarters month "
-    "ended ending fiscal calendar reported report stand stood what how much many big large "
+    "ended ending fiscal calendar quarterly annual yearly monthly reported report stand stood "
+    "what how much many big large bigger larger higher lower smaller greater more less "
     "high was were is are has have did does do the of in for at as by"))
 # A measure is asked for when the question names most of its entity and of its metric, and
 # says little else (IDF-weighted shares).
@@ -73,7 +74,9 @@ class Measure:
     def at(self, asked: Period) -> list[Row]:
         """The rows for the period asked: that period, else the periods inside it."""
         exact = [r for r in self.rows if asked.names(r.period)]
-        return exact or [r for r in self.rows if asked.contains(r.period)]
+        inside = exact or [r for r in self.rows if asked.contains(r.period)]
+        # "In September 2025": the period that ends then (the quarter ended September 2025).
+        return inside or [r for r in self.rows if asked.start <= r.period.end <= asked.end]
 
     def newest(self) -> list[Row]:
         end = max(r.period.end for r in self.rows)
@@ -160,13 +163,18 @@ class Timeline:
         asked = set(question.tokens)
         for t in list(asked):
             asked |= question.alternatives.get(t, set())
-        period_words = {t for p in periods_in(text) for t in tokenize(p.label)}
-        own = [t for t in question.tokens if t not in period_words and t not in _FRAME
-               and not t.isdigit()]
+        framing = {t for p in periods_in(text) for t in tokenize(p.label)} | \
+            operation_words(text) | _FRAME
+        own = [t for t in question.tokens if t not in framing and not t.isdigit()]
+        # No name in the question: a metric only one entity has implies that entity.
+        unnamed = not [n for n in question.names if not periods_in(n)]
 
         def weight(tokens) -> float:
             return sum(max(idf(t) or 0.0, 0.1) for t in tokens)
 
+        owners: dict[str, set[str]] = defaultdict(set)
+        for m in self.measures:
+            owners[m.metric.lower()].add(m.entity.lower())
         best, best_score = None, 0.0
         for m in self.measures:
             entity, metric = self._tokens[id(m)]
@@ -176,6 +184,7 @@ class Timeline:
                 re.search(rf"\b{re.escape(v)}\b", text, re.IGNORECASE)
                 for v in self._variants(m.entity))
             metric_share = weight(metric & asked) / (weight(metric) or 1.0)
+            named = named or (unnamed and len(owners[m.metric.lower()]) == 1)
             other = weight([t for t in own if t not in entity | metric]) / (weight(own) or 1.0)
             if not named or metric_share < METRIC_COVERAGE or other > MAX_OTHER:
                 continue

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .briefing import exports_dir
 from .config import Settings
-from .display import CSS, EMPTY_PANEL, chart_data, highlight, render_sources
+from .display import CSS, EMPTY_PANEL, chart_data, highlight, render_sources, trend_data
 from .errors import AssistantError
 from .workspace import (
     FAILED,
@@ -34,9 +34,10 @@ log = logging.getLogger(__name__)
 QUEUE_SIZE = 64  # requests waiting beyond this get Gradio's "queue is full" message
 CONCURRENCY = 4  # answers computed at once; each is CPU-bound
 MAX_UPLOAD = "64kb"  # nothing is uploaded by the app itself; the route exists in Gradio
-DOC_HEADERS = ["doc_id", "title", "author", "published", "passages"]
-FIGURE_HEADERS = ["id", "entity", "metric", "period", "value", "unit", "source", "locator",
-                  "read from"]
+DOC_HEADERS = ["published", "title", "sources", "author", "doc_id", "passages"]
+FIGURE_HEADERS = ["entity", "metric", "period", "value", "unit", "as of", "source", "locator",
+                  "id", "read from"]
+ALL_YEARS = "all years"
 INTRO = ("# {title}\nCited answers from the indexed sources. Every answer quotes its sources; "
          "select an answer in the chat to see them, rate it with the thumbs, or export it as a "
          "Markdown briefing.")
@@ -56,6 +57,13 @@ def examples_for(bot) -> list[str]:
     return [f"Summarize “{t}”" for t in titles] or ["Summarize the sources"]
 
 
+def source_years(bot) -> list[str]:
+    """The years the sources are dated in, newest first (choices of the "since" filter)."""
+    years = {d.published[:4] for d in bot.corpus.documents if d.published[:4].isdigit()}
+    years |= {f.as_of[:4] for f in bot.corpus.figures if f.as_of[:4].isdigit()}
+    return sorted(years, reverse=True)
+
+
 def build_demo(bot, data_dir: Path | None = None):
     """The Gradio Blocks app for an opened Assistant; files go under data_dir (or settings')."""
     import gradio as gr
@@ -64,10 +72,17 @@ def build_demo(bot, data_dir: Path | None = None):
     private = {"api_visibility": "private"}
 
     def chart(answer):
+        """A line chart for one measure over time, else bars for compared figures."""
+        series, unit, name = trend_data(answer)
+        if series is not None:
+            return (gr.BarPlot(value=None, visible=False),
+                    gr.LinePlot(value=series, y_title=unit or "value", title=name,
+                                visible=True))
         frame, unit = chart_data(answer)
         if frame is None:
-            return gr.BarPlot(value=None, visible=False)
-        return gr.BarPlot(value=frame, y_title=unit or "value", visible=True)
+            return gr.BarPlot(value=None, visible=False), gr.LinePlot(value=None, visible=False)
+        return (gr.BarPlot(value=frame, y_title=unit or "value", visible=True),
+                gr.LinePlot(value=None, visible=False))
 
     def busy():
         return gr.Button("Searching…", interactive=False), gr.Textbox(interactive=False)
@@ -75,11 +90,11 @@ def build_demo(bot, data_dir: Path | None = None):
     def settle(answers):
         k = len(answers) - 1
         return (gr.Button("Ask", interactive=True), gr.Textbox(interactive=True), k,
-                chart(answers[k] if k >= 0 else None))
+                *chart(answers[k] if k >= 0 else None))
 
     def select(answers, evt: gr.SelectData):
         k, answer = answer_for_row(answers, evt.index)
-        return k, render_sources(answer, k + 1), chart(answer)
+        return k, render_sources(answer, k + 1), *chart(answer)
 
     def like(answers, comment, evt: gr.LikeData):
         return "", record_vote(workspace, answers, evt.index, evt.liked, comment)
@@ -136,6 +151,9 @@ def build_demo(bot, data_dir: Path | None = None):
                                          autofocus=True)
                         send = gr.Button("Ask", variant="primary", scale=1, min_width=110,
                                          elem_id="ask")
+                    since = gr.Dropdown([ALL_YEARS, *source_years(bot)], value=ALL_YEARS,
+                                        label="Sources since", elem_id="since", scale=0,
+                                        min_width=160, filterable=False)
                     gr.Examples(examples, inputs=box, label="Briefing questions",
                                 examples_per_page=len(examples), api_visibility="private")
                     with gr.Row():
@@ -152,6 +170,9 @@ def build_demo(bot, data_dir: Path | None = None):
                                       x_title=" ", y_lim=[0, None], colors_in_legend=[],
                                       height=260, visible=False, sort=None,
                                       elem_id="figure-chart")
+                    trend = gr.LinePlot(x="date", y="value", tooltip=["period", "value"],
+                                        show_label=False, x_title=" ", height=260,
+                                        visible=False, elem_id="trend-chart")
                     with gr.Row():
                         export_one = gr.Button("⬇ Export answer (.md)", size="sm",
                                                elem_id="export-answer")
@@ -167,21 +188,23 @@ def build_demo(bot, data_dir: Path | None = None):
                 reindex_note = gr.Markdown("Re-indexing reads the corpus again and embeds only "
                                            "new or changed documents.")
             docs = gr.Dataframe(docs0, headers=DOC_HEADERS, label=f"Documents ({len(docs0)})",
-                                interactive=False, wrap=True,
-                                column_widths=["24%", "44%", "12%", "10%", "10%"])
+                                interactive=False, wrap=True, elem_id="documents",
+                                column_widths=["9%", "33%", "30%", "10%", "12%", "6%"])
             figs = gr.Dataframe(figs0, headers=FIGURE_HEADERS, label=f"Figures ({len(figs0)})",
-                                interactive=False, wrap=True, column_widths=[
-                                    "17%", "9%", "18%", "7%", "9%", "14%", "17%", "9%"])
+                                interactive=False, wrap=True, elem_id="figures", column_widths=[
+                                    "12%", "17%", "11%", "8%", "8%", "8%", "14%", "6%", "9%",
+                                    "7%"])
             problems = gr.Markdown(problems0)
 
         ask = gr.on([box.submit, send.click], busy, None, [send, box], queue=False, **private)
-        ask = ask.then(make_respond(workspace), [box, chat, answers],
+        ask = ask.then(make_respond(workspace), [box, chat, answers, since],
                        [box, chat, answers, sources], show_progress="hidden", **private)
-        ask.then(settle, [answers], [send, box, selected, plot], **private)
-        chat.select(select, [answers], [selected, sources, plot], **private)
+        ask.then(settle, [answers], [send, box, selected, plot, trend], **private)
+        chat.select(select, [answers], [selected, sources, plot, trend], **private)
         chat.like(like, [answers, comment], [comment, feedback_note], **private)
-        chat.clear(lambda: ([], None, EMPTY_PANEL, gr.BarPlot(visible=False)), None,
-                   [answers, selected, sources, plot], **private)
+        chat.clear(lambda: ([], None, EMPTY_PANEL, gr.BarPlot(visible=False),
+                            gr.LinePlot(visible=False)), None,
+                   [answers, selected, sources, plot, trend], **private)
         send_comment.click(comment_only, [answers, selected, comment], [comment, feedback_note],
                            **private)
         export_one.click(lambda a, s: export(a, s, False), [answers, selected], download,

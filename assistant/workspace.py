@@ -34,8 +34,8 @@ class Workspace:
     bot: object
     data_dir: Path
 
-    def ask(self, question: str, history: list[dict]):
-        return self.bot.ask(question, history)
+    def ask(self, question: str, history: list[dict], since: int | None = None):
+        return self.bot.ask(question, history, since=since)
 
 
 def history_of(answers: list[dict | None]) -> list[dict]:
@@ -55,13 +55,15 @@ def make_respond(bot, delay: float = 0.02):
     searching note at once; the answer text then streams in, and the sources come last.
     """
 
-    def respond(message: str, chat: list[dict], answers: list[dict | None]):
+    def respond(message: str, chat: list[dict], answers: list[dict | None], since=None):
         # Each update is a new list: Gradio may still be sending the previous one.
         asked = [*(chat or []), {"role": "user", "content": safe_markdown(message or "")}]
         answers = list(answers or [])
         yield "", [*asked, {"role": "assistant", "content": SEARCHING}], answers, SEARCHING_PANEL
         try:
-            answer = bot.ask(message, history_of(answers)).to_dict()
+            year = int(since) if str(since or "").isdigit() else None  # "all years": none
+            answer = (bot.ask(message, history_of(answers), since=year) if year else
+                      bot.ask(message, history_of(answers))).to_dict()
             reply = chat_text(answer)
         except AssistantError as exc:
             answer, reply = None, f"⚠️ {safe_markdown(str(exc))}"

@@ -13,7 +13,7 @@ SHARED = ROOT.parent / "shared"
 SHARED_CORPUS = SHARED / "corpus"
 DEV_QA = SHARED / "qa" / "dev.jsonl"
 DATA = Path(__file__).resolve().parent / "data"
-FIGURES = ROOT / "corpus" / "figures.csv"
+FIGURES = ROOT / "corpus" / "figures-2016-article.csv"
 # The requester's article lives beside the checkout, not in it: tests that read it say so.
 needs_shared = pytest.mark.skipif(
     not SHARED_CORPUS.exists(),
