@@ -15,7 +15,7 @@ from datetime import date
 
 from .corpus import Figure
 from .periods import Period, parse_date, parse_period, periods_in, years_between
-from .questions import Question, operation_words, tokenize
+from .questions import Question, content_tokens, operation_words, tokenize
 
 # Words that ask for the newest value, or for the course of values over time.
 LATEST = re.compile(r"\b(?:latest|current(?:ly)?|now|today|most recent|newest|recent(?:ly)?|"
@@ -160,12 +160,13 @@ class Timeline:
 
     def match(self, question: Question, text: str, idf) -> Measure | None:
         """The measure the question asks about, if one fits clearly."""
-        asked = set(question.tokens)
+        tokens = content_tokens(text)  # the question without its parenthesized context
+        asked = set(tokens)
         for t in list(asked):
             asked |= question.alternatives.get(t, set())
         framing = {t for p in periods_in(text) for t in tokenize(p.label)} | \
             operation_words(text) | _FRAME
-        own = [t for t in question.tokens if t not in framing and not t.isdigit()]
+        own = [t for t in tokens if t not in framing and not t.isdigit()]
         # No name in the question: a metric only one entity has implies that entity.
         unnamed = not [n for n in question.names if not periods_in(n)]
 

@@ -148,3 +148,54 @@ def test_markup_in_a_question_never_runs(page):
     ask(page, '<img src=x onerror="window.pwned=1"> How many customers does AliCloud have?', 0)
     expect(page.locator("#chat [data-testid='user']").first).to_contain_text("<img src=x")
     assert page.evaluate("window.pwned") is None
+
+
+@pytest.fixture(scope="module")
+def dated_app(default_bot, tmp_path_factory):
+    data = tmp_path_factory.mktemp("browser-dated")
+    demo = build_demo(default_bot, data_dir=data)
+    port = _free_port()
+    launch(demo, data, port=port, prevent_thread_lock=True, quiet=True)
+    yield f"http://127.0.0.1:{port}/"
+    demo.close()
+
+
+def test_trend_answer_draws_a_line_chart_and_corpus_lists_newest_first(browser, dated_app,
+                                                                      default_bot):
+    from playwright.sync_api import expect
+
+    measure = max((m for m in default_bot.timeline.measures if len(m.spans()) >= 3),
+                  key=lambda m: m.newest()[0].period.end)
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    page.goto(dated_app)
+    try:
+        answer = ask(page, f"How has the {measure.metric} of {measure.entity} changed over "
+                           "time?", 0)
+        expect(answer).to_contain_text("Change:")
+        expect(answer).to_contain_text(measure.series()[-1].period.label)
+        chart = page.locator("#trend-chart svg, #trend-chart canvas").first
+        expect(chart).to_be_visible()
+        expect(page.locator("#figure-chart")).to_be_hidden()
+        page.screenshot(path=SHOTS / "07-trend-chart.png", full_page=True)
+
+        # "Sources since": a period older than the filter is not answered from old sources.
+        page.locator("#since input").click()
+        newest = max(d.published[:4] for d in default_bot.corpus.documents)
+        page.get_by_role("option", name=newest, exact=True).click()
+        answer = ask(page, f"What is the latest {measure.metric} of {measure.entity}?", 1)
+        expect(answer).to_contain_text(measure.newest()[0].period.label)
+
+        page.get_by_role("tab", name="Corpus").click()
+        first_row = page.locator("#documents tbody tr").first
+        newest_doc = max(default_bot.corpus.documents, key=lambda d: d.published)
+        expect(first_row).to_contain_text(newest_doc.published)
+        from assistant.display import figure_rows
+
+        first_figure = figure_rows(default_bot)[0]  # by measure, then period
+        expect(page.locator("#figures")).to_contain_text(first_figure[1])
+        expect(page.locator("#figures")).to_contain_text("as of")
+        page.screenshot(path=SHOTS / "08-corpus-dated.png", full_page=True)
+    finally:
+        context.close()
