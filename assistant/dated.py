@@ -41,9 +41,11 @@ def dated_figure(turn, kb) -> Answer | None:
     if (q.operation in _NOT_HERE and not two_periods) or kb.timeline is None or \
             (q.answer_type not in _TYPES and not q.operation):
         return None
-    measure = kb.timeline.match(q, text, kb.idf)
-    if measure is None:
+    fitting = kb.timeline.candidates(q, text, kb.idf)
+    if not fitting:
         return None
+    # Of the measures that fit, the best one that covers the periods asked.
+    measure = next((m for m in fitting if all(m.at(p) for p in asked)), fitting[0])
     if turn.since:
         kept = [r for r in measure.rows if r.reported and r.reported.year >= turn.since]
         measure = Measure(measure.entity, measure.metric, kept)

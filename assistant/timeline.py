@@ -160,6 +160,11 @@ class Timeline:
 
     def match(self, question: Question, text: str, idf) -> Measure | None:
         """The measure the question asks about, if one fits clearly."""
+        found = self.candidates(question, text, idf)
+        return found[0] if found else None
+
+    def candidates(self, question: Question, text: str, idf) -> list[Measure]:
+        """The measures that fit the question, best first."""
         tokens = content_tokens(text)  # the question without its parenthesized context
         asked = set(tokens)
         for t in list(asked):
@@ -176,7 +181,7 @@ class Timeline:
         owners: dict[str, set[str]] = defaultdict(set)
         for m in self.measures:
             owners[m.metric.lower()].add(m.entity.lower())
-        best, best_score = None, 0.0
+        fits = []
         for m in self.measures:
             entity, metric = self._tokens[id(m)]
             entity_words = set(tokenize(m.entity))
@@ -190,9 +195,8 @@ class Timeline:
             if not named or metric_share < METRIC_COVERAGE or other > MAX_OTHER:
                 continue
             score = metric_share + 0.5 * entity_share - other + 0.01 * len(m.spans())
-            if score > best_score:
-                best, best_score = m, score
-        return best
+            fits.append((score, m))
+        return [m for _, m in sorted(fits, key=lambda f: -f[0])]
 
 
 def asks_latest(text: str) -> bool:
