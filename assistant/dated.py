@@ -44,8 +44,10 @@ def dated_figure(turn, kb) -> Answer | None:
     fitting = kb.timeline.candidates(q, text, kb.idf)
     if not fitting:
         return None
-    # Of the measures that fit, the best one that covers the periods asked.
-    measure = next((m for m in fitting if all(m.at(p) for p in asked)), fitting[0])
+    # Of the best-fitting entity's measures, the best one that covers the periods asked
+    # (reported revenue may be named per fiscal year in one place, per quarter in another).
+    same = [m for m in fitting if m.entity.lower() == fitting[0].entity.lower()]
+    measure = next((m for m in same if all(m.at(p) for p in asked)), fitting[0])
     if turn.since:
         kept = [r for r in measure.rows if r.reported and r.reported.year >= turn.since]
         measure = Measure(measure.entity, measure.metric, kept)

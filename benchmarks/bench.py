@@ -18,7 +18,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-EVAL_CORPUS = [str(ROOT.parent / "shared" / "corpus"), str(ROOT / "corpus" / "figures-2016-article.csv")]
+EVAL_CORPUS = [str(ROOT.parent / "shared" / "corpus"),
+               str(ROOT / "corpus" / "figures-2016-article.csv")]
 DEV_QA = ROOT.parent / "shared" / "qa" / "dev.jsonl"
 COLD_QUESTION = "How many customers does AliCloud have?"
 COMMON = ("the a of and to in is that for on with as by it was are from at this be has have "

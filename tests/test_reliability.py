@@ -50,7 +50,7 @@ def corpus(tmp_path):
     folder = tmp_path / "corpus"
     folder.mkdir()
     shutil.copy(SHARED_CORPUS / "west-favors-aws-over-alicloud.md", folder)
-    shutil.copy(FIGURES, folder)
+    shutil.copy(FIGURES, folder / "figures.csv")
     return folder
 
 

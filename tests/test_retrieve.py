@@ -29,7 +29,9 @@ def test_keyword_side_matches_synonyms_from_the_corpus_glossary(default_bot):
     query = default_bot.glossary.expand("aliyun tps")
     top = default_bot.retriever.keyword_index.search(query, k=3)
     assert any("transactions per second" in doc.page_content for doc, _ in top)
-    assert default_bot.retriever.keyword_index.search("aliyun tps", k=3) == []
+    # "TPS" is not in the corpus: without the glossary the capacity passages are not found.
+    raw = default_bot.retriever.keyword_index.search("aliyun tps", k=3)
+    assert not any("transactions per second" in doc.page_content for doc, _ in raw)
 
 
 def test_large_keyword_index_skips_terms_found_almost_everywhere(tmp_path):
