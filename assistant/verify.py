@@ -45,7 +45,7 @@ def backed_values(figures: list[dict], calculation: dict | None) -> set[float]:
     for fig in figures:
         value = float(fig["value"])
         values |= {value, value * unit_scale(fig.get("unit", ""))}
-        context = f"{fig.get('period', '')} {fig.get('note', '')}"
+        context = f"{fig.get('period', '')} {fig.get('as_of', '')} {fig.get('note', '')}"
         values |= {v for _, vs in numbers_in(context) for v in vs}
     if calculation:
         for step in [calculation, *calculation.get("steps", [])]:

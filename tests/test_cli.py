@@ -78,3 +78,9 @@ def test_errors_are_one_line_without_traceback(tmp_path, args, message):
     result = run(*args, "--index", str(tmp_path / "idx"))
     assert result.returncode != 0
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_since_must_be_a_year():
+    result = run("ask", "What is the latest figure?", "--since", "last year")
+    assert result.returncode == 2 and "is not a year" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -164,3 +164,13 @@ def test_since_keeps_only_sources_from_that_year_on(default_bot):
                           f"{m.spans()[0].label}?", since=year + 1)
     assert old.abstained or all(c.passage.metadata["published"][:4] > str(year)
                                 for c in old.citations)
+
+
+def test_a_bad_today_setting_is_a_clear_error(tmp_path):
+    from assistant.config import Settings
+    from assistant.errors import AssistantError
+    from assistant.pipeline import _today
+
+    assert _today(Settings(today="2026-11-27")) == date(2026, 11, 27)
+    with pytest.raises(AssistantError, match="ASSISTANT_TODAY"):
+        _today(Settings(today="soon"))
