@@ -16,8 +16,22 @@ SEARCHING = "_Searching the sources…_"
 SEARCHING_PANEL = "<div class='sources empty'><p>Searching the sources…</p></div>"
 
 
+# What a Markdown renderer turns into a link by itself: addresses, "www." hosts, e-mails.
+_AUTOLINK = re.compile(r"(?:\b[a-z][a-z0-9+.\-]{1,15}://|\bwww\.)[^\s<>`]*[^\s<>`.,;:!?)\]'\"]|"
+                       r"\b[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+", re.IGNORECASE)
+
+
 def safe_markdown(text: str) -> str:
-    """Markdown we wrote, with any HTML, image or link syntax from the sources neutralized."""
+    """Markdown we wrote, with any HTML, image or link syntax from the sources or the user
+    neutralized: addresses are shown as code, never as links."""
+    out, start = [], 0
+    for match in _AUTOLINK.finditer(text):
+        out += [_escape(text[start:match.start()]), f"`{match.group(0)}`"]
+        start = match.end()
+    return "".join(out + [_escape(text[start:])])
+
+
+def _escape(text: str) -> str:
     text = html.escape(text, quote=False)
     return text.replace("![", "!\\[").replace("](", "]\\(")
 

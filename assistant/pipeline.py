@@ -184,7 +184,9 @@ class Assistant:
                 f"{limit:,}.")
         past = self._history(history)
         previous = next((m["content"] for m in reversed(past) if m["role"] == "assistant"), "")
-        return cleaned, self._resolve(self._normalize(cleaned), past), previous
+        # Resolution may bring in text of earlier turns: cleaned the same way as the question.
+        resolved = clean_text(strip_markup(self._resolve(self._normalize(cleaned), past)))
+        return cleaned, resolved, previous
 
     def _history(self, history: list[dict] | None) -> list[dict]:
         """The recent turns only, each cut to a sane length: history comes from the client and

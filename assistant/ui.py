@@ -13,6 +13,7 @@ from .briefing import exports_dir
 from .config import Settings
 from .display import CSS, EMPTY_PANEL, chart_data, highlight, render_sources, trend_data
 from .errors import AssistantError
+from .request_limit import MAX_REQUEST_BYTES, RequestSizeLimit
 from .workspace import (
     FAILED,
     Workspace,
@@ -133,7 +134,9 @@ def build_demo(bot, data_dir: Path | None = None):
     status0, docs0, figs0, problems0 = corpus_views(workspace.bot)
     title = corpus_title(bot)
     examples = examples_for(bot)
-    with gr.Blocks(title=title) as demo:
+    # Gradio's file cache (nothing is uploaded by the app) is emptied hourly of files over an
+    # hour old.
+    with gr.Blocks(title=title, delete_cache=(3600, 3600)) as demo:
         gr.Markdown(INTRO.format(title=title), elem_id="title")
         answers = gr.State([])
         selected = gr.State(None)
@@ -243,15 +246,19 @@ def launch(demo, data_dir: Path, host: str = "127.0.0.1", port: int = 7860,
     The app takes no uploads, so the upload route is capped small; the monitoring dashboard
     and the MCP server stay off, leaving `/ask` and the page as the only ways in."""
     import gradio as gr
+    from starlette.middleware import Middleware
 
     folder = exports_dir(data_dir).resolve()
     folder.mkdir(parents=True, exist_ok=True)
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
+    # Every route, uploads included, refuses bodies over the limit before reading them.
+    app_kwargs = {"middleware": [Middleware(RequestSizeLimit, max_bytes=MAX_REQUEST_BYTES)]}
     return demo.launch(
         server_name=host, server_port=port, share=False, auth=auth,
         auth_message=f"Sign in to the {demo.title}.",
         allowed_paths=[str(folder)], show_error=False, footer_links=["api"], css=CSS,
         max_file_size=MAX_UPLOAD, enable_monitoring=False, mcp_server=False, ssr_mode=False,
+        app_kwargs=app_kwargs,
         theme=gr.themes.Soft(primary_hue="orange", neutral_hue="slate"), **options)
 
 

@@ -25,6 +25,7 @@ from .feedback import append_feedback, feedback_record, vote_name
 log = logging.getLogger(__name__)
 
 FAILED = "⚠️ Something went wrong answering that; please try again."
+MAX_COMMENT_CHARS = 4000  # a comment says what was wrong; the feedback file stays small
 
 
 @dataclass
@@ -87,12 +88,24 @@ def answer_for_row(answers: list[dict | None], index) -> tuple[int, dict | None]
     return k, (answers[k] if 0 <= k < len(answers) else None)
 
 
+def comment_too_long(comment: str | None) -> str:
+    """A message when a comment is over the limit, else ""."""
+    length = len((comment or "").strip())
+    if length <= MAX_COMMENT_CHARS:
+        return ""
+    return (f"Your comment is {length:,} characters long; please keep it under "
+            f"{MAX_COMMENT_CHARS:,}.")
+
+
 def record_vote(workspace: Workspace, answers: list, index, liked, comment: str) -> str:
     """Record a thumbs up/down (with the optional comment); returns a note for the reader."""
     k, answer = answer_for_row(answers, index)
     if not answer:
         return "That message is not an answer; nothing was recorded."
     vote = vote_name(liked)
+    too_long = comment_too_long(comment)
+    if too_long:
+        return too_long + " Nothing was recorded."
     append_feedback(workspace.data_dir, feedback_record(answer, vote, comment))
     return f"Thanks: your {vote} vote on answer {k + 1} was recorded."
 
@@ -153,5 +166,8 @@ def record_comment(workspace: Workspace, answers: list, selected: int | None,
         return "Type a comment first."
     if not answer:
         return "Select an answer in the chat first; nothing was recorded."
+    too_long = comment_too_long(comment)
+    if too_long:
+        return too_long + " Nothing was recorded."
     append_feedback(workspace.data_dir, feedback_record(answer, None, comment))
     return f"Thanks: your comment on answer {selected + 1} was recorded."

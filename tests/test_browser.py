@@ -149,6 +149,12 @@ def test_markup_in_a_question_never_runs(page):
     expect(page.locator("#chat [data-testid='user']").first).to_contain_text("<img src=x")
     assert page.evaluate("window.pwned") is None
 
+    # Addresses the user types are shown, never turned into links.
+    ask(page, "Is http://evil.example/login or www.evil.example or x@evil.example a source?", 1)
+    user = page.locator("#chat [data-testid='user']").nth(1)
+    expect(user).to_contain_text("www.evil.example")
+    assert user.locator("a").count() == 0
+
 
 @pytest.fixture(scope="module")
 def dated_app(default_bot, tmp_path_factory):

@@ -1,0 +1,67 @@
+"""A request size limit in front of every route of the web app (ASGI middleware).
+
+A question is at most a thousand characters and the history the assistant reads is capped, so a
+request body far larger than that can only waste memory: it is refused before it is read.
+"""
+
+from __future__ import annotations
+
+import json
+
+MAX_REQUEST_BYTES = 512 * 1024
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class RequestSizeLimit:
+    """Refuse with 413 any request whose body is over `max_bytes`: by its Content-Length when
+    it declares one, else as the body streams in."""
+
+    def __init__(self, app, max_bytes: int = MAX_REQUEST_BYTES):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            return await self._refuse(send)
+        if not declared and b"chunked" in headers.get(b"transfer-encoding", b"").lower():
+            # A body of no declared size: browsers always declare one, so nothing is lost.
+            return await self._refuse(send, 411, "Send the request with its Content-Length.")
+        received = 0
+        started = False
+
+        async def limited_receive():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _TooLarge
+            return message
+
+        async def tracking_send(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _TooLarge:
+            if not started:
+                await self._refuse(send)
+
+    async def _refuse(self, send, status: int = 413, message: str = ""):
+        message = message or (f"The request is larger than {self.max_bytes // 1024} KB; send a "
+                              "shorter question and history.")
+        body = json.dumps({"error": message}).encode()
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(body)).encode()),
+                                (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})

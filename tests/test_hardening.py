@@ -1,0 +1,102 @@
+"""Hardening of the served app: oversized requests and uploads are refused before they are
+read, and memory stays flat while they keep coming."""
+
+import socket
+
+import httpx
+import pytest
+
+from assistant.request_limit import MAX_REQUEST_BYTES
+from assistant.ui import build_demo, launch
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _rss_mb() -> float:
+    for line in open("/proc/self/status", encoding="ascii"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+@pytest.fixture(scope="module")
+def served(default_bot, tmp_path_factory):
+    data = tmp_path_factory.mktemp("hardening")
+    demo = build_demo(default_bot, data_dir=data)
+    port = _free_port()
+    launch(demo, data, port=port, prevent_thread_lock=True, quiet=True)
+    yield f"http://127.0.0.1:{port}"
+    demo.close()
+
+
+def test_oversized_requests_are_refused_and_memory_stays_flat(served):
+    body = b"x" * (20 * 1024 * 1024)  # allocated once, before measuring
+    with httpx.Client(timeout=60) as client:
+        assert client.post(f"{served}/gradio_api/call/ask",
+                           json={"data": ["How many notes are there?", []]}).status_code == 200
+        before = _rss_mb()
+        for _ in range(10):
+            reply = client.post(f"{served}/gradio_api/call/ask", content=body,
+                                headers={"content-type": "application/json"})
+            assert reply.status_code == 413 and "larger than" in reply.json()["error"]
+
+        def chunks():  # no Content-Length: counted as it streams in
+            for start in range(0, len(body), 1024 * 1024):
+                yield body[start:start + 1024 * 1024]
+
+        reply = client.post(f"{served}/gradio_api/call/ask", content=chunks(),
+                            headers={"content-type": "application/json"})
+        assert reply.status_code == 411
+        assert _rss_mb() - before < 50
+
+
+def test_a_many_file_upload_is_refused(served):
+    files = [("files", (f"f{i}.txt", b"y" * 60_000, "text/plain")) for i in range(200)]
+    with httpx.Client(timeout=60) as client:
+        reply = client.post(f"{served}/gradio_api/upload", files=files)
+    assert reply.status_code == 413
+
+
+def test_a_normal_request_is_well_under_the_limit():
+    history = [{"role": r, "content": "x" * 4000} for r in ("user", "assistant")] * 3
+    import json
+
+    assert len(json.dumps({"data": ["q" * 1000, history]})) < MAX_REQUEST_BYTES / 10
+
+
+def test_feedback_comments_are_capped_with_a_message(tmp_path):
+    from assistant.workspace import (
+        MAX_COMMENT_CHARS,
+        Workspace,
+        record_comment,
+        record_vote,
+    )
+
+    workspace = Workspace(bot=None, data_dir=tmp_path)
+    answers = [{"question": "q", "answer": "a", "citations": []}]
+    huge = "x" * 1_000_000
+    note = record_comment(workspace, answers, 0, huge)
+    assert "please keep it under" in note and "Nothing was recorded" in note
+    note = record_vote(workspace, answers, 1, True, huge)
+    assert "please keep it under" in note
+    assert not (tmp_path / "feedback.jsonl").exists()
+    assert record_comment(workspace, answers, 0, "y" * MAX_COMMENT_CHARS).startswith("Thanks")
+
+
+def test_user_text_never_becomes_a_link():
+    from assistant.display import safe_markdown
+
+    shown = safe_markdown("see http://evil.example/x?a=1&b=2, www.evil.example, a@evil.example "
+                          "and [t](http://y)")
+    assert "`http://evil.example/x?a=1&b=2`," in shown and "`www.evil.example`," in shown
+    assert "`a@evil.example`" in shown and "](" not in shown
+
+
+def test_resolved_question_is_cleaned_like_the_question(default_bot):
+    answer = default_bot.ask("What is [the latest](http://evil.example) China market share of "
+                             "Alibaba Cloud?")
+    assert "http" not in answer.resolved_question and "](" not in answer.resolved_question
