@@ -13,7 +13,9 @@ from langchain_core.documents import Document
 from .corpus import Figure
 from .figures import FigureAnswer
 from .passages import split_sentences
+from .questions import addresses_the_reader
 from .verify import (
+    CITATION,
     Verification,
     backed_values,
     numbers_in,
@@ -171,7 +173,7 @@ def figure_citation(fig: Figure, passages_by_doc: dict[str, list[Document]],
     source = source_passage(fig, passages_by_doc)
     if source:
         for sentence in split_sentences(source.page_content):
-            if _mentions_value(sentence, fig):
+            if _mentions_value(sentence, fig) and not addresses_the_reader(sentence):
                 return source, sentence
     # The source is not indexed: a passage elsewhere that states the value about the entity.
     entity = fig.entity.lower()
@@ -180,7 +182,8 @@ def figure_citation(fig: Figure, passages_by_doc: dict[str, list[Document]],
             if p.metadata.get("kind") != "text":
                 continue
             for sentence in split_sentences(p.page_content):
-                if _mentions_value(sentence, fig) and entity in sentence.lower():
+                if _mentions_value(sentence, fig) and entity in sentence.lower() and \
+                        not addresses_the_reader(sentence):
                     return p, sentence
     row = figure_rows[fig.id]
     return row, row.page_content.split(" Source:")[0]
@@ -218,6 +221,9 @@ def finish(question: str, resolved: str, sentences: list[str], citations: Citati
     """
     cited = {c.n: c.passage.page_content + " " + extra_text for c in citations.items}
     extra = backed_values([f.to_dict() for f in figures], calculation)
+    # Documents are data: a sentence giving orders to an assistant is never an answer's
+    # content, whichever answer form picked it.
+    sentences = [s for s in sentences if not addresses_the_reader(CITATION.sub("", s))]
     kept, report = verify_answer(split_answer(" ".join(sentences)), cited, extra, check)
     if not kept:
         answer = abstain(question, resolved, "Nothing in them could be verified.")

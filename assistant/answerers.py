@@ -31,6 +31,7 @@ from .questions import (
     NUMBER_WORDS,
     ORDINALS,
     Question,
+    addresses_the_reader,
     is_source_question,
     is_summary_request,
     stem,
@@ -83,7 +84,9 @@ def about_source(turn: Turn, kb) -> Answer | None:
     if meta.get("published"):
         details.append(f"published {meta['published']}")
     citations = Citations()
-    citations.cite(opening, split_sentences(opening.page_content)[0])
+    sentences = split_sentences(opening.page_content)
+    citations.cite(opening, next((s for s in sentences if not addresses_the_reader(s)),
+                                 sentences[0]))
     return finish(turn.question, turn.resolved, [f"The source is {', '.join(details)}. [1]"],
                   citations, extra_text=f"{meta.get('published', '')} {meta['title']}")
 

@@ -27,7 +27,7 @@ from .questions import (
     MONTHS,
     YEAR,
     Question,
-    looks_like_instruction,
+    addresses_the_reader,
     names_in,
     quarter_periods_in,
     quarters_in,
@@ -294,18 +294,6 @@ class EvidenceScorer:
         window = " ".join([e.sentence.previous, e.text,
                            e.hit.document.metadata.get("section", "")]).lower()
         return sum(1 for n in names if self._found(n, window)) / len(names)
-
-
-_TO_THE_READER = re.compile(
-    r"\b(?:the|this) (?:assistant|ai|model|chatbot|bot)\b.{0,40}\b(?:must|should|will|shall)\b|"
-    r"\byou (?:must|should|will|shall) (?:now )?(?:answer|say|respond|reply|output|print|"
-    r"ignore)\b|\b(?:answer|respond|reply) (?:to )?every (?:question|query)\b|"
-    r"^\s*(?:system|assistant|user)\s*:", re.IGNORECASE)
-
-
-def addresses_the_reader(sentence: str) -> bool:
-    """True for a sentence that gives orders to an assistant rather than stating a fact."""
-    return looks_like_instruction(sentence) or bool(_TO_THE_READER.search(sentence))
 
 
 def _covers(token: str, words: frozenset, alternatives: dict[str, set[str]]) -> bool:

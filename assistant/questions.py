@@ -367,3 +367,17 @@ _INSTRUCTION = re.compile(
 def looks_like_instruction(text: str) -> bool:
     """True for text that tries to steer the assistant rather than ask about the sources."""
     return bool(_INSTRUCTION.search(text.lower()))
+
+
+_TO_THE_READER = re.compile(
+    r"\b(?:the|this) (?:assistant|ai|model|chatbot|bot)\b.{0,40}\b(?:must|should|will|shall)\b|"
+    r"\byou (?:must|should|will|shall) (?:now )?(?:answer|say|respond|reply|output|print|"
+    r"ignore)\b|\b(?:answer|respond|reply) (?:to )?every (?:question|query)\b|"
+    r"^\s*(?:system|assistant|user)\s*:|\b(?:you are|you're) (?:now )?(?:in|an?) \w+ mode\b",
+    re.IGNORECASE)
+
+
+def addresses_the_reader(sentence: str) -> bool:
+    """True for a sentence that gives orders to an assistant (instructions, role or mode claims)
+    rather than stating a fact: documents are data, and such a sentence is never an answer."""
+    return looks_like_instruction(sentence) or bool(_TO_THE_READER.search(sentence))
