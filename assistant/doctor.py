@@ -48,6 +48,7 @@ def _check_corpus(settings: Settings, checks: list[Check]):
 def _check_index(settings: Settings, corpus, checks: list[Check]) -> None:
     from .index import check_compatible, current_build, plan_update, probe_build, read_manifest
     from .passages import split_corpus
+    from .storage import check_integrity
 
     if settings.chroma_url:
         checks.append(Check(True, f"index: Chroma server at {settings.chroma_url} (not probed)"))
@@ -61,6 +62,7 @@ def _check_index(settings: Settings, corpus, checks: list[Check]) -> None:
         check_compatible(manifest, settings)
         expected = sum(len(d["passages"]) for d in manifest["documents"].values())
         probe_build(current_build(settings.index_dir), settings, expected)
+        check_integrity(current_build(settings.index_dir), expected)  # on every run
     except AssistantError as exc:
         checks.append(Check(False, f"index: {exc}", f"{build_cmd} --rebuild"))
         return

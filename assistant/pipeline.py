@@ -365,6 +365,9 @@ def update_index(settings: Settings, embeddings=None, rebuild: bool = False,
 
     When nothing changed this neither loads the embedding model nor imports Chroma.
     """
+    # A damaged published build is reported before anything reads or copies it.
+    if not (settings.chroma_url or client):
+        builds_for(settings).verify()
     loaded = load_corpus(list(settings.corpus), settings.max_file_bytes)
     groups = split_corpus(loaded, settings.chunk_min_chars, settings.chunk_max_chars)
     hashes = {doc.doc_id: doc.content_hash for doc in loaded.documents}

@@ -12,9 +12,11 @@ import fcntl
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
+from contextlib import closing
 from pathlib import Path
 
 from .config import Settings
@@ -130,6 +132,26 @@ def probe_build(build: Path, settings: Settings, expected: int | None = None) ->
     marker.write_text("ok\n", encoding="utf-8")
 
 
+def check_integrity(build: Path, expected: int | None = None) -> None:
+    """A cheap check on every open (the child-process probe runs only once per build): SQLite's
+    quick_check of the build's database, and its record count against the manifest."""
+    database = build / "chroma" / "chroma.sqlite3"
+    if not database.exists():
+        raise AssistantError(f"The index in {build} has lost its database; {REBUILD}.")
+    try:
+        with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as connection:
+            status = connection.execute("PRAGMA quick_check").fetchone()[0]
+            count = connection.execute("SELECT count(*) FROM embeddings").fetchone()[0]
+    except sqlite3.Error as exc:
+        raise AssistantError(f"The index in {build} is damaged ({exc}); {REBUILD}.") from None
+    if status != "ok":
+        raise AssistantError(f"The index in {build} is damaged ({status[:120]}); {REBUILD}.")
+    if expected is not None and count != expected:
+        raise AssistantError(
+            f"The index in {build} holds {count} passages but its manifest lists {expected}; "
+            f"{REBUILD}.")
+
+
 def passage_count(manifest: dict) -> int:
     return sum(len(d["passages"]) for d in manifest["documents"].values())
 
@@ -179,6 +201,7 @@ class LocalBuilds:
                 f"There is no index in {self.root}; build it with `python -m assistant index`."
             )
         probe_build(build, self.settings, passage_count(self.manifest()))
+        check_integrity(build, passage_count(self.manifest()))
         self.lease = _hold_lease(build)
         return chromadb.PersistentClient(path=str(build / "chroma")), self.settings.collection
 
@@ -211,6 +234,30 @@ class LocalBuilds:
 
     def discard(self, name: str) -> None:
         shutil.rmtree(self.root / BUILDS / name, ignore_errors=True)
+
+    def verify(self) -> None:
+        """Raise the clear error when the published build is damaged."""
+        build = current_build(self.root)
+        if build is not None:
+            check_integrity(build, passage_count(self.manifest()))
+
+    def roll_back(self) -> str | None:
+        """Publish the previous build again when it is sound; its name, or None. The damaged
+        build stays on disk until a cleanup."""
+        previous = self.root / PREVIOUS
+        if not previous.exists():
+            return None
+        name = previous.read_text(encoding="utf-8").strip()
+        build = self.root / BUILDS / name
+        try:
+            manifest = json.loads((build / MANIFEST).read_text(encoding="utf-8"))
+            check_integrity(build, passage_count(manifest))
+        except (OSError, ValueError, KeyError, AssistantError):
+            return None
+        with self.lock():
+            write_atomically(self.root / CURRENT, name + "\n")
+            previous.unlink(missing_ok=True)
+        return name
 
     def cleanup(self) -> None:
         """Delete unpublished and superseded builds (called under the build lock)."""
@@ -323,6 +370,12 @@ class ServerBuilds:
         if old:
             self._write(PREVIOUS, old)
         self._write(CURRENT, name)
+
+    def verify(self) -> None:
+        """The server keeps its own files; reading errors surface as clear messages."""
+
+    def roll_back(self) -> str | None:
+        return None
 
     def discard(self, name: str) -> None:
         with contextlib.suppress(Exception):

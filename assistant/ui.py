@@ -264,14 +264,28 @@ def launch(demo, data_dir: Path, host: str = "127.0.0.1", port: int = 7860,
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:
     """Open the assistant (building the index if needed) and serve the UI until stopped."""
-    from .pipeline import Assistant
-
     auth = load_auth(settings.auth)  # a bad login setting fails before the slow start
-    bot = Assistant.open(settings=settings)
+    bot = open_for_serving(settings)
     # Load the model and fill the caches while the page comes up, so the first user's answer
     # takes as long as any other.
     threading.Thread(target=_warm_up, args=(bot,), daemon=True).start()
     launch(build_demo(bot), settings.data_dir, host, port, auth=auth)
+
+
+def open_for_serving(settings: Settings):
+    """Open the assistant; when the published index is damaged, serve the previous good build
+    (if there is one) rather than nothing, and say so in the log."""
+    from .pipeline import Assistant
+    from .storage import builds_for
+
+    try:
+        return Assistant.open(settings=settings)
+    except AssistantError as exc:
+        restored = builds_for(settings).roll_back()
+        if restored is None:
+            raise
+        log.warning("%s Serving the previous build (%s) meanwhile.", exc, restored)
+        return Assistant.open(settings=settings)
 
 
 def _warm_up(bot) -> None:

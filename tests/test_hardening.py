@@ -1,7 +1,9 @@
 """Hardening of the served app: oversized requests and uploads are refused before they are
 read, and memory stays flat while they keep coming."""
 
+import os
 import socket
+from pathlib import Path
 
 import httpx
 import pytest
@@ -136,3 +138,48 @@ def test_an_instruction_document_never_supplies_an_answer_sentence(tmp_path, emb
         shown = answer.answer + " ".join(c.quote for c in answer.citations)
         for sentence in INSTRUCTIONS:
             assert sentence[:40] not in shown, (question, answer.answer)
+
+
+def test_a_damaged_published_index_gives_one_line_and_serve_falls_back(tmp_path, embeddings):
+    import shutil
+    import subprocess
+    import sys
+
+    from assistant import Assistant
+    from assistant.config import Settings
+    from assistant.storage import current_build
+    from assistant.ui import open_for_serving
+
+    root = Path(__file__).resolve().parents[1]
+    corpus = tmp_path / "corpus"
+    shutil.copytree(root / "tests" / "data" / "generic", corpus)
+    index = tmp_path / "index"
+    settings = Settings(corpus=(str(corpus),), index_dir=index)
+    Assistant.open(settings=settings, embeddings=embeddings)
+    first = current_build(index)
+    (corpus / "extra-note.md").write_text("---\ntitle: Extra\npublished: 2024-01\n---\n\n"
+                                          "A short extra note about timetables in 2024.\n",
+                                          encoding="utf-8")
+    Assistant.open(settings=settings, embeddings=embeddings).ask("What about timetables?")
+    damaged = current_build(index)
+    assert damaged != first
+    database = damaged / "chroma" / "chroma.sqlite3"
+    database.write_bytes(database.read_bytes()[: database.stat().st_size // 2])
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    for command in (["ask", "What about timetables?"], ["doctor"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "assistant", *command, "--corpus", str(corpus),
+             "--index", str(index)], cwd=root, capture_output=True, text=True, timeout=300,
+            env=env)
+        assert result.returncode != 0, result.stdout
+        assert "Traceback" not in result.stderr
+        said = result.stderr if command[0] == "ask" else result.stdout
+        assert "damaged" in said and "--rebuild" in said, said
+    assert len([line for line in result.stderr.splitlines() if line.strip()]) <= 1
+
+    # serve goes back to the previous good build, and brings it up to date from there
+    bot = open_for_serving(settings)
+    assert current_build(index) != damaged
+    assert any(p.metadata["doc_id"] == "extra-note" for p in bot.passages)
+    assert bot.ask("What does the extra note say about timetables?").citations
