@@ -13,7 +13,7 @@ from .briefing import exports_dir
 from .config import Settings
 from .display import CSS, EMPTY_PANEL, chart_data, highlight, render_sources, trend_data
 from .errors import AssistantError
-from .request_limit import MAX_REQUEST_BYTES, RequestSizeLimit
+from .http_guards import MAX_REQUEST_BYTES, ExactLogin, RequestSizeLimit, auth_check
 from .workspace import (
     FAILED,
     Workspace,
@@ -252,9 +252,10 @@ def launch(demo, data_dir: Path, host: str = "127.0.0.1", port: int = 7860,
     folder.mkdir(parents=True, exist_ok=True)
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
     # Every route, uploads included, refuses bodies over the limit before reading them.
-    app_kwargs = {"middleware": [Middleware(RequestSizeLimit, max_bytes=MAX_REQUEST_BYTES)]}
+    app_kwargs = {"middleware": [Middleware(RequestSizeLimit, max_bytes=MAX_REQUEST_BYTES),
+                                 Middleware(ExactLogin)]}
     return demo.launch(
-        server_name=host, server_port=port, share=False, auth=auth,
+        server_name=host, server_port=port, share=False, auth=auth_check(auth) if auth else None,
         auth_message=f"Sign in to the {demo.title}.",
         allowed_paths=[str(folder)], show_error=False, footer_links=["api"], css=CSS,
         max_file_size=MAX_UPLOAD, enable_monitoring=False, mcp_server=False, ssr_mode=False,

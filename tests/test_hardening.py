@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from assistant.request_limit import MAX_REQUEST_BYTES
+from assistant.http_guards import MAX_REQUEST_BYTES
 from assistant.ui import build_demo, launch
 
 

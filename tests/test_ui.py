@@ -311,6 +311,12 @@ def test_login_walls_off_the_page_and_the_api(eval_bot, tmp_path):
         wrong = httpx.post(f"{url}login", data={"username": "analyst", "password": "guess"})
         assert wrong.status_code in {400, 401}
         assert not any(name.startswith("access-token") for name in wrong.cookies)
+        for name in (" analyst", "analyst ", "Analyst"):  # user names compared exactly
+            near = httpx.post(f"{url}login", data={"username": name, "password": "s3cret"})
+            assert near.status_code in {400, 401}, name
+            assert not any(n.startswith("access-token") for n in near.cookies)
+        right = httpx.post(f"{url}login", data={"username": "analyst", "password": "s3cret"})
+        assert right.status_code == 200
         assert httpx.post(f"{url}gradio_api/call/ask", json={"data": ["hi", []]}).status_code \
             in {401, 403}
         with pytest.raises(Exception):  # noqa: B017 - any refusal will do, as long as it refuses
