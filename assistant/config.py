@@ -20,6 +20,7 @@ class Settings:
     corpus: tuple[str, ...] = ("corpus",)
     index_dir: Path = Path("index")
     chroma_url: str = ""
+    chroma_token: str = ""  # sent as a bearer token to a Chroma server that requires one
     collection: str = "passages"
     embedding_model: str = PACKAGED_MODEL
     chunk_min_chars: int = 120

@@ -26,6 +26,7 @@ from .storage import (  # noqa: F401 - re-exported: where builds live is part of
     REBUILD,
     build_lock,
     builds_for,
+    chromadb_version,
     current_build,
     passage_count,
     probe_build,
@@ -84,13 +85,6 @@ def check_compatible(manifest: dict, settings: Settings) -> None:
             f"The index was built by chromadb {manifest['chromadb']}, newer than the installed "
             f"{installed}; upgrade with `make install` or {fix}."
         )
-
-
-def chromadb_version() -> str:
-    # From the package metadata: importing chromadb just to read its version costs a second.
-    from importlib.metadata import version
-
-    return version("chromadb")
 
 
 def _version(text: str) -> tuple[int, ...]:

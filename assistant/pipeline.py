@@ -42,7 +42,7 @@ from .questions import (
 )
 from .retrieve import Hit, HybridRetriever
 from .spelling import Speller, acronyms_in
-from .storage import builds_for
+from .storage import builds_for, check_sqlite
 from .timeline import Timeline
 
 log = logging.getLogger(__name__)
@@ -365,6 +365,7 @@ def update_index(settings: Settings, embeddings=None, rebuild: bool = False,
 
     When nothing changed this neither loads the embedding model nor imports Chroma.
     """
+    check_sqlite()
     # A damaged published build is reported before anything reads or copies it.
     if not (settings.chroma_url or client):
         builds_for(settings).verify()

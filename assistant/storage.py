@@ -29,6 +29,7 @@ BUILDS = "builds"
 LOCK = ".build.lock"
 KEYWORD = "keyword.sqlite3"
 REBUILD = "run `python -m assistant index --rebuild`"
+MIN_SQLITE = (3, 35, 0)
 
 # Chroma's usage telemetry is on by default; nothing leaves this app unasked (read by chromadb's
 # settings when it is first imported, in this process and the probe's).
@@ -106,12 +107,66 @@ print(count)
 """
 
 
+def chromadb_version() -> str:
+    # From the package metadata: importing chromadb just to read its version costs a second.
+    from importlib.metadata import version
+
+    return version("chromadb")
+
+
+def check_sqlite() -> None:
+    """Chroma needs SQLite 3.35 or newer; say so plainly instead of failing deep inside it."""
+    if sqlite3.sqlite_version_info < MIN_SQLITE:
+        raise AssistantError(
+            f"This Python's SQLite is {sqlite3.sqlite_version}; Chroma needs "
+            f"{'.'.join(map(str, MIN_SQLITE))} or newer. Use a Python built with a newer SQLite "
+            "(python.org and distribution builds of 3.11+ have one).")
+
+
+def _probed_with(marker: Path) -> str | None:
+    """The chromadb version a build was last opened with ("" for a marker without one)."""
+    try:
+        parts = marker.read_text(encoding="utf-8").split()
+    except FileNotFoundError:
+        return None
+    return parts[1] if len(parts) > 1 else ""
+
+
+def mark_probed(build: Path) -> None:
+    (build / ".probed").write_text(f"ok {chromadb_version()}\n", encoding="utf-8")
+
+
 def probe_build(build: Path, settings: Settings, expected: int | None = None) -> None:
     """Open a build's Chroma files in a child process first, so damaged files (even ones that
-    crash the native code) give a clear message instead of taking this process down."""
+    crash the native code) give a clear message instead of taking this process down.
+
+    Once per build and chromadb version: a newer chromadb may migrate the files when it first
+    opens them, so a copy is kept first and put back if the migration fails."""
     marker = build / ".probed"
-    if marker.exists():
+    before = _probed_with(marker)
+    installed = chromadb_version()
+    if before == installed:
         return
+    backup = None
+    if before is not None:  # opened before by another chromadb: keep a copy first
+        backup = build / f"chroma.before-{before or 'upgrade'}"
+        if not backup.exists():
+            shutil.copytree(build / "chroma", backup)
+    try:
+        _run_probe(build, settings, expected)
+    except AssistantError as exc:
+        if backup is not None:
+            shutil.rmtree(build / "chroma", ignore_errors=True)
+            shutil.copytree(backup, build / "chroma")
+            raise AssistantError(
+                f"chromadb {installed} could not open the index made with chromadb "
+                f"{before or 'an older version'} ({exc}); the index files are restored as "
+                f"they were. Install that chromadb version again, or {REBUILD}.") from None
+        raise
+    mark_probed(build)
+
+
+def _run_probe(build: Path, settings: Settings, expected: int | None) -> None:
     try:
         result = subprocess.run(
             [sys.executable, "-c", _PROBE, str(build / "chroma"), settings.collection],
@@ -129,7 +184,6 @@ def probe_build(build: Path, settings: Settings, expected: int | None = None) ->
         raise AssistantError(
             f"The index in {build} holds {count} passages but its manifest lists {expected}; "
             f"{REBUILD}.")
-    marker.write_text("ok\n", encoding="utf-8")
 
 
 def check_integrity(build: Path, expected: int | None = None) -> None:
@@ -156,8 +210,9 @@ def passage_count(manifest: dict) -> int:
     return sum(len(d["passages"]) for d in manifest["documents"].values())
 
 
-def http_client(url_text: str):
-    """A client for a Chroma server at `http(s)://host:port`."""
+def http_client(url_text: str, token: str = ""):
+    """A client for a Chroma server at `http(s)://host:port`, sending `token` as a bearer
+    token when the server requires one, and refusing a server of another chromadb version."""
     from urllib.parse import urlparse
 
     import chromadb
@@ -165,17 +220,34 @@ def http_client(url_text: str):
     url = urlparse(url_text)
     if not url.hostname:
         raise AssistantError(f"ASSISTANT_CHROMA_URL={url_text!r} is not a URL.")
+    headers = {"Authorization": f"Bearer {token}"} if token else None
     try:
         client = chromadb.HttpClient(host=url.hostname, port=url.port or 8000,
-                                     ssl=url.scheme == "https")
+                                     ssl=url.scheme == "https", headers=headers)
         client.heartbeat()
-        return client
+        server = client.get_version()
     except Exception as exc:  # chromadb raises several types for an unreachable server
+        text = str(exc).lower()
+        if any(word in text for word in ("401", "403", "unauthori", "forbidden")):
+            raise AssistantError(
+                f"The Chroma server at {url_text} refused the request; set "
+                "ASSISTANT_CHROMA_TOKEN to its token.") from None
         raise AssistantError(
             f"Cannot reach the Chroma server at {url_text} ({exc.__class__.__name__}); start it "
             "with `chroma run --path DIR --host 127.0.0.1 --port N` or unset "
             "ASSISTANT_CHROMA_URL."
         ) from None
+    installed = chromadb_version()
+    if _major_minor(server) != _major_minor(installed):
+        raise AssistantError(
+            f"The Chroma server at {url_text} runs chromadb {server} but this app has "
+            f"{installed}; run the server with chromadb {'.'.join(_major_minor(installed))}.x "
+            "(`make install` installs it here).")
+    return client
+
+
+def _major_minor(version: str) -> tuple[str, ...]:
+    return tuple(str(version).split(".")[:2])
 
 
 class LocalBuilds:
@@ -229,7 +301,7 @@ class LocalBuilds:
         old = current_build(self.root)
         if old:
             write_atomically(self.root / PREVIOUS, old.name + "\n")
-        (self.root / BUILDS / name / ".probed").write_text("ok\n", encoding="utf-8")
+        mark_probed(self.root / BUILDS / name)
         write_atomically(self.root / CURRENT, name + "\n")
 
     def discard(self, name: str) -> None:
@@ -306,7 +378,7 @@ class ServerBuilds:
 
     def __init__(self, settings: Settings, client=None):
         self.settings = settings
-        self.client = client or http_client(settings.chroma_url)
+        self.client = client or http_client(settings.chroma_url, settings.chroma_token)
         self.prefix = f"{settings.collection}-build-"
         self.meta = self.client.get_or_create_collection(f"{settings.collection}-meta")
 

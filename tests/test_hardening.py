@@ -183,3 +183,111 @@ def test_a_damaged_published_index_gives_one_line_and_serve_falls_back(tmp_path,
     assert current_build(index) != damaged
     assert any(p.metadata["doc_id"] == "extra-note" for p in bot.passages)
     assert bot.ask("What does the extra note say about timetables?").citations
+
+
+class FakeChromaServer:
+    """A stand-in Chroma HTTP server (a fake at the client seam): answers the few routes a
+    client calls on connecting, with a chosen version, and records the headers it gets."""
+
+    def __init__(self, version: str, status: int = 200):
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, HTTPServer
+
+        seen = self.seen = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - the http.server API
+                seen.append(self.headers.get("Authorization"))
+                route = self.path.split("?")[0]
+                body = {"/api/v2/heartbeat": {"nanosecond heartbeat": 1},
+                        "/api/v2/version": version,
+                        "/api/v2/auth/identity": {"user_id": "", "tenant": "default_tenant",
+                                                  "databases": ["default_database"]},
+                        }.get(route, {"name": "default_database", "tenant": "default_tenant",
+                                      "id": "00000000-0000-0000-0000-000000000000"})
+                data = json.dumps(body if status == 200 else {"error": "Unauthorized"}).encode()
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_chroma_server_token_and_version_are_checked():
+    from assistant.errors import AssistantError
+    from assistant.storage import chromadb_version, http_client
+
+    same = FakeChromaServer(chromadb_version())
+    try:
+        assert http_client(same.url, "t0k") is not None
+        assert same.seen and all(h == "Bearer t0k" for h in same.seen)
+    finally:
+        same.close()
+    older = FakeChromaServer("0.4.24")
+    try:
+        with pytest.raises(AssistantError, match="runs chromadb 0.4.24"):
+            http_client(older.url, "t0k")
+    finally:
+        older.close()
+    refusing = FakeChromaServer(chromadb_version(), status=401)
+    try:
+        with pytest.raises(AssistantError, match="ASSISTANT_CHROMA_TOKEN"):
+            http_client(refusing.url)
+    finally:
+        refusing.close()
+
+
+def test_a_chromadb_upgrade_backs_up_the_index_and_restores_it_on_failure(tmp_path, embeddings,
+                                                                          monkeypatch):
+    import shutil
+
+    from assistant import Assistant, storage
+    from assistant.config import Settings
+    from assistant.errors import AssistantError
+
+    root = Path(__file__).resolve().parents[1]
+    corpus = tmp_path / "corpus"
+    shutil.copytree(root / "tests" / "data" / "generic", corpus)
+    settings = Settings(corpus=(str(corpus),), index_dir=tmp_path / "index")
+    Assistant.open(settings=settings, embeddings=embeddings)
+    build = storage.current_build(settings.index_dir)
+    (build / ".probed").write_text("ok 0.9.0\n", encoding="utf-8")  # opened by an older one
+
+    Assistant.open(settings=settings, embeddings=embeddings)  # the upgrade opens it fine
+    assert (build / "chroma.before-0.9.0").is_dir()
+    assert (build / ".probed").read_text().split()[1] == storage.chromadb_version()
+
+    (build / ".probed").write_text("ok 0.8.0\n", encoding="utf-8")
+    original = sorted(p.name for p in (build / "chroma").iterdir())
+
+    def failing_probe(*args):  # the new version cannot read the files, and scribbles on them
+        (build / "chroma" / "scribble").write_text("x")
+        raise AssistantError("migration failed")
+
+    monkeypatch.setattr(storage, "_run_probe", failing_probe)
+    with pytest.raises(AssistantError, match="restored as they were"):
+        Assistant.open(settings=settings, embeddings=embeddings)
+    assert sorted(p.name for p in (build / "chroma").iterdir()) == original
+
+
+def test_an_old_sqlite_is_named_plainly(monkeypatch):
+    from assistant import storage
+    from assistant.errors import AssistantError
+
+    storage.check_sqlite()  # this machine's is new enough
+    monkeypatch.setattr(storage.sqlite3, "sqlite_version_info", (3, 31, 1))
+    monkeypatch.setattr(storage.sqlite3, "sqlite_version", "3.31.1")
+    with pytest.raises(AssistantError, match="SQLite is 3.31.1; Chroma needs 3.35.0"):
+        storage.check_sqlite()
