@@ -67,6 +67,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="where to write the JSON results (default: artifacts/bench.json)")
     p.add_argument("--large", action="store_true", help="also run 100k passages (minutes)")
     p.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+
+    p = sub.add_parser("soak", help="mixed asks and re-indexes for a while; memory and files")
+    p.add_argument("--minutes", type=float, default=30.0, help="how long (default: 30)")
     return parser
 
 
@@ -210,6 +213,18 @@ def _run(args) -> int:
         print(format_table(results))
         print(f"\nresults written to {args.out}")
         return 0 if all(c["ok"] is not False for c in results["checks"]) else 1
+    if args.command == "soak":
+        try:
+            from benchmarks.soak import run_soak
+        except ImportError:
+            raise AssistantError("The soak test lives in the project checkout: run `python -m "
+                                 "assistant soak` from its root folder.") from None
+
+        result = run_soak(args.minutes * 60)
+        print(json.dumps(result, indent=2))
+        flat = result["rss_growth_mb"] < 50 and result["open_files_growth"] <= 3
+        print("memory and open files flat" if flat else "memory or open files grew")
+        return 0 if flat else 1
     return 2
 
 

@@ -182,28 +182,80 @@ def build_index(
         if manifest and not report.changed:
             return report
         builds.cleanup()
-        name = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{secrets.token_hex(3)}"
-        try:
-            store = _store(*builds.begin(name, copy_published=bool(manifest)), embeddings)
-            report.passages_embedded = _apply(store, groups, report, manifest, progress)
-            build_keyword_index(builds.keyword_path(name),
-                                [p for group in groups.values() for p in group])
-            new_manifest = _manifest(groups, hashes, manifest, report, settings, embeddings)
-            builds.save_manifest(name, new_manifest)
-            validate_build(store, new_manifest, groups, report, embeddings)
-        except BaseException as exc:
-            builds.discard(name)  # a failed build never lingers
-            if isinstance(exc, OSError) or _is_chroma_error(exc):
-                # A full disk or a read-only folder reaches us from Chroma as its own error.
-                raise AssistantError(
-                    f"Writing the new index failed ({getattr(exc, 'strerror', None) or exc}); "
-                    "the published index was kept. Free some space or fix the folder's "
-                    "permissions, then try again."
-                ) from None
-            raise
+        compact = _worn(manifest, report)
+        while True:
+            name = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{secrets.token_hex(3)}"
+            try:
+                writer = _write_build(builds, name, groups, hashes, manifest, report, settings,
+                                      embeddings, progress, compact)
+                break
+            except _NotFound:
+                if compact or not manifest:
+                    raise AssistantError(
+                        "The new index does not retrieve its new passages by their own text; "
+                        f"the published index was kept. {REBUILD[0].upper()}{REBUILD[1:]}."
+                    ) from None
+                compact = True  # a worn vector graph: rebuild it from the stored vectors
+            except BaseException as exc:
+                _fail(builds, name, exc)
+        # Chroma keeps every opened database in a process-wide cache until its last client
+        # is closed: the writer's files are let go here, the readers' with their assistant.
+        builds.release(writer)
         builds.publish(name)
         builds.cleanup()
     return report
+
+
+class _NotFound(Exception):
+    """A new build does not find its new passages by their own text (see validate_build)."""
+
+
+def _worn(manifest: dict | None, report: BuildReport) -> bool:
+    """Whether the published build's vector graph has had many deletions since it was last
+    built afresh (over a tenth of its passages): then the next build starts afresh."""
+    if not manifest:
+        return False
+    known = manifest.get("documents", {})
+    deleting = sum(len(known.get(d, {}).get("passages", []))
+                   for d in report.removed + report.updated)
+    return manifest.get("deleted_since_compaction", 0) + deleting > 0.1 * \
+        max(passage_count(manifest), 1)
+
+
+def _write_build(builds, name, groups, hashes, manifest, report, settings, embeddings, progress,
+                 compact: bool):
+    """Make, fill and validate one unpublished build; its writing client is returned open."""
+    writer = None
+    try:
+        writer, collection = builds.begin(name, copy_published=bool(manifest), compact=compact)
+        store = _store(writer, collection, embeddings)
+        report.passages_embedded = _apply(store, groups, report, manifest, progress)
+        build_keyword_index(builds.keyword_path(name),
+                            [p for group in groups.values() for p in group])
+        new_manifest = _manifest(groups, hashes, manifest, report, settings, embeddings)
+        known = (manifest or {}).get("documents", {})
+        deleted = 0 if compact or not manifest else manifest.get("deleted_since_compaction", 0)
+        deleted += sum(len(known.get(d, {}).get("passages", []))
+                       for d in report.removed + report.updated) if manifest else 0
+        new_manifest["deleted_since_compaction"] = 0 if compact else deleted
+        builds.save_manifest(name, new_manifest)
+        validate_build(store, new_manifest, groups, report, embeddings)
+        return writer
+    except BaseException:
+        builds.release(writer)
+        builds.discard(name)  # a failed build never lingers
+        raise
+
+
+def _fail(builds, name: str, exc: BaseException):
+    if isinstance(exc, OSError) or _is_chroma_error(exc):
+        # A full disk or a read-only folder reaches us from Chroma as its own error.
+        raise AssistantError(
+            f"Writing the new index failed ({getattr(exc, 'strerror', None) or exc}); "
+            "the published index was kept. Free some space or fix the folder's "
+            "permissions, then try again."
+        ) from None
+    raise exc
 
 
 def _is_chroma_error(exc: BaseException) -> bool:
@@ -257,10 +309,7 @@ def validate_build(store, manifest: dict, groups, report: BuildReport, embedding
     for passage in passages[::step][:samples]:
         found = store.similarity_search_by_vector(embeddings.embed_query(passage.page_content), 3)
         if passage.id not in {d.id for d in found}:
-            raise AssistantError(
-                f"The new index does not retrieve passage {passage.id} by its own text; the "
-                "published index was kept."
-            )
+            raise _NotFound(passage.id)
 
 
 def _add(store, passages: list[Document], progress, batch: int = 256) -> None:

@@ -103,7 +103,11 @@ class Assistant:
         if not keyword_index_is_current(keyword_path):
             build_keyword_index(keyword_path, [p for group in groups.values() for p in group])
         chat = chat if chat is not None else make_chat_model(settings)
-        return cls(settings, loaded, groups, store, embeddings, report, keyword_path, chat)
+        bot = cls(settings, loaded, groups, store, embeddings, report, keyword_path, chat)
+        # The build's database stays open while this assistant lives (in-flight answers of a
+        # replaced one still read it) and is closed with it.
+        weakref.finalize(bot, builds.release, getattr(store, "_client", None))
+        return bot
 
     @property
     def chain(self) -> Runnable:

@@ -277,17 +277,30 @@ class LocalBuilds:
         self.lease = _hold_lease(build)
         return chromadb.PersistentClient(path=str(build / "chroma")), self.settings.collection
 
-    def begin(self, name: str, copy_published: bool) -> tuple[object, str]:
-        """A new, unpublished build (a copy of the published one, or empty)."""
+    def begin(self, name: str, copy_published: bool, compact: bool = False
+              ) -> tuple[object, str]:
+        """A new, unpublished build: a copy of the published one, or empty. `compact` copies
+        the vectors into a fresh collection instead of the files, rebuilding the vector graph
+        (deletions wear it down until new vectors stop being found)."""
         import chromadb
 
         build = self.root / BUILDS / name
         source = current_build(self.root) if copy_published else None
-        if source:
+        if source and not compact:
             shutil.copytree(source / "chroma", build / "chroma")
-        else:
-            build.mkdir(parents=True)
-        return chromadb.PersistentClient(path=str(build / "chroma")), self.settings.collection
+            return (chromadb.PersistentClient(path=str(build / "chroma")),
+                    self.settings.collection)
+        build.mkdir(parents=True)
+        client = chromadb.PersistentClient(path=str(build / "chroma"))
+        if source:
+            reader = chromadb.PersistentClient(path=str(source / "chroma"))
+            try:
+                copy_vectors(reader.get_collection(self.settings.collection),
+                             client.create_collection(self.settings.collection,
+                                                      configuration={"hnsw": {"space": "cosine"}}))
+            finally:
+                reader.close()
+        return client, self.settings.collection
 
     def keyword_path(self, name: str | None = None) -> Path:
         """Where a build's keyword index lives (the published build's when no name is given)."""
@@ -306,6 +319,12 @@ class LocalBuilds:
 
     def discard(self, name: str) -> None:
         shutil.rmtree(self.root / BUILDS / name, ignore_errors=True)
+
+    @staticmethod
+    def release(client) -> None:
+        """Close a client of a build's files (Chroma stops the database with its last client)."""
+        if client is not None:
+            client.close()
 
     def verify(self) -> None:
         """Raise the clear error when the published build is damaged."""
@@ -414,18 +433,14 @@ class ServerBuilds:
             )
         return self.client, self.prefix + name
 
-    def begin(self, name: str, copy_published: bool) -> tuple[object, str]:
+    def begin(self, name: str, copy_published: bool, compact: bool = True
+              ) -> tuple[object, str]:
+        """A new collection, with the published one's vectors copied in (always compact)."""
         target = self.client.create_collection(
             self.prefix + name, configuration={"hnsw": {"space": "cosine"}})
         current = self.current() if copy_published else None
         if current:
-            source = self.client.get_collection(self.prefix + current)
-            total, batch = source.count(), 2000
-            for offset in range(0, total, batch):
-                got = source.get(offset=offset, limit=batch,
-                                 include=["embeddings", "documents", "metadatas"])
-                target.add(ids=got["ids"], embeddings=got["embeddings"],
-                           documents=got["documents"], metadatas=got["metadatas"])
+            copy_vectors(self.client.get_collection(self.prefix + current), target)
         return self.client, self.prefix + name
 
     def keyword_path(self, name: str | None = None) -> Path:
@@ -442,6 +457,10 @@ class ServerBuilds:
         if old:
             self._write(PREVIOUS, old)
         self._write(CURRENT, name)
+
+    @staticmethod
+    def release(client) -> None:
+        """The server's client is shared and stays open."""
 
     def verify(self) -> None:
         """The server keeps its own files; reading errors surface as clear messages."""
@@ -460,6 +479,15 @@ class ServerBuilds:
             name = getattr(collection, "name", collection)
             if name.startswith(self.prefix) and name[len(self.prefix):] not in keep:
                 self.discard(name[len(self.prefix):])
+
+
+def copy_vectors(source, target, batch: int = 2000) -> None:
+    """Every record of one Chroma collection added to another, without embedding again."""
+    for offset in range(0, source.count(), batch):
+        got = source.get(offset=offset, limit=batch,
+                         include=["embeddings", "documents", "metadatas"])
+        target.add(ids=got["ids"], embeddings=got["embeddings"], documents=got["documents"],
+                   metadatas=got["metadatas"])
 
 
 def builds_for(settings: Settings, client=None) -> LocalBuilds | ServerBuilds:

@@ -291,3 +291,39 @@ def test_an_old_sqlite_is_named_plainly(monkeypatch):
     monkeypatch.setattr(storage.sqlite3, "sqlite_version", "3.31.1")
     with pytest.raises(AssistantError, match="SQLite is 3.31.1; Chroma needs 3.35.0"):
         storage.check_sqlite()
+
+
+def test_a_worn_vector_graph_is_rebuilt_from_the_stored_vectors(tmp_path, embeddings,
+                                                                 monkeypatch):
+    """Deletions wear Chroma's vector graph down until new vectors stop being found: the build
+    then starts afresh from the stored vectors (nothing embedded again but the change)."""
+    import shutil
+
+    from assistant import Assistant
+    from assistant import index as index_module
+    from assistant.config import Settings
+    from assistant.storage import read_manifest
+
+    root = Path(__file__).resolve().parents[1]
+    corpus = tmp_path / "corpus"
+    shutil.copytree(root / "tests" / "data" / "generic", corpus)
+    settings = Settings(corpus=(str(corpus),), index_dir=tmp_path / "index")
+    Assistant.open(settings=settings, embeddings=embeddings)
+    compacted = []
+    real = index_module._write_build
+
+    def first_copy_is_worn(*args):
+        compacted.append(args[-1])
+        if not args[-1]:  # the file copy "fails to find" its new passage, as a worn one does
+            raise index_module._NotFound("x")
+        return real(*args)
+
+    monkeypatch.setattr(index_module, "_write_build", first_copy_is_worn)
+    (corpus / "note.md").write_text("---\ntitle: Note\n---\n\nA note on timetables.\n",
+                                    encoding="utf-8")
+    embeddings.embedded.clear()
+    bot = Assistant.open(settings=settings, embeddings=embeddings)
+    assert compacted == [False, True]
+    assert embeddings.embedded == ["A note on timetables."]
+    assert read_manifest(settings.index_dir)["deleted_since_compaction"] == 0
+    assert bot.ask("What does the note say about timetables?").citations
