@@ -13,6 +13,7 @@ from .figures import (
     Statement,
     calculate,
     growth_between,
+    plain_number,
     value_text,
 )
 from .passages import format_number
@@ -184,8 +185,8 @@ class _Writer:
                 f"{last.period.label} it moved from {format_number(first.figure.value)}% to "
                 f"{format_number(last.figure.value)}%, a change of {format_number(change)} "
                 f"percentage points.")
-        calculation = Calculation(f"{_plain(last.figure.value)} - {_plain(first.figure.value)}",
-                                  change, text)
+        expression = f"{plain_number(last.figure.value)} - {plain_number(first.figure.value)}"
+        calculation = Calculation(expression, change, text)
         statements = [] if bullet else [
             Statement(f"{measure.name} in {r.period.label}: {value_text(r.figure)}; reported "
                       f"{self.source([r])}.", [r.figure]) for r in rows]
@@ -207,10 +208,6 @@ class _Writer:
         figures = [r.figure for r in series]
         return self.finish(turn, statements, figures, calculation,
                            lead=f"{measure.name}, period by period:")
-
-
-def _plain(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(value)
 
 
 def _qualifies(row: Row) -> bool:

@@ -359,7 +359,7 @@ def _intro(a: Figure, b: Figure) -> list[Statement]:
 
 def _ratio(a: Figure, b: Figure) -> FigureAnswer:
     result = round(a.value / b.value, 2)
-    expression = f"{_plain(a.value)} / {_plain(b.value)}"
+    expression = f"{plain_number(a.value)} / {plain_number(b.value)}"
     first, second = _names(a, b)
     text = (f"{first} is about {format_number(result)} times {second} "
             f"({format_number(a.value)} / {format_number(b.value)} ≈ {format_number(result)}).")
@@ -369,7 +369,7 @@ def _ratio(a: Figure, b: Figure) -> FigureAnswer:
 
 def _difference(a: Figure, b: Figure) -> FigureAnswer:
     result = round(a.value - b.value, 4)
-    expression = f"{_plain(a.value)} - {_plain(b.value)}"
+    expression = f"{plain_number(a.value)} - {plain_number(b.value)}"
     text = (f"The difference is {format_number(a.value)} − {format_number(b.value)} = "
             f"{value_text(a, result)}.")
     statements = _intro(a, b) + [Statement(text, [a, b])]
@@ -380,26 +380,28 @@ def growth_between(a: Figure, b: Figure) -> FigureAnswer:
     change = round(b.value - a.value, 4)
     pct = round((b.value - a.value) / a.value * 100, 1)
     multiple = round(b.value / a.value, 2)
-    expression = f"({_plain(b.value)} - {_plain(a.value)}) / {_plain(a.value)} * 100"
+    before, after = plain_number(a.value), plain_number(b.value)
+    expression = f"({after} - {before}) / {before} * 100"
     text = (f"From {a.period} to {b.period} it changed by {format_number(b.value)} − "
             f"{format_number(a.value)} = {format_number(change)} ({format_number(pct)}%, "
             f"{format_number(b.value)} / {format_number(a.value)} ≈ {format_number(multiple)}×).")
     statements = _intro(a, b) + [Statement(text, [a, b])]
     calc = Calculation(expression, pct, text, steps=[
-        {"expression": f"{_plain(b.value)} - {_plain(a.value)}", "result": change},
-        {"expression": f"{_plain(b.value)} / {_plain(a.value)}", "result": multiple},
+        {"expression": f"{plain_number(b.value)} - {plain_number(a.value)}", "result": change},
+        {"expression": f"{plain_number(b.value)} / {plain_number(a.value)}", "result": multiple},
     ])
     return FigureAnswer(statements, [a, b], calc)
 
 
 def _share(part: Figure, whole: Figure) -> FigureAnswer:
     pct = round(part.value / whole.value * 100, 2)
-    expression = f"{_plain(part.value)} / {_plain(whole.value)} * 100"
+    expression = f"{plain_number(part.value)} / {plain_number(whole.value)} * 100"
     text = (f"That is {format_number(part.value)} / {format_number(whole.value)} × 100 ≈ "
             f"{format_number(pct)}%.")
     statements = _intro(part, whole) + [Statement(text, [part, whole])]
     return FigureAnswer(statements, [part, whole], Calculation(expression, pct, text))
 
 
-def _plain(value: float) -> str:
+def plain_number(value: float) -> str:
+    """A value as arithmetic writes it: "3440000", "17.8"."""
     return str(int(value)) if float(value).is_integer() else repr(value)
