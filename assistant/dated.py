@@ -5,6 +5,9 @@ side by side; a warning when the newest value is old; abstention naming the peri
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
+
+import numpy as np
 
 from .answer import Answer, abstain, compose_figure_answer, figure_citation, finish
 from .figures import (
@@ -23,6 +26,7 @@ from .timeline import (
     Row,
     age_in_years,
     agree,
+    asks_latest,
     asks_trend,
     conflicts,
     trend_years,
@@ -39,10 +43,11 @@ def dated_figure(turn, kb) -> Answer | None:
     text = turn.resolved.split(" (")[0]  # parenthesized context is not what was asked
     asked = periods_in(text)
     two_periods = len({(p.start, p.end) for p in asked}) >= 2
-    if (q.operation in _NOT_HERE and not two_periods) or kb.timeline is None or \
-            (q.answer_type not in _TYPES and not q.operation):
+    trend = asks_trend(q, text)
+    if (q.operation in _NOT_HERE and not two_periods) or not kb.timeline.measures or \
+            (q.answer_type not in _TYPES and not q.operation and not trend):
         return None
-    fitting = kb.timeline.candidates(q, text, kb.idf)
+    fitting = kb.timeline.candidates(q, text, kb.idf, partial(_similarity, kb, turn.vector))
     if not fitting:
         return None
     # Of the best-fitting entity's measures, the best one that covers the periods asked
@@ -57,14 +62,19 @@ def dated_figure(turn, kb) -> Answer | None:
                            f"Nothing on {measure.name} was reported in the sources dated "
                            f"from the year chosen on (since {turn.since}).")
     writer = _Writer(kb)
-    if q.operation and two_periods:  # one measure at two times: compared, with the sums shown
-        return writer.between(turn, measure, asked[0], asked[1], q.operation)
-    if asks_trend(q, text):
+    if two_periods:  # one measure at two times: compared, with the sums shown
+        return writer.between(turn, measure, asked[0], asked[1], q.operation or "growth")
+    if len(asked) == 1 and asks_latest(text) and (trend or q.operation == "growth"):
+        # "from the Dec 2024 quarter to the latest": the series from that period on
+        since = [r for r in measure.series() if r.period.end >= asked[0].start]
+        if len({(r.period.start, r.period.end) for r in since}) >= 2:
+            return writer.trend(turn, measure, since)
+    if trend:
         first, last = trend_years(text)
         series = measure.series(first, last)
         if len({(r.period.start, r.period.end) for r in series}) >= 2:
             return writer.trend(turn, measure, series)
-    if asked and not (asks_trend(q, text) and trend_years(text)[0]):
+    if asked and not (trend and trend_years(text)[0]):
         rows = measure.at(asked[0])
         if not rows:
             nearest = ", ".join(p.label for p in measure.nearest(asked[0]))
@@ -73,6 +83,13 @@ def dated_figure(turn, kb) -> Answer | None:
                            f"{asked[0].label}: {nearest}).")
         return writer.value(turn, measure, rows, latest=False)
     return writer.value(turn, measure, measure.newest(), latest=True)
+
+
+def _similarity(kb, vector, names: list[str]) -> list[float]:
+    """The question's cosine similarity to each name (vectors cached by the sentence bank)."""
+    if vector is None or not names:
+        return [0.0] * len(names)
+    return list(np.asarray(kb.bank.vectors(names)) @ np.asarray(vector, dtype=np.float32))
 
 
 class _Writer:

@@ -90,6 +90,8 @@ class KeywordIndex:
         self._df = dict(self._db.execute("SELECT term, doc FROM passages_vocab"))
         self._idf = {term: math.log(1 + (n - df + 0.5) / (df + 0.5))
                      for term, df in self._df.items()}
+        # What a word no passage has would weigh: more than any word the corpus has.
+        self.unseen_idf = math.log(1 + (n + 0.5) / 0.5)
 
     def search(self, query: str, k: int) -> list[tuple[Document, float]]:
         terms = self._selective(sorted({_term(t) for t in tokenize(query)} - {""}))

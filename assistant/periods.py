@@ -48,17 +48,26 @@ class Period:
     start: date
     label: str
 
-    def contains(self, other: Period) -> bool:
-        return self.start <= other.start and other.end <= self.end
-
     def same_span(self, other: Period) -> bool:
         return (self.start, self.end) == (other.start, other.end)
 
+    @property
+    def open_fiscal(self) -> bool:
+        """A fiscal year named without the month it ends ("FY2020"): its span is unknown."""
+        return bool(re.fullmatch(r"(?:fiscal(?: year)?|fy)\s?'?\d{4}", self.label.strip(),
+                                 re.IGNORECASE))
+
     def names(self, other: Period) -> bool:
-        """Whether this period, as asked, is `other`: the same span, or the same words as far
-        as they go ("fiscal 2018" asked, "fiscal 2018 (year to March 2018)" written)."""
-        asked = self.label.lower().removeprefix("the ")
-        return self.same_span(other) or other.label.lower().startswith(asked + " (")
+        """Whether this period, as asked, is `other`: the same span, or the same fiscal year
+        ("FY2018" or "fiscal year 2018" asked, "fiscal 2018 (year to March 2018)" written)."""
+        if self.open_fiscal:
+            return _fiscal_year(self.label) == _fiscal_year(other.label)
+        return self.same_span(other)
+
+    def contains(self, other: Period) -> bool:
+        if self.open_fiscal:  # not a calendar year: only the same fiscal year is in it
+            return self.names(other)
+        return self.start <= other.start and other.end <= self.end
 
 
 def parse_period(label: str) -> Period | None:
@@ -82,6 +91,11 @@ def periods_in(text: str) -> list[Period]:
         if span:
             found.append(Period(span[1], span[0], match.group(0)))
     return found
+
+
+def _fiscal_year(label: str) -> str | None:
+    found = re.match(r"\s*(?:the )?(?:fiscal(?: year)?|fy)\s?'?(\d{4})", label, re.IGNORECASE)
+    return found.group(1) if found else None
 
 
 def _month(name: str) -> int:

@@ -135,8 +135,8 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "September", "October", "November", "December")
 # "Third" in "the third of the strategies"; "last" counts from the end.
 ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1}
-_CALENDAR = {*MONTHS, "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
-             "Sunday", "Q1", "Q2", "Q3", "Q4", "FY"}
+_CALENDAR = {*MONTHS, *(m[:3] for m in MONTHS), "Sept", "Monday", "Tuesday", "Wednesday",
+             "Thursday", "Friday", "Saturday", "Sunday", "Q1", "Q2", "Q3", "Q4", "FY"}
 _QUESTION_OPENERS = {"what", "how", "why", "when", "where", "who", "which", "is", "are", "was",
                      "were", "does", "do", "did", "can", "could", "should", "would", "will",
                      "has", "have", "had", "give", "tell", "list", "name", "brief", "summarize",

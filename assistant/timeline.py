@@ -37,12 +37,18 @@ _FRAME = frozenset(tokenize(
     "moved developed risen fallen shifted since period year years quarter quarters month "
     "ended ending fiscal calendar quarterly annual yearly monthly reported report stand stood "
     "what how much many big large bigger larger higher lower smaller greater more less "
+    "gain gained gaining lose losing lost fall fell falling rise rose rising grew drop dropped "
+    "decline declined increase increased decrease decreased accelerate accelerating slow "
+    "slowing up down percentage point points percent show give series "
     "high was were is are has have did does do the of in for at as by"))
 # A measure is asked for when the question names most of its entity and of its metric, and
 # says little else (IDF-weighted shares).
 ENTITY_COVERAGE = 0.5
 METRIC_COVERAGE = 0.75
 MAX_OTHER = 0.3
+# Or half its metric's words and a close meaning (cosine of question and measure name).
+REWORDED_COVERAGE = 0.5
+REWORDED_SIMILARITY = 0.7
 
 
 @dataclass
@@ -74,6 +80,8 @@ class Measure:
     def at(self, asked: Period) -> list[Row]:
         """The rows for the period asked: that period, else the periods inside it."""
         exact = [r for r in self.rows if asked.names(r.period)]
+        if asked.open_fiscal:
+            return exact
         inside = exact or [r for r in self.rows if asked.contains(r.period)]
         # "In September 2025": the period that ends then (the quarter ended September 2025).
         return inside or [r for r in self.rows if asked.start <= r.period.end <= asked.end]
@@ -163,8 +171,11 @@ class Timeline:
         found = self.candidates(question, text, idf)
         return found[0] if found else None
 
-    def candidates(self, question: Question, text: str, idf) -> list[Measure]:
-        """The measures that fit the question, best first."""
+    def candidates(self, question: Question, text: str, idf, similarity=None
+                   ) -> list[Measure]:
+        """The measures that fit the question, best first. `similarity(names)` gives the
+        question's embedding similarity to each measure's name: a metric named in other
+        words ("share of China cloud spending") still fits when the meaning is close."""
         tokens = content_tokens(text)  # the question without its parenthesized context
         asked = set(tokens)
         for t in list(asked):
@@ -175,14 +186,18 @@ class Timeline:
         # No name in the question: a metric only one entity has implies that entity.
         unnamed = not [n for n in question.names if not periods_in(n)]
 
+        unseen = getattr(getattr(idf, "__self__", None), "unseen_idf", 5.0)
+
         def weight(tokens) -> float:
-            return sum(max(idf(t) or 0.0, 0.1) for t in tokens)
+            # A word the corpus never uses weighs most: it may name what the sources lack.
+            return sum(unseen if idf(t) is None else max(idf(t), 0.1) for t in tokens)
 
         owners: dict[str, set[str]] = defaultdict(set)
         for m in self.measures:
             owners[m.metric.lower()].add(m.entity.lower())
         fits = []
-        for m in self.measures:
+        close = similarity([m.name for m in self.measures]) if similarity else None
+        for k, m in enumerate(self.measures):
             entity, metric = self._tokens[id(m)]
             entity_words = set(tokenize(m.entity))
             entity_share = weight(entity_words & asked) / (weight(entity_words) or 1.0)
@@ -192,7 +207,10 @@ class Timeline:
             metric_share = weight(metric & asked) / (weight(metric) or 1.0)
             named = named or (unnamed and len(owners[m.metric.lower()]) == 1)
             other = weight([t for t in own if t not in entity | metric]) / (weight(own) or 1.0)
-            if not named or metric_share < METRIC_COVERAGE or other > MAX_OTHER:
+            reworded = close is not None and metric_share >= REWORDED_COVERAGE and \
+                close[k] >= REWORDED_SIMILARITY
+            if not named or other > MAX_OTHER or (metric_share < METRIC_COVERAGE
+                                                  and not reworded):
                 continue
             score = metric_share + 0.5 * entity_share - other + 0.01 * len(m.spans())
             fits.append((score, m))
