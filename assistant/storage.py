@@ -237,17 +237,19 @@ def http_client(url_text: str, token: str = ""):
             "with `chroma run --path DIR --host 127.0.0.1 --port N` or unset "
             "ASSISTANT_CHROMA_URL."
         ) from None
+    # The server speaks the API of its major version (the 1.x server reports "1.0.0" whatever
+    # package ships it): a client of another major version cannot read its collections.
     installed = chromadb_version()
-    if _major_minor(server) != _major_minor(installed):
+    if _major(server) != _major(installed):
         raise AssistantError(
             f"The Chroma server at {url_text} runs chromadb {server} but this app has "
-            f"{installed}; run the server with chromadb {'.'.join(_major_minor(installed))}.x "
-            "(`make install` installs it here).")
+            f"{installed}; run a chromadb {_major(installed)}.x server (`make install` "
+            "installs one here: `.venv/bin/chroma run`).")
     return client
 
 
-def _major_minor(version: str) -> tuple[str, ...]:
-    return tuple(str(version).split(".")[:2])
+def _major(version: str) -> str:
+    return str(version).split(".")[0]
 
 
 class LocalBuilds:

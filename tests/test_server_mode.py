@@ -114,3 +114,76 @@ def test_server_going_down_mid_run_is_a_message_and_recovers(tmp_path, embedding
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_over_a_thousand_passages_survive_a_server_restart(tmp_path, embeddings):
+    """Chroma persists its vector index in batches (every 1,000 records by default): a build
+    larger than that must be whole after the server restarts."""
+    from assistant import Assistant
+    from assistant.config import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    topics = ["rail", "port", "grid", "dam", "mine", "mill", "farm", "bank", "fund", "yard"]
+    for d in range(12):
+        paragraphs = [f"Station {d}-{i} of the {topics[i % 10]} network logged {1000 + 7 * i} "
+                      f"units in week {i % 52}, according to the regional ledger number "
+                      f"{d * 1000 + i}, which also lists its {topics[(i + d) % 10]} partner."
+                      for i in range(95)]
+        (corpus / f"ledger-{d}.md").write_text(f"---\ntitle: Ledger {d}\n---\n\n"
+                                               + "\n\n".join(paragraphs), encoding="utf-8")
+    port = free_port()
+    settings = Settings(corpus=(str(corpus),), index_dir=tmp_path / "index",
+                        chroma_url=f"http://127.0.0.1:{port}")
+    server = start_chroma(tmp_path / "chroma-data", port)
+    try:
+        bot = Assistant.open(settings=settings, embeddings=embeddings)
+        total = len(bot.passages)
+        assert total > 1000
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    server = start_chroma(tmp_path / "chroma-data", port)
+    try:
+        embeddings.embedded.clear()
+        again = Assistant.open(settings=settings, embeddings=embeddings)
+        assert embeddings.embedded == []  # nothing rebuilt: the server kept it all
+        assert again.retriever.store._collection.count() == total
+        hits = again.retriever.hits("regional ledger number 11094")
+        assert any("ledger number 11094" in h.document.page_content for h in hits)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@needs_shared
+def test_concurrent_asks_while_the_server_is_down_fail_fast_with_a_message(tmp_path,
+                                                                           embeddings):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from assistant import Assistant
+    from assistant.config import Settings
+    from assistant.errors import AssistantError
+
+    port = free_port()
+    settings = Settings(index_dir=tmp_path / "index", chroma_url=f"http://127.0.0.1:{port}")
+    server = start_chroma(tmp_path / "chroma-data", port)
+    try:
+        bot = Assistant.open(corpus=[str(SHARED_CORPUS), str(FIGURES)], settings=settings,
+                             embeddings=embeddings)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    def ask(i):
+        try:
+            bot.ask(QUESTIONS[i % len(QUESTIONS)] + f" ({i})")
+            return "answered"
+        except AssistantError as exc:
+            return str(exc)
+
+    start = time.monotonic()
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(ask, range(32)))
+    assert all("index is not answering" in r for r in results), set(results)
+    assert time.monotonic() - start < 60  # no request hangs on the missing server
