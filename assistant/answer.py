@@ -15,7 +15,6 @@ from .figures import FigureAnswer
 from .passages import split_sentences
 from .questions import addresses_the_reader
 from .verify import (
-    CITATION,
     Verification,
     backed_values,
     numbers_in,
@@ -221,9 +220,6 @@ def finish(question: str, resolved: str, sentences: list[str], citations: Citati
     """
     cited = {c.n: c.passage.page_content + " " + extra_text for c in citations.items}
     extra = backed_values([f.to_dict() for f in figures], calculation)
-    # Documents are data: a sentence giving orders to an assistant is never an answer's
-    # content, whichever answer form picked it.
-    sentences = [s for s in sentences if not addresses_the_reader(CITATION.sub("", s))]
     kept, report = verify_answer(split_answer(" ".join(sentences)), cited, extra, check)
     if not kept:
         answer = abstain(question, resolved, "Nothing in them could be verified.")

@@ -345,7 +345,7 @@ def _names(a: Figure, b: Figure) -> tuple[str, str]:
 
 
 def _label(f: Figure) -> str:
-    """"AWS transactions per second (2015, reported 2016-11)": what, when, and when said."""
+    """"Acme revenue (2015, reported 2016-11)": what, when, and when it was said."""
     when = ", ".join(x for x in (f.period, f"reported {f.as_of}" if f.as_of else "") if x)
     period = f" ({when})" if when else ""
     if f.table == "extracted":  # its "metric" is only the words before the number

@@ -6,6 +6,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .questions import addresses_the_reader
+
 CITATION = re.compile(r"\[(\d+)\]")
 _NUMBER = re.compile(
     r"(?<![\w.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
@@ -110,6 +112,12 @@ def verify_answer(
     report = Verification(sentences=len(sentences))
     kept = []
     for sentence in sentences:
+        if addresses_the_reader(CITATION.sub("", sentence)):
+            # Documents are data: an order to an assistant is never an answer's content,
+            # whichever answer form (or language model) put it there.
+            report.dropped_sentences += 1
+            report.notes.append("dropped a sentence giving orders to an assistant")
+            continue
         refs = [int(n) for n in CITATION.findall(sentence)]
         if not refs or any(n not in cited_texts for n in refs):
             report.dangling_citations += sum(1 for n in refs if n not in cited_texts)
