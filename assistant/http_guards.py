@@ -1,5 +1,5 @@
 """Guards in front of every route of the web app (ASGI middleware): a request size limit, and
-logins whose user names must match exactly.
+logins whose user names must match exactly, with failed attempts limited per client.
 
 A question is at most a thousand characters and the history the assistant reads is capped, so a
 request body far larger than that can only waste memory: it is refused before it is read.
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hmac
 import json
+import time
+from collections import defaultdict, deque
 from urllib.parse import parse_qs
 
 MAX_REQUEST_BYTES = 512 * 1024
@@ -70,17 +72,28 @@ class RequestSizeLimit:
         await send({"type": "http.response.body", "body": body})
 
 
-class ExactLogin:
-    """Refuse a login whose user name has spaces around it. Gradio strips the name before it
-    checks it, so " analyst" would pass as "analyst"; names are compared exactly here."""
+class LoginGuard:
+    """Logins checked strictly: a user name with spaces around it is refused (Gradio strips the
+    name before it checks it, so " analyst" would pass as "analyst"), and a client with
+    `max_failures` failed sign-ins in the last `window` seconds is told to wait."""
 
-    def __init__(self, app):
+    def __init__(self, app, max_failures: int = 10, window: float = 60.0):
         self.app = app
+        self.max_failures = max_failures
+        self.window = window
+        self.failures: dict[str, deque] = defaultdict(deque)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] != "POST" or \
                 not scope["path"].rstrip("/").endswith("/login"):
             return await self.app(scope, receive, send)
+        client = (scope.get("client") or ("?", 0))[0]
+        recent = self.failures[client]
+        while recent and recent[0] < time.monotonic() - self.window:
+            recent.popleft()
+        if len(recent) >= self.max_failures:
+            return await _reply(send, 429, "Too many failed sign-ins; wait a minute and try "
+                                           "again.")
         chunks, more = [], True
         while more:
             message = await receive()
@@ -89,11 +102,8 @@ class ExactLogin:
         body = b"".join(chunks)
         names = parse_qs(body.decode("utf-8", "replace")).get("username", [""])
         if names[0] != names[0].strip():
-            detail = json.dumps({"detail": "Incorrect credentials."}).encode()
-            await send({"type": "http.response.start", "status": 401,
-                        "headers": [(b"content-type", b"application/json"),
-                                    (b"content-length", str(len(detail)).encode())]})
-            return await send({"type": "http.response.body", "body": detail})
+            recent.append(time.monotonic())
+            return await _reply(send, 401, "Incorrect credentials.", key="detail")
         replayed = False
 
         async def replay():
@@ -103,7 +113,20 @@ class ExactLogin:
             replayed = True
             return {"type": "http.request", "body": body, "more_body": False}
 
-        await self.app(scope, replay, send)
+        async def watch(message):
+            if message["type"] == "http.response.start" and message["status"] >= 400:
+                recent.append(time.monotonic())
+            await send(message)
+
+        await self.app(scope, replay, watch)
+
+
+async def _reply(send, status: int, message: str, key: str = "error"):
+    body = json.dumps({key: message}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
 
 
 def auth_check(logins: list[tuple[str, str]]):

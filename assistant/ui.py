@@ -13,7 +13,7 @@ from .briefing import exports_dir
 from .config import Settings
 from .display import CSS, EMPTY_PANEL, chart_data, highlight, render_sources, trend_data
 from .errors import AssistantError
-from .http_guards import MAX_REQUEST_BYTES, ExactLogin, RequestSizeLimit, auth_check
+from .http_guards import MAX_REQUEST_BYTES, LoginGuard, RequestSizeLimit, auth_check
 from .workspace import (
     FAILED,
     Workspace,
@@ -253,7 +253,7 @@ def launch(demo, data_dir: Path, host: str = "127.0.0.1", port: int = 7860,
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
     # Every route, uploads included, refuses bodies over the limit before reading them.
     app_kwargs = {"middleware": [Middleware(RequestSizeLimit, max_bytes=MAX_REQUEST_BYTES),
-                                 Middleware(ExactLogin)]}
+                                 Middleware(LoginGuard)]}
     return demo.launch(
         server_name=host, server_port=port, share=False, auth=auth_check(auth) if auth else None,
         auth_message=f"Sign in to the {demo.title}.",

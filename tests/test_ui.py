@@ -324,5 +324,11 @@ def test_login_walls_off_the_page_and_the_api(eval_bot, tmp_path):
         client = Client(url, auth=("analyst", "s3cret"), verbose=False)
         data = client.predict("How many customers does AliCloud have?", [], api_name="/ask")
         assert "2,300,000" in data["answer"]
+        # Failed sign-ins are limited per client: after ten in a minute, even the right
+        # password waits.
+        for _ in range(8):
+            httpx.post(f"{url}login", data={"username": "analyst", "password": "guess"})
+        late = httpx.post(f"{url}login", data={"username": "analyst", "password": "s3cret"})
+        assert late.status_code == 429 and "wait a minute" in late.text
     finally:
         demo.close()
