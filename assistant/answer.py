@@ -172,7 +172,7 @@ def figure_citation(fig: Figure, passages_by_doc: dict[str, list[Document]],
     source = source_passage(fig, passages_by_doc)
     if source:
         for sentence in split_sentences(source.page_content):
-            if _mentions_value(sentence, fig) and not addresses_the_reader(sentence):
+            if mentions_value(sentence, fig) and not addresses_the_reader(sentence):
                 return source, sentence
     # The source is not indexed: a passage elsewhere that states the value about the entity.
     entity = fig.entity.lower()
@@ -181,14 +181,15 @@ def figure_citation(fig: Figure, passages_by_doc: dict[str, list[Document]],
             if p.metadata.get("kind") != "text":
                 continue
             for sentence in split_sentences(p.page_content):
-                if _mentions_value(sentence, fig) and entity in sentence.lower() and \
+                if mentions_value(sentence, fig) and entity in sentence.lower() and \
                         not addresses_the_reader(sentence):
                     return p, sentence
     row = figure_rows[fig.id]
     return row, row.page_content.split(" Source:")[0]
 
 
-def _mentions_value(sentence: str, fig: Figure) -> bool:
+def mentions_value(sentence: str, fig: Figure) -> bool:
+    """Whether a sentence states the figure's value (as written, or scaled by its unit)."""
     targets = {fig.value, fig.value * unit_scale(fig.unit)}
     return any(v in targets for _, values in numbers_in(sentence) for v in values)
 

@@ -42,7 +42,36 @@ def _check_corpus(settings: Settings, checks: list[Check]):
     for problem in corpus.problems:
         checks.append(Check(False, f"corpus file: {problem}",
                             "fix or remove the file, then `python -m assistant index`"))
+    _check_figures(corpus, settings, checks)
     return corpus
+
+
+def _check_figures(corpus, settings: Settings, checks: list[Check]) -> None:
+    """Each figures row against the paragraph it cites, when that document is in the corpus:
+    a value the paragraph does not state is a drift between the table and the article."""
+    from .answer import mentions_value, source_passage
+    from .passages import split_corpus, split_sentences
+
+    groups = split_corpus(corpus, settings.chunk_min_chars, settings.chunk_max_chars)
+    indexed = {d.doc_id for d in corpus.documents}
+    drifted = 0
+    for fig in corpus.figures:
+        if fig.source not in indexed:
+            continue  # cites a source outside this corpus: nothing to compare with
+        passage = source_passage(fig, groups)
+        where = f"{fig.table} row {fig.row} ({fig.entity} {fig.metric} {fig.period})"
+        if passage is None:
+            drifted += 1
+            checks.append(Check(False, f"figures: {where} cites {fig.source} {fig.locator}, "
+                                       "which does not exist", "correct the row's locator"))
+        elif not any(mentions_value(s, fig) or _in_words(s, fig)
+                     for s in split_sentences(passage.page_content)):
+            drifted += 1
+            checks.append(Check(False, f"figures: {where} gives {fig.value:g} {fig.unit}, which "
+                                       f"{fig.source} {fig.locator} does not state",
+                                f"correct the value or the locator in {fig.table}"))
+    if corpus.figures and not drifted:
+        checks.append(Check(True, "figures: every row's value is stated where it points"))
 
 
 def _check_index(settings: Settings, corpus, checks: list[Check]) -> None:
@@ -103,6 +132,30 @@ def _check_llm(settings: Settings, checks: list[Check]) -> None:
         return
     checks.append(Check(True, "language model: none (extractive answers)" if chat is None
                         else f"language model: {settings.llm}"))
+
+
+_WORDS = {word: n for n, words in enumerate(
+    ["zero", "one first", "two second", "three third", "four fourth", "five fifth",
+     "six sixth", "seven seventh", "eight eighth", "nine ninth", "ten tenth",
+     "eleven eleventh", "twelve twelfth"]) for word in words.split()}
+_SHARES = {"half": 50.0, "a third": 33.3, "one third": 33.3, "two thirds": 66.7,
+           "a quarter": 25.0, "three quarters": 75.0}
+
+
+def _in_words(sentence: str, fig) -> bool:
+    """A value a sentence writes in words ("four data centres", "the ninth quarter", "two
+    thirds"), or without its sign ("a loss of 356 million" for -356)."""
+    import re
+
+    low = sentence.lower()
+    value = abs(fig.value)
+    if fig.value < 0 and re.search(rf"\b{value:g}\b", low.replace(",", "")):
+        return True
+    words = {n for w, n in _WORDS.items() if re.search(rf"\b{w}\b", low)}
+    if value in words:
+        return True
+    return fig.unit.strip().lower() in {"percent", "%"} and any(
+        abs(share - value) < 0.1 and phrase in low for phrase, share in _SHARES.items())
 
 
 def format_checks(checks: list[Check]) -> str:

@@ -327,3 +327,72 @@ def test_a_worn_vector_graph_is_rebuilt_from_the_stored_vectors(tmp_path, embedd
     assert embeddings.embedded == ["A note on timetables."]
     assert read_manifest(settings.index_dir)["deleted_since_compaction"] == 0
     assert bot.ask("What does the note say about timetables?").citations
+
+
+def test_doctor_flags_a_figures_row_its_paragraph_does_not_state(tmp_path):
+    import shutil
+
+    from assistant.config import Settings
+    from assistant.doctor import run_checks
+
+    root = Path(__file__).resolve().parents[1]
+    corpus = tmp_path / "corpus"
+    shutil.copytree(root / "tests" / "data" / "generic", corpus)
+    header = "id,entity,metric,value,unit,period,as_of,source,locator,note\n"
+    rows = ("riders-2021,Globex Rail,passengers,48,million,2021,2022-03,globex-rail,para 1,\n"
+            "revenue-2021,Globex Rail,revenue,1.2,EUR billion,2021,2022-03,globex-rail,para 2,\n")
+    (corpus / "figures.csv").write_text(header + rows, encoding="utf-8")
+    settings = Settings(corpus=(str(corpus),), index_dir=tmp_path / "index")
+    figures = [c for c in run_checks(settings) if c.what.startswith("figures")]
+    assert figures and all(c.ok for c in figures)
+
+    drifted = rows.replace("1.2,EUR billion", "1.4,EUR billion").replace("para 1,", "para 9,")
+    (corpus / "figures.csv").write_text(header + drifted, encoding="utf-8")
+    problems = [c.what for c in run_checks(settings) if c.what.startswith("figures")
+                and not c.ok]
+    assert any("1.4 EUR billion" in p and "does not state" in p for p in problems)
+    assert any("para 9" in p and "does not exist" in p for p in problems)
+
+
+def test_installed_web_stack_is_above_its_advisory_floors():
+    """The floors that carry the published security fixes (see the README), pinned and
+    installed."""
+    import re
+    from importlib.metadata import version
+
+    floors = {"gradio": (6, 20), "gradio-client": (2, 6)}
+    pins = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8")
+    for name, floor in floors.items():
+        assert tuple(int(p) for p in version(name).split(".")[:2]) >= floor, name
+        pinned = re.search(rf'"{re.escape(name)}>=(\d+)\.(\d+)', pins)
+        assert pinned and tuple(map(int, pinned.groups())) >= floor, name
+
+
+def test_backup_and_restore_drill(tmp_path, embeddings):
+    """A copy of the index folder, taken with no build running, opens in a fresh process and
+    answers as the original does, with nothing embedded again."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    from assistant import Assistant
+    from assistant.config import Settings
+
+    root = Path(__file__).resolve().parents[1]
+    corpus = tmp_path / "corpus"
+    shutil.copytree(root / "tests" / "data" / "generic", corpus)
+    settings = Settings(corpus=(str(corpus),), index_dir=tmp_path / "index")
+    question = "How many passengers did Globex Rail carry in 2021?"
+    original = Assistant.open(settings=settings, embeddings=embeddings).ask(question).to_dict()
+    shutil.copytree(tmp_path / "index", tmp_path / "restored")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant", "ask", question, "--json", "--corpus", str(corpus),
+         "--index", str(tmp_path / "restored")], cwd=root, env=env, capture_output=True,
+        text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    restored = json.loads(result.stdout)
+    assert restored["answer"] == original["answer"]
+    assert restored["citations"] == original["citations"]
+    assert "embedding passages" not in result.stderr  # opened as it was, not rebuilt
