@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 
 QUEUE_SIZE = 64  # requests waiting beyond this get Gradio's "queue is full" message
 CONCURRENCY = 4  # answers computed at once; each is CPU-bound
+# Gradio keeps each session's inputs and state in memory, 10,000 sessions by default: with
+# requests capped at 512 KB, this bounds what unfinished or abandoned sessions can hold.
+SESSION_CAPACITY = 500
 MAX_UPLOAD = "64kb"  # nothing is uploaded by the app itself; the route exists in Gradio
 DOC_HEADERS = ["published", "title", "sources", "author", "doc_id", "passages"]
 FIGURE_HEADERS = ["entity", "metric", "period", "value", "unit", "as of", "source", "locator",
@@ -259,7 +262,7 @@ def launch(demo, data_dir: Path, host: str = "127.0.0.1", port: int = 7860,
         auth_message=f"Sign in to the {demo.title}.",
         allowed_paths=[str(folder)], show_error=False, footer_links=["api"], css=CSS,
         max_file_size=MAX_UPLOAD, enable_monitoring=False, mcp_server=False, ssr_mode=False,
-        app_kwargs=app_kwargs,
+        app_kwargs=app_kwargs, state_session_capacity=SESSION_CAPACITY,
         theme=gr.themes.Soft(primary_hue="orange", neutral_hue="slate"), **options)
 
 
