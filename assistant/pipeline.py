@@ -106,7 +106,9 @@ class Assistant:
         bot = cls(settings, loaded, groups, store, embeddings, report, keyword_path, chat)
         # The build's database stays open while this assistant lives (in-flight answers of a
         # replaced one still read it) and is closed with it.
-        weakref.finalize(bot, builds.release, getattr(store, "_client", None))
+        closer = weakref.finalize(bot, builds.release, getattr(store, "_client", None))
+        closer.atexit = False  # at exit the process lets go of everything; stopping Chroma's
+        # native threads then can abort the interpreter
         return bot
 
     @property

@@ -9,7 +9,6 @@ import httpx
 import pytest
 
 from assistant.http_guards import MAX_REQUEST_BYTES
-from assistant.ui import build_demo, launch
 
 
 def _free_port():
@@ -18,48 +17,73 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def _rss_mb() -> float:
-    for line in open("/proc/self/status", encoding="ascii"):
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """The app served by `python -m assistant serve` in its own process (so its memory is
+    its own), over a small corpus; (url, pid)."""
+    import shutil
+    import subprocess
+    import sys
+    import time
+
+    root = Path(__file__).resolve().parents[1]
+    work = tmp_path_factory.mktemp("served")
+    shutil.copytree(root / "tests" / "data" / "generic", work / "corpus")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env["ASSISTANT_DATA_DIR"] = str(work / "data")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "serve", "--corpus", str(work / "corpus"),
+         "--index", str(work / "index"), "--port", str(port)], cwd=root, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/config", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    else:
+        server.kill()
+        pytest.fail("the app did not start")
+    yield url, server.pid
+    server.terminate()
+    server.wait(timeout=30)
+
+
+def _rss_of(pid: int) -> float:
+    for line in open(f"/proc/{pid}/status", encoding="ascii"):
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
 
 
-@pytest.fixture(scope="module")
-def served(default_bot, tmp_path_factory):
-    data = tmp_path_factory.mktemp("hardening")
-    demo = build_demo(default_bot, data_dir=data)
-    port = _free_port()
-    launch(demo, data, port=port, prevent_thread_lock=True, quiet=True)
-    yield f"http://127.0.0.1:{port}"
-    demo.close()
-
-
 def test_oversized_requests_are_refused_and_memory_stays_flat(served):
-    body = b"x" * (20 * 1024 * 1024)  # allocated once, before measuring
+    url, pid = served
+    body = b"x" * (20 * 1024 * 1024)
     with httpx.Client(timeout=60) as client:
-        assert client.post(f"{served}/gradio_api/call/ask",
-                           json={"data": ["How many notes are there?", []]}).status_code == 200
-        before = _rss_mb()
+        assert client.post(f"{url}/gradio_api/call/ask",
+                           json={"data": ["How many passengers?", []]}).status_code == 200
+        before = _rss_of(pid)
         for _ in range(10):
-            reply = client.post(f"{served}/gradio_api/call/ask", content=body,
+            reply = client.post(f"{url}/gradio_api/call/ask", content=body,
                                 headers={"content-type": "application/json"})
             assert reply.status_code == 413 and "larger than" in reply.json()["error"]
 
-        def chunks():  # no Content-Length: counted as it streams in
-            for start in range(0, len(body), 1024 * 1024):
-                yield body[start:start + 1024 * 1024]
+        def chunks():  # a body of no declared size is refused before it is read
+            yield b'{"data": ["How many notes are there?", []]}'
 
-        reply = client.post(f"{served}/gradio_api/call/ask", content=chunks(),
+        reply = client.post(f"{url}/gradio_api/call/ask", content=chunks(),
                             headers={"content-type": "application/json"})
         assert reply.status_code == 411
-        assert _rss_mb() - before < 50
+        assert _rss_of(pid) - before < 50
 
 
 def test_a_many_file_upload_is_refused(served):
     files = [("files", (f"f{i}.txt", b"y" * 60_000, "text/plain")) for i in range(200)]
     with httpx.Client(timeout=60) as client:
-        reply = client.post(f"{served}/gradio_api/upload", files=files)
+        reply = client.post(f"{served[0]}/gradio_api/upload", files=files)
     assert reply.status_code == 413
 
 
