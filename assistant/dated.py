@@ -81,7 +81,9 @@ def dated_figure(turn, kb) -> Answer | None:
             return abstain(turn.question, turn.resolved,
                            f"They give {measure.name} for other periods only (nearest to "
                            f"{asked[0].label}: {nearest}).")
-        return writer.value(turn, measure, rows, latest=False)
+        end = max(r.period.end for r in rows)  # a year asked, quarters given: the last one
+        return writer.value(turn, measure, [r for r in rows if r.period.end == end],
+                            latest=False)
     return writer.value(turn, measure, measure.newest(), latest=True)
 
 
