@@ -222,9 +222,8 @@ def _run(args) -> int:
 
         result = run_soak(args.minutes * 60)
         print(json.dumps(result, indent=2))
-        flat = result["rss_growth_mb"] < 50 and result["open_files_growth"] <= 3
-        print("memory and open files flat" if flat else "memory or open files grew")
-        return 0 if flat else 1
+        print("memory and open files flat" if result["flat"] else "memory or open files grew")
+        return 0 if result["flat"] else 1
     return 2
 
 
