@@ -19,6 +19,7 @@ from .questions import Question, content_tokens, operation_words, tokenize
 
 # Words that ask for the newest value, or for the course of values over time.
 LATEST = re.compile(r"\b(?:latest|current(?:ly)?|now|today|most recent|newest|recent(?:ly)?|"
+                    r"at the moment|"
                     r"these days|at present|presently|so far|to date|up to date|as of now)\b",
                     re.IGNORECASE)
 TREND = re.compile(r"\b(?:trend|trends|over time|over the (?:years|past|last)|since "
@@ -39,7 +40,7 @@ _FRAME = frozenset(tokenize(
     "what how much many big large bigger larger higher lower smaller greater more less "
     "gain gained gaining lose losing lost fall fell falling rise rose rising grew drop dropped "
     "decline declined increase increased decrease decreased accelerate accelerating slow "
-    "slowing up down percentage point points percent show give series "
+    "slowing up down percentage point points percent show give series right moment day days "
     "high was were is are has have did does do the of in for at as by"))
 # A measure is asked for when the question names most of its entity and of its metric, and
 # says little else (IDF-weighted shares).
