@@ -36,7 +36,10 @@ class Workspace:
     data_dir: Path
 
     def ask(self, question: str, history: list[dict], since: int | None = None):
-        return self.bot.ask(question, history, since=since)
+        # `since` only when asked: anything with ask(question, history) can be served.
+        if since:
+            return self.bot.ask(question, history, since=since)
+        return self.bot.ask(question, history)
 
 
 def history_of(answers: list[dict | None]) -> list[dict]:
