@@ -27,6 +27,7 @@ from .answer import (
 from .dated import dated_figure
 from .evidence import Evidence
 from .passages import split_sentences
+from .periods import year_of
 from .questions import (
     NUMBER_WORDS,
     ORDINALS,
@@ -144,7 +145,7 @@ def computed(turn: Turn, kb) -> Answer | None:
 
 def _recent_enough(turn: Turn, figures) -> bool:
     """With a "since" filter, figures reported before it are not used."""
-    return not turn.since or all(int((f.as_of or "0")[:4]) >= turn.since for f in figures
+    return not turn.since or all(year_of(f.as_of) >= turn.since for f in figures
                                  if f.table != "extracted")
 
 

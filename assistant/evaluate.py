@@ -11,6 +11,7 @@ import statistics
 from pathlib import Path
 
 from .errors import AssistantError
+from .periods import year_of
 from .verify import CITATION, backed_values, numbers_in, supported
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
@@ -125,7 +126,7 @@ def run_eval(bot, items: list[dict], since: int | None = None) -> dict:
         result["answerable"] = answer.signals.get("answerable")
         result["form"] = answer.signals.get("form", "")
         top = [h for h in bot.retriever.hits(item["question"])
-               if not since or str(h.document.metadata.get("published", ""))[:4] >= str(since)][:1]
+               if not since or year_of(h.document.metadata.get("published")) >= since][:1]
         baseline = normalize(top[0].document.page_content) if top else ""
         facts = item.get("expect_facts") or []
         result["baseline_correct"] = (not result["should_abstain"] and bool(top) and all(

@@ -158,5 +158,11 @@ def parse_date(text: str) -> date | None:
     return period.end if period else None
 
 
+def year_of(text) -> int:
+    """The year a date text starts with ("2025-11-25" -> 2025), 0 when it has none."""
+    found = re.match(r"\s*((?:19|20)\d\d)", str(text or ""))
+    return int(found.group(1)) if found else 0
+
+
 def years_between(earlier: date, later: date) -> float:
     return (later - earlier).days / 365.25

@@ -30,7 +30,7 @@ from .glossary import load_glossary
 from .index import BuildReport, build_index, keep_previous_versions, open_store
 from .keyword import KeywordIndex, build_keyword_index, keyword_index_is_current
 from .passages import split_corpus
-from .periods import parse_date
+from .periods import parse_date, year_of
 from .questions import (
     analyze,
     clean_text,
@@ -257,7 +257,7 @@ class Assistant:
         hits = [h for h in hits if h.document.metadata.get("kind") != "text"
                 or self.bank.of_passage(h.document.id)]
         if turn.since:
-            hits = [h for h in hits if _year(h.document.metadata.get("published")) >= turn.since]
+            hits = [h for h in hits if year_of(h.document.metadata.get("published")) >= turn.since]
         turn.hits = self._with_figure_sources(hits)
         turn.signals["retrieve_ms"] = (time.perf_counter() - t0) * 1000
         # Scored on the question's own words; a glossary name counts for the term it stands
@@ -338,11 +338,6 @@ def previous_passage(groups: dict[str, list[Document]], passage: Document) -> Do
         if p.metadata.get("position") == position - 1 and p.metadata.get("kind") == "text":
             return p
     return None
-
-
-def _year(published) -> int:
-    found = re.match(r"\s*((?:19|20)\d\d)", str(published or ""))
-    return int(found.group(1)) if found else 0
 
 
 def _today(settings: Settings) -> date:

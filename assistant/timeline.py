@@ -160,12 +160,19 @@ class Timeline:
         self.measures = list(grouped.values())
         for m in self.measures:
             m.rows.sort(key=lambda r: (r.period, r.reported or date.min))
-        self._variants = variants
-        self._tokens = {id(m): (self._name_tokens(m.entity), set(tokenize(m.metric)))
-                        for m in self.measures}
-
-    def _name_tokens(self, entity: str) -> set[str]:
-        return {t for v in [entity, *self._variants(entity)] for t in tokenize(v)}
+        # What matching needs of each measure, worked out once: its entity's words (with and
+        # without the glossary's other names), the names themselves, its metric's words, and
+        # whether that metric belongs to this entity alone.
+        owners: dict[str, set[str]] = defaultdict(set)
+        for m in self.measures:
+            owners[m.metric.lower()].add(m.entity.lower())
+        self._words = {}
+        for m in self.measures:
+            names = [m.entity, *variants(m.entity)]
+            self._words[id(m)] = (
+                {t for n in names for t in tokenize(n)}, set(tokenize(m.entity)),
+                [re.compile(rf"\b{re.escape(n)}\b", re.IGNORECASE) for n in names[1:]],
+                set(tokenize(m.metric)), len(owners[m.metric.lower()]) == 1)
 
     def match(self, question: Question, text: str, idf) -> Measure | None:
         """The measure the question asks about, if one fits clearly."""
@@ -193,20 +200,14 @@ class Timeline:
             # A word the corpus never uses weighs most: it may name what the sources lack.
             return sum(unseen if idf(t) is None else max(idf(t), 0.1) for t in tokens)
 
-        owners: dict[str, set[str]] = defaultdict(set)
-        for m in self.measures:
-            owners[m.metric.lower()].add(m.entity.lower())
         fits = []
         close = similarity([m.name for m in self.measures]) if similarity else None
         for k, m in enumerate(self.measures):
-            entity, metric = self._tokens[id(m)]
-            entity_words = set(tokenize(m.entity))
+            entity, entity_words, other_names, metric, sole = self._words[id(m)]
             entity_share = weight(entity_words & asked) / (weight(entity_words) or 1.0)
-            named = entity_share >= ENTITY_COVERAGE or any(
-                re.search(rf"\b{re.escape(v)}\b", text, re.IGNORECASE)
-                for v in self._variants(m.entity))
+            named = entity_share >= ENTITY_COVERAGE or \
+                any(n.search(text) for n in other_names) or (unnamed and sole)
             metric_share = weight(metric & asked) / (weight(metric) or 1.0)
-            named = named or (unnamed and len(owners[m.metric.lower()]) == 1)
             other = weight([t for t in own if t not in entity | metric]) / (weight(own) or 1.0)
             reworded = close is not None and metric_share >= REWORDED_COVERAGE and \
                 close[k] >= REWORDED_SIMILARITY

@@ -14,6 +14,7 @@ from .config import Settings
 from .display import CSS, EMPTY_PANEL, chart_data, highlight, render_sources, trend_data
 from .errors import AssistantError
 from .http_guards import MAX_REQUEST_BYTES, LoginGuard, RequestSizeLimit, auth_check
+from .periods import year_of
 from .workspace import (
     FAILED,
     Workspace,
@@ -63,9 +64,9 @@ def examples_for(bot) -> list[str]:
 
 def source_years(bot) -> list[str]:
     """The years the sources are dated in, newest first (choices of the "since" filter)."""
-    years = {d.published[:4] for d in bot.corpus.documents if d.published[:4].isdigit()}
-    years |= {f.as_of[:4] for f in bot.corpus.figures if f.as_of[:4].isdigit()}
-    return sorted(years, reverse=True)
+    years = {year_of(d.published) for d in bot.corpus.documents}
+    years |= {year_of(f.as_of) for f in bot.corpus.figures}
+    return [str(y) for y in sorted(years - {0}, reverse=True)]
 
 
 def build_demo(bot, data_dir: Path | None = None):

@@ -20,6 +20,15 @@ needs_shared = pytest.mark.skipif(
     reason="../shared/corpus (the requester's article) is not beside this checkout")
 
 
+def free_port() -> int:
+    """A free TCP port on loopback, for servers the tests start."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch):
     for key in list(os.environ):

@@ -28,13 +28,19 @@ def _free_port():
         return s.getsockname()[1]
 
 
+def _serve(bot, data):
+    """The workspace for `bot` on a free loopback port: (demo, url)."""
+    demo = build_demo(bot, data_dir=data)
+    port = _free_port()
+    launch(demo, data, port=port, prevent_thread_lock=True, quiet=True)
+    return demo, f"http://127.0.0.1:{port}/"
+
+
 @pytest.fixture(scope="module")
 def app(eval_bot, tmp_path_factory):
     data = tmp_path_factory.mktemp("browser-data")
-    demo = build_demo(eval_bot, data_dir=data)
-    port = _free_port()
-    launch(demo, data, port=port, prevent_thread_lock=True, quiet=True)
-    yield f"http://127.0.0.1:{port}/", data
+    demo, url = _serve(eval_bot, data)
+    yield url, data
     demo.close()
 
 
@@ -158,11 +164,8 @@ def test_markup_in_a_question_never_runs(page):
 
 @pytest.fixture(scope="module")
 def dated_app(default_bot, tmp_path_factory):
-    data = tmp_path_factory.mktemp("browser-dated")
-    demo = build_demo(default_bot, data_dir=data)
-    port = _free_port()
-    launch(demo, data, port=port, prevent_thread_lock=True, quiet=True)
-    yield f"http://127.0.0.1:{port}/"
+    demo, url = _serve(default_bot, tmp_path_factory.mktemp("browser-dated"))
+    yield url
     demo.close()
 
 

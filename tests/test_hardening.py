@@ -2,19 +2,13 @@
 read, and memory stays flat while they keep coming."""
 
 import os
-import socket
 from pathlib import Path
 
 import httpx
 import pytest
+from conftest import free_port
 
 from assistant.http_guards import MAX_REQUEST_BYTES
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +23,7 @@ def served(tmp_path_factory):
     root = Path(__file__).resolve().parents[1]
     work = tmp_path_factory.mktemp("served")
     shutil.copytree(root / "tests" / "data" / "generic", work / "corpus")
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
     env["ASSISTANT_DATA_DIR"] = str(work / "data")
     server = subprocess.Popen(
