@@ -12,7 +12,7 @@ def __getattr__(name: str):
 
         return Assistant
     if name == "Answer":
-        from .answer import Answer
+        from .answering.answer import Answer
 
         return Answer
     if name == "Settings":

@@ -171,7 +171,13 @@ def _run(args) -> int:
     if args.command == "ask":
         return _ask(args)
     if args.command == "eval":
-        from .evaluate import format_report, load_questions, load_suites, run_eval, run_suites
+        from .evaluation.evaluate import (
+            format_report,
+            load_questions,
+            load_suites,
+            run_eval,
+            run_suites,
+        )
 
         if args.suite:
             report = run_suites(load_suites(args.suite), args.split, _suite_opener(args),
@@ -185,8 +191,8 @@ def _run(args) -> int:
               else format_report(report))
         return 0
     if args.command == "calibrate":
-        from .calibrate import calibrate
-        from .evaluate import load_suites
+        from .evaluation.calibrate import calibrate
+        from .evaluation.evaluate import load_suites
 
         params = calibrate(load_suites(args.suite), _suite_opener(args))
         print(json.dumps(params, indent=2))
@@ -198,7 +204,7 @@ def _run(args) -> int:
         print(format_checks(checks))
         return 0 if all(c.ok for c in checks) else 1
     if args.command == "serve":
-        from .ui import serve
+        from .app.ui import serve
 
         serve(_settings(args), host=args.host, port=args.port)
         return 0
@@ -242,7 +248,7 @@ def _ask(args) -> int:
 
 
 def _ask_batch(args) -> int:
-    from .evaluate import load_questions
+    from .evaluation.evaluate import load_questions
 
     if args.batch == "-":
         import tempfile

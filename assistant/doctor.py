@@ -28,7 +28,7 @@ def run_checks(settings: Settings) -> list[Check]:
 
 
 def _check_corpus(settings: Settings, checks: list[Check]):
-    from .corpus import load_corpus
+    from .ingest.corpus import load_corpus
 
     try:
         corpus = load_corpus(list(settings.corpus), settings.max_file_bytes)
@@ -49,8 +49,8 @@ def _check_corpus(settings: Settings, checks: list[Check]):
 def _check_figures(corpus, settings: Settings, checks: list[Check]) -> None:
     """Each figures row against the paragraph it cites, when that document is in the corpus:
     a value the paragraph does not state is a drift between the table and the article."""
-    from .answer import mentions_value, source_passage
-    from .passages import split_corpus, split_sentences
+    from .answering.answer import mentions_value, source_passage
+    from .ingest.passages import split_corpus, split_sentences
 
     groups = split_corpus(corpus, settings.chunk_min_chars, settings.chunk_max_chars)
     indexed = {d.doc_id for d in corpus.documents}
@@ -75,9 +75,15 @@ def _check_figures(corpus, settings: Settings, checks: list[Check]) -> None:
 
 
 def _check_index(settings: Settings, corpus, checks: list[Check]) -> None:
-    from .index import check_compatible, current_build, plan_update, probe_build, read_manifest
-    from .passages import split_corpus
-    from .storage import check_integrity
+    from .ingest.passages import split_corpus
+    from .search.index import (
+        check_compatible,
+        current_build,
+        plan_update,
+        probe_build,
+        read_manifest,
+    )
+    from .search.storage import check_integrity
 
     if settings.chroma_url:
         checks.append(Check(True, f"index: Chroma server at {settings.chroma_url} (not probed)"))
@@ -110,7 +116,7 @@ def _check_index(settings: Settings, corpus, checks: list[Check]) -> None:
 def _check_model(settings: Settings, checks: list[Check]) -> None:
     from pathlib import Path
 
-    from .embeddings import model_path
+    from .search.embeddings import model_path
 
     try:
         path = model_path(settings.embedding_model)
@@ -123,7 +129,7 @@ def _check_model(settings: Settings, checks: list[Check]) -> None:
 
 
 def _check_llm(settings: Settings, checks: list[Check]) -> None:
-    from .generate import make_chat_model
+    from .answering.generate import make_chat_model
 
     try:
         chat = make_chat_model(settings)

@@ -15,23 +15,21 @@ from pathlib import Path
 from langchain_core.documents import Document
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from .answer import Answer, abstain, source_passage
-from .answerers import ANSWERERS, Turn
+from .answering.answer import Answer, abstain, source_passage
+from .answering.answerers import ANSWERERS, Turn
+from .answering.evidence import EvidenceScorer, SentenceBank, calibration
+from .answering.figures import FigureFinder
+from .answering.followup import resolve
+from .answering.generate import condense, generated_answer, make_chat_model
+from .answering.timeline import Timeline
 from .config import Settings
-from .corpus import Corpus, load_corpus
-from .embeddings import shared_embeddings
 from .errors import AssistantError
-from .evidence import EvidenceScorer, SentenceBank, calibration
-from .extract import extract_passage
-from .figures import FigureFinder
-from .followup import resolve
-from .generate import condense, generated_answer, make_chat_model
-from .glossary import load_glossary
-from .index import BuildReport, build_index, keep_previous_versions, open_store
-from .keyword import KeywordIndex, build_keyword_index, keyword_index_is_current
-from .passages import split_corpus
-from .periods import parse_date, year_of
-from .questions import (
+from .ingest.corpus import Corpus, load_corpus
+from .ingest.extract import extract_passage
+from .ingest.glossary import load_glossary
+from .ingest.passages import split_corpus
+from .language.periods import parse_date, year_of
+from .language.questions import (
     analyze,
     clean_text,
     content_tokens,
@@ -40,10 +38,12 @@ from .questions import (
     looks_like_instruction,
     strip_markup,
 )
-from .retrieve import Hit, HybridRetriever
-from .spelling import Speller, acronyms_in
-from .storage import builds_for, check_sqlite
-from .timeline import Timeline
+from .language.spelling import Speller, acronyms_in
+from .search.embeddings import shared_embeddings
+from .search.index import BuildReport, build_index, keep_previous_versions, open_store
+from .search.keyword import KeywordIndex, build_keyword_index, keyword_index_is_current
+from .search.retrieve import Hit, HybridRetriever
+from .search.storage import builds_for, check_sqlite
 
 log = logging.getLogger(__name__)
 

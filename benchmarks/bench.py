@@ -133,8 +133,8 @@ def bench_warm_ask(bot, items: list[dict], passes: int = 2) -> dict:
 def bench_build(folder: Path, index: Path, embeddings) -> dict:
     """Index build passages/s against raw encode passages/s on the same texts."""
     from assistant.config import Settings
-    from assistant.corpus import load_corpus
-    from assistant.passages import split_corpus
+    from assistant.ingest.corpus import load_corpus
+    from assistant.ingest.passages import split_corpus
     from assistant.pipeline import Assistant
 
     settings = Settings.from_env()
@@ -160,8 +160,8 @@ def _corpus_args(corpus: list[str]) -> list[str]:
 def bench_noop_reindex(index: Path, runs: int = 3) -> dict:
     """`index` on an up-to-date index (whole command), and `Assistant.open` in-process."""
     from assistant.config import Settings
-    from assistant.embeddings import SentenceTransformerEmbeddings
     from assistant.pipeline import Assistant
+    from assistant.search.embeddings import SentenceTransformerEmbeddings
 
     cmd = _cli("index", *_corpus_args(EVAL_CORPUS), "--index", str(index))
     walls = [_timed(subprocess.run, cmd, check=True, capture_output=True, cwd=ROOT)
@@ -185,9 +185,9 @@ def _child(func: str, *args) -> dict:
 
 def scale_child(folder: str, index: str, qa: str) -> dict:
     """(In a child) build a synthetic index, then time retrieval and answers and report RSS."""
-    from assistant.embeddings import shared_embeddings
-    from assistant.evaluate import load_questions
+    from assistant.evaluation.evaluate import load_questions
     from assistant.pipeline import Assistant
+    from assistant.search.embeddings import shared_embeddings
 
     shared_embeddings().embed_query("warm up")  # load the model outside the build timer
     start = time.perf_counter()
@@ -212,10 +212,10 @@ def bench_keyword(folder: Path, questions: list[str]) -> dict:
     """Keyword search as built now (SQLite FTS5, stored per build) against the in-memory BM25
     it replaced (rank-bm25 over every passage, rebuilt at each start): start-up and query time."""
     from assistant.config import Settings
-    from assistant.corpus import load_corpus
-    from assistant.keyword import KeywordIndex, build_keyword_index
-    from assistant.passages import split_corpus
-    from assistant.questions import tokenize
+    from assistant.ingest.corpus import load_corpus
+    from assistant.ingest.passages import split_corpus
+    from assistant.language.questions import tokenize
+    from assistant.search.keyword import KeywordIndex, build_keyword_index
 
     settings = Settings.from_env()
     groups = split_corpus(load_corpus([folder]), settings.chunk_min_chars,
@@ -303,9 +303,9 @@ def _checks(r: dict) -> list[dict]:
 
 def run_bench(out: Path, large: bool = False, quick: bool = False) -> dict:
     """Run every measurement, write the results as JSON to `out`, and return them."""
-    from assistant.embeddings import shared_embeddings
-    from assistant.evaluate import load_questions
+    from assistant.evaluation.evaluate import load_questions
     from assistant.pipeline import Assistant
+    from assistant.search.embeddings import shared_embeddings
 
     tmp = Path(tempfile.mkdtemp(prefix="assistant-bench-"))
     sizes = [2_000 if quick else 10_000] + ([100_000] if large else [])

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
-from assistant.embeddings import SentenceTransformerEmbeddings
+from assistant.search.embeddings import SentenceTransformerEmbeddings
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

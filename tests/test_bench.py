@@ -5,9 +5,9 @@ import json
 from conftest import DEV_QA, ROOT
 
 from assistant.config import Settings
-from assistant.corpus import load_corpus
-from assistant.evaluate import load_questions
-from assistant.passages import split_corpus
+from assistant.evaluation.evaluate import load_questions
+from assistant.ingest.corpus import load_corpus
+from assistant.ingest.passages import split_corpus
 from benchmarks import bench
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.ui import build_demo, launch
+from assistant.app.ui import build_demo, launch
 
 pytestmark = pytest.mark.browser
 
@@ -200,7 +200,7 @@ def test_trend_answer_draws_a_line_chart_and_corpus_lists_newest_first(browser, 
         first_row = page.locator("#documents tbody tr").first
         newest_doc = max(default_bot.corpus.documents, key=lambda d: d.published)
         expect(first_row).to_contain_text(newest_doc.published)
-        from assistant.display import figure_rows
+        from assistant.app.display import figure_rows
 
         first_figure = figure_rows(default_bot)[0]  # by measure, then period
         expect(page.locator("#figures")).to_contain_text(first_figure[1])

@@ -6,8 +6,8 @@ import re
 import pytest
 from conftest import DEV_QA
 
-from assistant.evaluate import normalize
-from assistant.verify import numbers_in
+from assistant.answering.verify import numbers_in
+from assistant.evaluation.evaluate import normalize
 
 QUESTIONS = [json.loads(line) for line in DEV_QA.read_text().splitlines() if line.strip()] \
     if DEV_QA.exists() else []

@@ -1,8 +1,8 @@
 import pytest
 from conftest import DATA, SHARED_CORPUS, needs_shared
 
-from assistant.corpus import load_corpus, load_document, read_figures
 from assistant.errors import AssistantError
+from assistant.ingest.corpus import load_corpus, load_document, read_figures
 
 
 def write_pdf(path, lines, title="Gamma report", author="PDF Author"):
@@ -134,7 +134,7 @@ def test_missing_corpus_path_is_a_clear_error(tmp_path):
 
 
 def test_duplicate_tables_and_ids_are_skipped_and_rows_keep_their_own_numbers(tmp_path):
-    from assistant.passages import split_corpus
+    from assistant.ingest.passages import split_corpus
 
     other = tmp_path / "other"
     other.mkdir()

@@ -10,9 +10,9 @@ from pathlib import Path
 import frontmatter
 import pytest
 
-from assistant.figures import value_text
-from assistant.periods import parse_period, periods_in
-from assistant.timeline import agree, conflicts
+from assistant.answering.figures import value_text
+from assistant.answering.timeline import agree, conflicts
+from assistant.language.periods import parse_period, periods_in
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"

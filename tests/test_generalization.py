@@ -8,11 +8,11 @@ import pytest
 from conftest import DATA, ROOT
 
 from assistant import Assistant
-from assistant.extract import extract_figures
-from assistant.followup import resolve
-from assistant.passages import split_corpus
-from assistant.questions import analyze
-from assistant.spelling import Speller
+from assistant.answering.followup import resolve
+from assistant.ingest.extract import extract_figures
+from assistant.ingest.passages import split_corpus
+from assistant.language.questions import analyze
+from assistant.language.spelling import Speller
 
 # Names of the default corpus: domain knowledge belongs in corpus data, never in the package.
 CORPUS_NAMES = ["AliCloud", "Alibaba", "AWS", "Amazon", "Azure", "Huawei", "ZTE", "Singles Day",
@@ -63,7 +63,7 @@ def test_follow_ups_resolve_against_the_conversation():
 
 
 def test_figures_are_read_from_sentences_with_their_period(tmp_path):
-    from assistant.corpus import load_corpus
+    from assistant.ingest.corpus import load_corpus
 
     corpus = load_corpus([DATA / "generic"])
     passages = [p for group in split_corpus(corpus, 120, 900).values() for p in group]

@@ -12,8 +12,8 @@ from langchain_core.documents import Document
 from langchain_core.language_models import FakeListChatModel
 from scripted_chat_server import ScriptedChatServer
 
+from assistant.answering.generate import build_messages, condense, make_chat_model
 from assistant.errors import AssistantError
-from assistant.generate import build_messages, condense, make_chat_model
 
 QUESTION = "Why should AliCloud not focus on North America?"
 
@@ -117,7 +117,7 @@ def test_bad_llm_setting_is_a_clear_error(settings):
 
 
 def test_real_openai_client_against_scripted_server_streaming(monkeypatch, settings):
-    from assistant.generate import stream
+    from assistant.answering.generate import stream
 
     with ScriptedChatServer(["Huawei and ZTE already built markets there [1]."]) as server:
         monkeypatch.setenv("OPENAI_BASE_URL", server.url)

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from conftest import free_port
 
-from assistant.http_guards import MAX_REQUEST_BYTES
+from assistant.app.http_guards import MAX_REQUEST_BYTES
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +89,7 @@ def test_a_normal_request_is_well_under_the_limit():
 
 
 def test_feedback_comments_are_capped_with_a_message(tmp_path):
-    from assistant.workspace import (
+    from assistant.app.workspace import (
         MAX_COMMENT_CHARS,
         Workspace,
         record_comment,
@@ -108,7 +108,7 @@ def test_feedback_comments_are_capped_with_a_message(tmp_path):
 
 
 def test_user_text_never_becomes_a_link():
-    from assistant.display import safe_markdown
+    from assistant.app.display import safe_markdown
 
     shown = safe_markdown("see http://evil.example/x?a=1&b=2, www.evil.example, a@evil.example "
                           "and [t](http://y)")
@@ -164,9 +164,9 @@ def test_a_damaged_published_index_gives_one_line_and_serve_falls_back(tmp_path,
     import sys
 
     from assistant import Assistant
+    from assistant.app.ui import open_for_serving
     from assistant.config import Settings
-    from assistant.storage import current_build
-    from assistant.ui import open_for_serving
+    from assistant.search.storage import current_build
 
     root = Path(__file__).resolve().parents[1]
     corpus = tmp_path / "corpus"
@@ -245,7 +245,7 @@ class FakeChromaServer:
 
 def test_chroma_server_token_and_version_are_checked():
     from assistant.errors import AssistantError
-    from assistant.storage import chromadb_version, http_client
+    from assistant.search.storage import chromadb_version, http_client
 
     same = FakeChromaServer(chromadb_version())
     try:
@@ -320,7 +320,7 @@ def test_a_worn_vector_graph_is_rebuilt_from_the_stored_vectors(tmp_path, embedd
     from assistant import Assistant
     from assistant import index as index_module
     from assistant.config import Settings
-    from assistant.storage import read_manifest
+    from assistant.search.storage import read_manifest
 
     root = Path(__file__).resolve().parents[1]
     corpus = tmp_path / "corpus"

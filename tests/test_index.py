@@ -7,7 +7,7 @@ from conftest import DATA
 
 from assistant import Assistant
 from assistant.errors import AssistantError
-from assistant.index import current_build, read_manifest
+from assistant.search.index import current_build, read_manifest
 
 
 @pytest.fixture
@@ -96,7 +96,7 @@ def test_chroma_telemetry_is_off_by_default():
     import sys
 
     env = {k: v for k, v in os.environ.items() if k != "ANONYMIZED_TELEMETRY"}
-    code = ("import assistant.storage, chromadb.config as c; "
+    code = ("import assistant.search.storage, chromadb.config as c; "
             "print(c.Settings().anonymized_telemetry)")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          check=True)

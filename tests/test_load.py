@@ -10,7 +10,7 @@ import pytest
 from conftest import DEV_QA, ROOT
 from test_ui import _free_port
 
-from assistant.ui import build_demo, launch
+from assistant.app.ui import build_demo, launch
 
 QUESTIONS = [json.loads(line)["question"] for line in DEV_QA.read_text().splitlines()
              if line.strip()] if DEV_QA.exists() else ["How many customers does AliCloud have?"]

@@ -1,7 +1,7 @@
 from conftest import DATA, SHARED_CORPUS, needs_shared
 
-from assistant.corpus import load_document, read_figures
-from assistant.passages import figure_passage, split_document, split_sentences
+from assistant.ingest.corpus import load_document, read_figures
+from assistant.ingest.passages import figure_passage, split_document, split_sentences
 
 
 def test_headings_travel_with_their_section_and_tiny_paragraphs_merge():

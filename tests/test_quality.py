@@ -11,7 +11,13 @@ import pytest
 from conftest import DATA, ROOT, SHARED_CORPUS, CountingEmbeddings
 
 from assistant import Assistant
-from assistant.evaluate import format_report, load_questions, load_suites, run_eval, run_suites
+from assistant.evaluation.evaluate import (
+    format_report,
+    load_questions,
+    load_suites,
+    run_eval,
+    run_suites,
+)
 
 SUITES = ROOT / "eval" / "suites.json"
 FLOOR = {"answerable_correct": 0.5, "abstention_recall": 0.4}

@@ -17,7 +17,7 @@ from conftest import DATA, FIGURES, ROOT, SHARED_CORPUS
 from assistant import Assistant
 from assistant.config import Settings
 from assistant.errors import AssistantError
-from assistant.index import BUILDS, build_lock, current_build, read_manifest
+from assistant.search.index import BUILDS, build_lock, current_build, read_manifest
 
 QUESTIONS = ["How many customers does AliCloud have?",
              "Why should AliCloud not focus on North America?"]
@@ -131,7 +131,7 @@ def test_failed_build_leaves_nothing_and_keeps_the_published_index(
 
 
 def test_missing_index_is_a_clear_message_and_leaves_no_folder(tmp_path):
-    from assistant.index import open_store
+    from assistant.search.index import open_store
 
     settings = Settings(index_dir=tmp_path / "nothing-here")
     with pytest.raises(AssistantError, match="python -m assistant index"):
@@ -235,7 +235,7 @@ def test_damaged_index_files_give_a_clear_message(tmp_path, corpus, embeddings, 
 
 def test_a_native_crash_while_probing_is_reported_not_suffered(tmp_path, corpus, embeddings,
                                                                 monkeypatch):
-    import assistant.storage as index_module
+    import assistant.search.storage as index_module
 
     index = tmp_path / "index"
     Assistant.open(corpus=[str(corpus)], index=index, settings=Settings(), embeddings=embeddings)
@@ -266,7 +266,7 @@ def test_doctor_reports_each_problem_with_its_fix(tmp_path, corpus, embeddings):
 
 
 def test_symlinks_leaving_the_corpus_are_refused(tmp_path, corpus):
-    from assistant.corpus import load_corpus
+    from assistant.ingest.corpus import load_corpus
 
     outside = tmp_path / "secret.md"
     outside.write_text("---\ntitle: Secret\n---\n\nNot for the corpus at all, ever.\n")
@@ -278,7 +278,7 @@ def test_symlinks_leaving_the_corpus_are_refused(tmp_path, corpus):
 
 @pytest.mark.parametrize("encoding", ["cp1252", "shift_jis"])
 def test_non_utf8_files_are_rejected_clearly_and_the_rest_indexes(tmp_path, corpus, encoding):
-    from assistant.corpus import load_corpus
+    from assistant.ingest.corpus import load_corpus
 
     (corpus / "legacy.txt").write_bytes("Caf\u00e9 cr\u00e8me \u2013 \u65e5\u672c".encode(
         encoding, errors="ignore") + b"\xff\xfe")
@@ -288,7 +288,7 @@ def test_non_utf8_files_are_rejected_clearly_and_the_rest_indexes(tmp_path, corp
 
 
 def test_oversized_files_are_skipped_with_a_message(tmp_path, corpus):
-    from assistant.corpus import load_corpus
+    from assistant.ingest.corpus import load_corpus
 
     (corpus / "huge.md").write_text("word " * 50_000, encoding="utf-8")
     loaded = load_corpus([corpus], max_file_bytes=100_000)
@@ -298,7 +298,7 @@ def test_oversized_files_are_skipped_with_a_message(tmp_path, corpus):
 def test_feedback_survives_kill_9_every_acknowledged_record_is_there(tmp_path):
     writer = (
         "import sys\n"
-        "from assistant.feedback import append_feedback\n"
+        "from assistant.app.feedback import append_feedback\n"
         "for i in range(100000):\n"
         "    append_feedback(sys.argv[1], {'n': i, 'comment': 'x' * (i % 5000)})\n"
         "    print(i, flush=True)\n"
@@ -350,7 +350,7 @@ def test_forged_or_huge_history_changes_nothing_and_stays_fast(eval_bot):
 
 def test_a_build_that_fails_validation_is_not_published(tmp_path, corpus, embeddings,
                                                          monkeypatch):
-    import assistant.index as index_module
+    import assistant.search.index as index_module
 
     index = tmp_path / "index"
     Assistant.open(corpus=[str(corpus)], index=index, settings=Settings(), embeddings=embeddings)

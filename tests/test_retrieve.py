@@ -36,9 +36,9 @@ def test_keyword_side_matches_synonyms_from_the_corpus_glossary(default_bot):
 
 def test_large_keyword_index_skips_terms_found_almost_everywhere(tmp_path):
     from assistant.config import Settings
-    from assistant.corpus import load_corpus
-    from assistant.keyword import KeywordIndex, build_keyword_index
-    from assistant.passages import split_corpus
+    from assistant.ingest.corpus import load_corpus
+    from assistant.ingest.passages import split_corpus
+    from assistant.search.keyword import KeywordIndex, build_keyword_index
     from benchmarks.bench import synthetic_corpus
 
     settings = Settings()

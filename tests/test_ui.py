@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.app.ui import build_demo, highlight, launch, load_auth, make_respond, render_sources
 from assistant.errors import AssistantError
-from assistant.ui import build_demo, highlight, launch, load_auth, make_respond, render_sources
 
 TPS_QUESTION = \
     "How many times more transactions per second could AWS process than AliCloud in 2015?"
@@ -78,7 +78,7 @@ def test_unexpected_errors_become_a_chat_message_without_details():
 
 
 def test_sources_panel_shows_figures_calculation_and_chart_data(eval_bot):
-    from assistant.display import chart_data
+    from assistant.app.display import chart_data
 
     answer = eval_bot.ask(TPS_QUESTION).to_dict()
     html = render_sources(answer, 3)
@@ -96,7 +96,7 @@ def test_sources_panel_shows_figures_calculation_and_chart_data(eval_bot):
 
 
 def test_export_writes_markdown_briefings_into_the_exports_folder(eval_bot, tmp_path):
-    from assistant.workspace import Workspace, export_answers
+    from assistant.app.workspace import Workspace, export_answers
 
     workspace = Workspace(eval_bot, tmp_path / "data")
     respond = make_respond(eval_bot, delay=0)
@@ -119,7 +119,7 @@ def test_export_writes_markdown_briefings_into_the_exports_folder(eval_bot, tmp_
 
 
 def test_exported_markdown_runs_no_markup_from_questions_or_sources():
-    from assistant.briefing import answer_markdown
+    from assistant.app.briefing import answer_markdown
 
     text = answer_markdown({
         "question": "<script>alert(1)</script>\nwhy?", "resolved_question": "why?",
@@ -133,7 +133,7 @@ def test_exported_markdown_runs_no_markup_from_questions_or_sources():
 
 
 def test_feedback_appends_one_json_line_per_vote_or_comment(eval_bot, tmp_path):
-    from assistant.workspace import Workspace, record_comment, record_vote
+    from assistant.app.workspace import Workspace, record_comment, record_vote
 
     data = tmp_path / "not" / "yet"
     workspace = Workspace(eval_bot, data)
@@ -167,15 +167,15 @@ def test_login_comes_from_a_pair_or_a_file_of_pairs(tmp_path):
 
 
 def test_serve_refuses_a_bad_login_setting_before_starting():
+    from assistant.app.ui import serve
     from assistant.config import Settings
-    from assistant.ui import serve
 
     with pytest.raises(AssistantError, match="ASSISTANT_AUTH"):
         serve(Settings(auth="nocolon"), port=_free_port())
 
 
 def test_reindex_swaps_in_a_fresh_assistant(eval_bot, tmp_path):
-    from assistant.workspace import Workspace, corpus_views, reindex
+    from assistant.app.workspace import Workspace, corpus_views, reindex
 
     workspace = Workspace(eval_bot, tmp_path)
     steps = []
@@ -263,8 +263,8 @@ def test_served_safely_on_localhost_with_a_bounded_queue(app, data_dir):
 def test_only_exports_are_served_as_files(app, data_dir, tmp_path):
     import httpx
 
-    from assistant.briefing import write_briefing
-    from assistant.feedback import append_feedback
+    from assistant.app.briefing import write_briefing
+    from assistant.app.feedback import append_feedback
 
     _, url = app
     export = write_briefing(data_dir, "answer", "# briefing\n")
@@ -287,7 +287,7 @@ def test_uploads_are_capped_and_monitoring_is_off(served):
 def test_file_route_refuses_path_traversal(app, data_dir):
     import httpx
 
-    from assistant.briefing import write_briefing
+    from assistant.app.briefing import write_briefing
 
     _, url = app
     export = write_briefing(data_dir, "answer", "# briefing\n")

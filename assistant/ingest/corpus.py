@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import AssistantError
+from ..errors import AssistantError
 
 log = logging.getLogger(__name__)
 

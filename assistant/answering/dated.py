@@ -9,6 +9,8 @@ from functools import partial
 
 import numpy as np
 
+from ..ingest.passages import format_number
+from ..language.periods import periods_in
 from .answer import Answer, abstain, compose_figure_answer, figure_citation, finish
 from .figures import (
     Calculation,
@@ -19,8 +21,6 @@ from .figures import (
     plain_number,
     value_text,
 )
-from .passages import format_number
-from .periods import periods_in
 from .timeline import (
     Measure,
     Row,

@@ -13,14 +13,14 @@ import json
 
 import numpy as np
 
+from ..answering.evidence import CALIBRATION, QUESTION_FEATURES, SENTENCE_FEATURES, calibration
 from .evaluate import load_questions, normalize
-from .evidence import CALIBRATION, QUESTION_FEATURES, SENTENCE_FEATURES, calibration
 
 
 def collect(bot, items: list[dict]) -> list[dict]:
     """Per question: its sentence candidates' features and labels, and its own label."""
-    from .answerers import Turn
-    from .questions import analyze
+    from ..answering.answerers import Turn
+    from ..language.questions import analyze
 
     rows = []
     for item in items:

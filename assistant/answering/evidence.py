@@ -22,8 +22,8 @@ import numpy as np
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
-from .passages import split_sentences
-from .questions import (
+from ..ingest.passages import split_sentences
+from ..language.questions import (
     MONTHS,
     YEAR,
     Question,
@@ -33,9 +33,10 @@ from .questions import (
     quarters_in,
     tokenize,
 )
-from .retrieve import Hit
+from ..search.retrieve import Hit
 
-CALIBRATION = Path(__file__).with_name("calibration.json")
+# Fitted by evaluation/calibrate.py, stored beside it.
+CALIBRATION = Path(__file__).parents[1] / "evaluation" / "calibration.json"
 SENTENCE_FEATURES = ["similarity", "coverage", "context_coverage", "passage_rank", "type_ok",
                      "year_ok", "is_question", "is_heading", "window_similarity",
                      "passage_similarity", "source_date"]

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .questions import addresses_the_reader
+from ..language.questions import addresses_the_reader
 
 CITATION = re.compile(r"\[(\d+)\]")
 _NUMBER = re.compile(

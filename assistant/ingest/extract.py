@@ -11,10 +11,10 @@ import re
 
 from langchain_core.documents import Document
 
+from ..language.questions import MONTHS, QUARTER_OF_YEAR, YEAR, names_in, quarter_label
+from ..language.spelling import is_english_word
 from .corpus import Figure
 from .passages import split_sentences
-from .questions import MONTHS, QUARTER_OF_YEAR, YEAR, names_in, quarter_label
-from .spelling import is_english_word
 
 _SCALES = {"thousand": "thousand", "k": "thousand", "million": "million", "mn": "million",
            "m": "million", "billion": "billion", "bn": "billion", "b": "billion",

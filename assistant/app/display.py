@@ -160,7 +160,7 @@ def chart_data(answer: dict | None) -> tuple[object | None, str]:
 def trend_data(answer: dict | None) -> tuple[object | None, str, str]:
     """A DataFrame (date, value, period) when the answer's figures are one measure over two or
     more periods, in one unit; with the unit and the measure's name. Else (None, "", "")."""
-    from .periods import parse_period
+    from ..language.periods import parse_period
 
     figures = (answer or {}).get("figures") or []
     if not figures:
@@ -234,7 +234,7 @@ def figure_rows(bot) -> list[list]:
 
 
 def _figure_order(f) -> tuple:
-    from .periods import parse_period
+    from ..language.periods import parse_period
 
     period = parse_period(f.period)
     return (f.table == "extracted", f.entity.lower(), f.metric.lower(),

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 
 from langchain_core.documents import Document
 
-from .corpus import Figure
+from ..ingest.corpus import Figure
+from ..ingest.passages import split_sentences
+from ..language.questions import addresses_the_reader
 from .figures import FigureAnswer
-from .passages import split_sentences
-from .questions import addresses_the_reader
 from .verify import (
     Verification,
     backed_values,

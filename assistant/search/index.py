@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
-from .config import Settings
-from .corpus import Corpus, Figure
-from .errors import AssistantError
+from ..config import Settings
+from ..errors import AssistantError
+from ..ingest.corpus import Corpus, Figure
 from .keyword import build_keyword_index
 from .storage import (  # noqa: F401 - re-exported: where builds live is part of this API
     BUILDS,

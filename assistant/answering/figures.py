@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from langchain_core.documents import Document
 
-from .corpus import Figure
-from .passages import format_number
-from .periods import parse_period
-from .questions import Question, tokenize
+from ..ingest.corpus import Figure
+from ..ingest.passages import format_number
+from ..language.periods import parse_period
+from ..language.questions import Question, tokenize
 from .verify import unit_scale
 
 

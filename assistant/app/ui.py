@@ -9,12 +9,12 @@ import logging
 import threading
 from pathlib import Path
 
+from ..config import Settings
+from ..errors import AssistantError
+from ..language.periods import year_of
 from .briefing import exports_dir
-from .config import Settings
 from .display import CSS, EMPTY_PANEL, chart_data, highlight, render_sources, trend_data
-from .errors import AssistantError
 from .http_guards import MAX_REQUEST_BYTES, LoginGuard, RequestSizeLimit, auth_check
-from .periods import year_of
 from .workspace import (
     FAILED,
     Workspace,
@@ -280,8 +280,8 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None
 def open_for_serving(settings: Settings):
     """Open the assistant; when the published index is damaged, serve the previous good build
     (if there is one) rather than nothing, and say so in the log."""
-    from .pipeline import Assistant
-    from .storage import builds_for
+    from ..pipeline import Assistant
+    from ..search.storage import builds_for
 
     try:
         return Assistant.open(settings=settings)

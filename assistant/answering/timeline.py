@@ -13,9 +13,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from .corpus import Figure
-from .periods import Period, parse_date, parse_period, periods_in, years_between
-from .questions import Question, content_tokens, operation_words, tokenize
+from ..ingest.corpus import Figure
+from ..language.periods import Period, parse_date, parse_period, periods_in, years_between
+from ..language.questions import Question, content_tokens, operation_words, tokenize
 
 # Words that ask for the newest value, or for the course of values over time.
 LATEST = re.compile(r"\b(?:latest|current(?:ly)?|now|today|most recent|newest|recent(?:ly)?|"

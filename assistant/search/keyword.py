@@ -19,8 +19,8 @@ from pathlib import Path
 
 from langchain_core.documents import Document
 
-from . import questions
-from .questions import tokenize
+from ..language import questions
+from ..language.questions import tokenize
 
 # Stored with each keyword index: a change to the stopwords or to this revision makes stored
 # tokens stale, so the index is rebuilt on open.

@@ -10,9 +10,9 @@ import re
 import statistics
 from pathlib import Path
 
-from .errors import AssistantError
-from .periods import year_of
-from .verify import CITATION, backed_values, numbers_in, supported
+from ..answering.verify import CITATION, backed_values, numbers_in, supported
+from ..errors import AssistantError
+from ..language.periods import year_of
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 

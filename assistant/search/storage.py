@@ -19,8 +19,8 @@ import tempfile
 from contextlib import closing
 from pathlib import Path
 
-from .config import Settings
-from .errors import AssistantError
+from ..config import Settings
+from ..errors import AssistantError
 
 MANIFEST = "manifest.json"
 CURRENT = "CURRENT"  # pointer file: the name of the published build folder

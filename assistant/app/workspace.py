@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import AssistantError
 from .briefing import briefing_markdown, write_briefing
 from .display import (
     SEARCHING,
@@ -19,7 +20,6 @@ from .display import (
     safe_markdown,
     stream_steps,
 )
-from .errors import AssistantError
 from .feedback import append_feedback, feedback_record, vote_name
 
 log = logging.getLogger(__name__)
@@ -130,7 +130,7 @@ def export_answers(workspace: Workspace, answers: list, selected: int | None,
 
 def corpus_views(bot) -> tuple[str, list[list], list[list], str]:
     """Index status, documents, figures and load problems for the Corpus tab."""
-    from .index import read_manifest
+    from ..search.index import read_manifest
 
     try:
         status = index_status(read_manifest(bot.settings.index_dir), bot.report.summary(),
@@ -144,7 +144,7 @@ def corpus_views(bot) -> tuple[str, list[list], list[list], str]:
 
 def reindex(workspace: Workspace, progress) -> str:
     """Re-open the assistant over its corpus (embedding only changes) and swap it in."""
-    from .pipeline import Assistant
+    from ..pipeline import Assistant
 
     old = workspace.bot
     progress(0.0, desc="Loading the corpus…")

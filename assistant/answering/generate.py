@@ -15,12 +15,12 @@ from langchain_core.documents import Document
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
+from ..config import Settings
+from ..errors import AssistantError
+from ..ingest.passages import split_sentences
+from ..language.questions import looks_like_instruction, tokenize
+from ..search.retrieve import Hit
 from .answer import NOT_COVERED, Answer, Citations, abstain, finish
-from .config import Settings
-from .errors import AssistantError
-from .passages import split_sentences
-from .questions import looks_like_instruction, tokenize
-from .retrieve import Hit
 from .verify import CITATION, split_answer, verify_answer
 
 log = logging.getLogger(__name__)

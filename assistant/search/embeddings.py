@@ -8,8 +8,8 @@ import threading
 
 from langchain_core.embeddings import Embeddings
 
-from .config import PACKAGED_MODEL
-from .errors import AssistantError
+from ..config import PACKAGED_MODEL
+from ..errors import AssistantError
 
 
 class SentenceTransformerEmbeddings(Embeddings):

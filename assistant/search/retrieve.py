@@ -10,7 +10,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from .errors import AssistantError
+from ..errors import AssistantError
 from .keyword import KeywordIndex
 
 

@@ -14,6 +14,19 @@ from dataclasses import dataclass, field
 import numpy as np
 from langchain_core.documents import Document
 
+from ..ingest.passages import split_sentences
+from ..language.periods import year_of
+from ..language.questions import (
+    NUMBER_WORDS,
+    ORDINALS,
+    Question,
+    addresses_the_reader,
+    is_source_question,
+    is_summary_request,
+    stem,
+    tokenize,
+)
+from ..search.retrieve import Hit
 from .answer import (
     NOT_COVERED,
     Answer,
@@ -26,19 +39,6 @@ from .answer import (
 )
 from .dated import dated_figure
 from .evidence import Evidence
-from .passages import split_sentences
-from .periods import year_of
-from .questions import (
-    NUMBER_WORDS,
-    ORDINALS,
-    Question,
-    addresses_the_reader,
-    is_source_question,
-    is_summary_request,
-    stem,
-    tokenize,
-)
-from .retrieve import Hit
 
 
 @dataclass

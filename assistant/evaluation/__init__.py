@@ -1,0 +1,1 @@
+"""Measure answers against question sets, and fit the evidence weights (calibration.json)."""

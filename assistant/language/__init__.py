@@ -1,0 +1,1 @@
+"""Plain English: cleaning and reading questions, periods, typo repair; knows no corpus."""
