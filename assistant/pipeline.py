@@ -28,17 +28,12 @@ from .ingest.corpus import Corpus, load_corpus
 from .ingest.extract import extract_passage
 from .ingest.glossary import load_glossary
 from .ingest.passages import split_corpus
+from .language.instructions import looks_like_instruction
 from .language.periods import parse_date, year_of
-from .language.questions import (
-    analyze,
-    clean_text,
-    content_tokens,
-    expand_abbreviations,
-    is_summary_request,
-    looks_like_instruction,
-    strip_markup,
-)
+from .language.questions import analyze, is_summary_request
 from .language.spelling import Speller, acronyms_in
+from .language.text import clean_text, expand_abbreviations, strip_markup
+from .language.words import content_tokens
 from .search.embeddings import shared_embeddings
 from .search.index import BuildReport, build_index, keep_previous_versions, open_store
 from .search.keyword import KeywordIndex, build_keyword_index, keyword_index_is_current

@@ -214,7 +214,7 @@ def bench_keyword(folder: Path, questions: list[str]) -> dict:
     from assistant.config import Settings
     from assistant.ingest.corpus import load_corpus
     from assistant.ingest.passages import split_corpus
-    from assistant.language.questions import tokenize
+    from assistant.language.words import tokenize
     from assistant.search.keyword import KeywordIndex, build_keyword_index
 
     settings = Settings.from_env()

@@ -15,17 +15,11 @@ import numpy as np
 from langchain_core.documents import Document
 
 from ..ingest.passages import split_sentences
+from ..language.instructions import addresses_the_reader
+from ..language.numbers import NUMBER_WORDS
 from ..language.periods import year_of
-from ..language.questions import (
-    NUMBER_WORDS,
-    ORDINALS,
-    Question,
-    addresses_the_reader,
-    is_source_question,
-    is_summary_request,
-    stem,
-    tokenize,
-)
+from ..language.questions import Question, is_source_question, is_summary_request
+from ..language.words import ORDINALS, stem, tokenize
 from ..search.retrieve import Hit
 from .answer import (
     NOT_COVERED,

@@ -9,7 +9,7 @@ from functools import partial
 
 import numpy as np
 
-from ..ingest.passages import format_number
+from ..language.numbers import format_number
 from ..language.periods import periods_in
 from .answer import Answer, abstain, compose_figure_answer, figure_citation, finish
 from .figures import (

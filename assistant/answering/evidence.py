@@ -23,16 +23,11 @@ from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
 from ..ingest.passages import split_sentences
-from ..language.questions import (
-    MONTHS,
-    YEAR,
-    Question,
-    addresses_the_reader,
-    names_in,
-    quarter_periods_in,
-    quarters_in,
-    tokenize,
-)
+from ..language.instructions import addresses_the_reader
+from ..language.numbers import YEAR
+from ..language.periods import quarter_periods_in, quarters_in
+from ..language.questions import Question
+from ..language.words import MONTHS, names_in, tokenize
 from ..search.retrieve import Hit
 
 # Fitted by evaluation/calibrate.py, stored beside it.

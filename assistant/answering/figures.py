@@ -15,10 +15,10 @@ import numpy as np
 from langchain_core.documents import Document
 
 from ..ingest.corpus import Figure
-from ..ingest.passages import format_number
+from ..language.numbers import format_number, unit_scale
 from ..language.periods import parse_period
-from ..language.questions import Question, tokenize
-from .verify import unit_scale
+from ..language.questions import Question
+from ..language.words import tokenize
 
 
 @dataclass

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 
-from ..language.questions import ORDINALS, YEAR, analyze, content_tokens, names_in
+from ..language.numbers import YEAR
+from ..language.questions import analyze
+from ..language.words import ORDINALS, content_tokens, names_in
 
 _OPENERS = re.compile(r"^\s*(?:and|what about|how about|and what about|and for|same for|"
                       r"what of|and in|also|ok|okay|so)\b[\s,]*", re.IGNORECASE)

@@ -18,7 +18,8 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from ..config import Settings
 from ..errors import AssistantError
 from ..ingest.passages import split_sentences
-from ..language.questions import looks_like_instruction, tokenize
+from ..language.instructions import looks_like_instruction
+from ..language.words import tokenize
 from ..search.retrieve import Hit
 from .answer import NOT_COVERED, Answer, Citations, abstain, finish
 from .verify import CITATION, split_answer, verify_answer

@@ -15,7 +15,8 @@ from datetime import date
 
 from ..ingest.corpus import Figure
 from ..language.periods import Period, parse_date, parse_period, periods_in, years_between
-from ..language.questions import Question, content_tokens, operation_words, tokenize
+from ..language.questions import Question, operation_words
+from ..language.words import content_tokens, tokenize
 
 # Words that ask for the newest value, or for the course of values over time.
 LATEST = re.compile(r"\b(?:latest|current(?:ly)?|now|today|most recent|newest|recent(?:ly)?|"

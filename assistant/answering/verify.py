@@ -6,39 +6,22 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..language.questions import addresses_the_reader
+from ..language.instructions import addresses_the_reader
+from ..language.numbers import AMOUNT, SCALE, unit_scale
 
 CITATION = re.compile(r"\[(\d+)\]")
-_NUMBER = re.compile(
-    r"(?<![\w.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"(?:\s*(thousand|million|billion|trillion|bn|mn|[kmb])\b)?(\s*%)?",
-    re.IGNORECASE,
-)
-_SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9,
-          "bn": 1e9, "b": 1e9, "trillion": 1e12}
-
-
 def numbers_in(text: str) -> list[tuple[str, set[float]]]:
     """Each number written in the text, with the values it may stand for (raw and scaled)."""
     found = []
-    for match in _NUMBER.finditer(CITATION.sub(" ", text)):
+    for match in AMOUNT.finditer(CITATION.sub(" ", text)):
         raw = float(match.group(1).replace(",", ""))
         values = {raw}
         if match.group(2):
-            values.add(raw * _SCALE[match.group(2).lower()])
+            values.add(raw * SCALE[match.group(2).lower()])
         if match.group(3):
             values.add(raw / 100)
         found.append((match.group(0).strip(), values))
     return found
-
-
-def unit_scale(unit: str) -> float:
-    """The multiplier a unit implies ("USD billion" -> 1e9), for checking numbers."""
-    low = unit.lower()
-    for word in ("thousand", "million", "billion", "trillion"):
-        if word in low:
-            return _SCALE[word]
-    return 1.0
 
 
 def backed_values(figures: list[dict], calculation: dict | None) -> set[float]:

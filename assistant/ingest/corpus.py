@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import AssistantError
+from ..language.text import INVISIBLE
 
 log = logging.getLogger(__name__)
 
@@ -152,15 +153,10 @@ def _seen_before(path: Path, digest: str, seen: dict[str, str], ids: dict[str, s
     return False
 
 
-# Zero-width, bidi-control and tag characters: invisible to a reader, yet read by the search.
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
-                        "\U000e0000-\U000e007f]")
-
-
 def _drop_invisible(doc: SourceDocument) -> int:
     removed = 0
     for block in doc.blocks:
-        block.text, n = _INVISIBLE.subn("", block.text)
+        block.text, n = INVISIBLE.subn("", block.text)
         removed += n
     return removed
 

@@ -11,8 +11,10 @@ import re
 
 from langchain_core.documents import Document
 
-from ..language.questions import MONTHS, QUARTER_OF_YEAR, YEAR, names_in, quarter_label
+from ..language.numbers import YEAR
+from ..language.periods import QUARTER_OF_YEAR, quarter_label
 from ..language.spelling import is_english_word
+from ..language.words import MONTHS, names_in
 from .corpus import Figure
 from .passages import split_sentences
 

@@ -34,7 +34,7 @@ class Glossary:
     def alternatives(self, text: str) -> dict[str, set[str]]:
         """For each search token of a term the text mentions, the tokens of the term's other
         names: a sentence that says "Globex Rail" covers a question's "GR"."""
-        from ..language.questions import tokenize
+        from ..language.words import tokenize
 
         found: dict[str, set[str]] = {}
         for group in self.groups:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from langchain_core.documents import Document
 
+from ..language.numbers import format_number
 from .corpus import Corpus, Figure, SourceDocument
 
 # A period after these is not a sentence end.
@@ -113,13 +114,6 @@ def _passage(doc: SourceDocument, position: int, unit: _Unit) -> Document:
             "para_end": unit.last,
         },
     )
-
-
-def format_number(value: float) -> str:
-    """Format a figure value the way the sources write it (thousands separators)."""
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.4f}".rstrip("0").rstrip(".")
 
 
 def figure_passage(figure: Figure) -> Document:

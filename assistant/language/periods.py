@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from .questions import MONTHS
+from .words import MONTHS
 
 _MONTH_NUMBER = {name.lower(): i for i, name in enumerate(MONTHS, start=1)}
 _MONTH_NUMBER.update({name[:3].lower(): i for i, name in enumerate(MONTHS, start=1)})
@@ -166,3 +166,34 @@ def year_of(text) -> int:
 
 def years_between(earlier: date, later: date) -> float:
     return (later - earlier).days / 365.25
+
+
+_QUARTER = re.compile(r"\bQ([1-4])\b|\b(first|second|third|fourth|1st|2nd|3rd|4th) quarter\b",
+                      re.IGNORECASE)
+_QUARTER_WORDS = {"first": "1", "second": "2", "third": "3", "fourth": "4", "1st": "1",
+                  "2nd": "2", "3rd": "3", "4th": "4"}
+
+
+QUARTER_OF_YEAR = re.compile(r"\bQ([1-4])\s?(?:of\s)?((?:19|20)\d\d)\b|\b(first|second|third|"
+                             r"fourth|1st|2nd|3rd|4th) quarter(?: of)? ((?:19|20)\d\d)\b",
+                             re.IGNORECASE)
+
+
+def quarter_label(match: re.Match) -> str:
+    """A QUARTER_OF_YEAR match written as "Q4 2022"."""
+    q = match.group(1) or _QUARTER_WORDS[match.group(3).lower()]
+    return f"Q{q} {match.group(2) or match.group(4)}"
+
+
+def quarter_periods_in(text: str) -> list[str]:
+    """Quarters named with their year, as "Q4 2022"."""
+    return list(dict.fromkeys(quarter_label(m) for m in QUARTER_OF_YEAR.finditer(text)))
+
+
+def quarters_in(text: str) -> list[str]:
+    """Quarters named in a text, as "Q1".."Q4"."""
+    found = []
+    for m in _QUARTER.finditer(text):
+        found.append("Q" + (m.group(1) or _QUARTER_WORDS[m.group(2).lower()]))
+    return list(dict.fromkeys(found))
+

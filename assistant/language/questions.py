@@ -1,4 +1,4 @@
-"""Question analysis in plain English: clean input, tokenize, and find what kind of answer is asked.
+"""What kind of answer a question asks: its answer type, arithmetic, names, periods, tokens.
 
 Nothing here knows the corpus: names are found by their capitals, topics by the embedding model
 and the keyword index, and domain synonyms come from a corpus's optional glossary.
@@ -7,141 +7,11 @@ and the keyword index, and domain synonyms come from a corpus's optional glossar
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
-# Common shorthand of hurried typing -> the words it stands for (whole tokens only). Single letters
-# are left alone: "R&D", "Q3" and "K-12" must survive.
-ABBREVIATIONS = {
-    "shld": "should", "shd": "should", "cld": "could", "wld": "would", "abt": "about",
-    "w/": "with", "w/o": "without", "bc": "because", "b/c": "because", "yr": "year",
-    "yrs": "years", "govt": "government", "intl": "international", "vs": "versus",
-    "thx": "thanks", "pls": "please", "plz": "please", "approx": "about", "hv": "have",
-    "wat": "what", "wht": "what", "hw": "how", "whats": "what is", "yoy": "year on year",
-    "rev": "revenue", "revs": "revenues", "blk": "black", "mkt": "market", "mgmt": "management",
-    "biz": "business", "qtr": "quarter", "cn": "China",
-}
-STOPWORDS = frozenset("""
-a an the and or but of to in on at for from by with as is are was were be been being do does did
-done have has had having it its it's this that these those there their them they he she his her
-i me my we our you your what which who whom whose when where why how whether if then than so
-such can could would should will shall may might must not no nor very too also just only
-about into over under again further once here all any both each few more most other some own
-same s t don now up out off per vs versus please tell give show say said says let us
-much many times time main key between among overall generally usually
-""".split())
-# Words that frame a question ("according to the article") rather than name its topic.
-GENERIC = frozenset("""
-author article source sources think thinks according number amount figure figures value
-data compare compared comparison versus kind type way thing things mention mentions mentioned
-write writes wrote come came go get got make made take took know want need use used instead
-rather actually exactly really ever often called call calls mean means piece note notes report
-briefing tell explain describe
-""".split())
-
-_ZERO_WIDTH = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
-_WORD = re.compile(r"[a-z0-9][a-z0-9&+'’\.\-]*[a-z0-9+]|[a-z0-9&+]")
-NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\w])")
-YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
-NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                "eight": 8, "nine": 9, "ten": 10}
-
-# Bounded repetitions: unbounded ones go quadratic on inputs like "[[[[…" or "<script <script …".
-_MARKUP = re.compile(r"<(script|style)\b[^<]{0,2000}</\1\s*>|<[^<>]{0,500}>|"
-                     r"!\[[^\[\]]{0,500}\]\([^()]{0,2000}\)", re.IGNORECASE)
-_LINK = re.compile(r"\[([^\[\]]{0,500})\]\([^()]{0,2000}\)")
-
-
-def strip_markup(text: str) -> str:
-    """Drop HTML tags, scripts and Markdown images; keep a link's words, not its address."""
-    return _LINK.sub(r"\1", _MARKUP.sub(" ", text))
-
-
-def clean_text(text: str) -> str:
-    """Normalize Unicode, drop control, bidi and zero-width characters, collapse whitespace."""
-    text = unicodedata.normalize("NFKC", text)
-    text = _ZERO_WIDTH.sub("", text)
-    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
-    return " ".join(text.split())
-
-
-def expand_abbreviations(text: str) -> str:
-    """Rewrite hurried shorthand ("shld", "hw") as words and two-digit years as four."""
-    def fix(match: re.Match) -> str:
-        word = match.group(0)
-        return ABBREVIATIONS.get(word.lower(), word)
-
-    text = re.sub(r"(?<![\w/&])(?:[a-z]+/[a-z]*|[a-z]+)(?![\w/&])", fix, text, flags=re.I)
-    text = re.sub(r"(?<![\w'’])['’](\d\d)\b", r"20\1", text)  # '14 -> 2014
-    text = re.sub(r"\bfy\s?(?:20)?(\d\d)\b", r"fiscal 20\1", text, flags=re.I)  # FY18, FY2018
-    text = re.sub(r"^(\s*)y\b(?=\s+(?:is|are|was|were|did|does|do|has|have|had|would|should|"
-                  r"not|so)\b)", r"\1why", text, flags=re.I)  # "y did they…"
-    text = re.sub(r"\b(in|for|from|to|and|vs|versus) ([0-2]\d)(?=\s*(?:[?!.,]|$|and\b|to\b|vs\b))",
-                  r"\1 20\2", text)
-    return re.sub(r"\s*\?{2,}", "?", text)
-
-
-def stem(word: str) -> str:
-    """A light English stemmer: enough to match plurals and simple verb forms."""
-    word = word.replace("’", "'")
-    if word.endswith("'s"):
-        word = word[:-2]
-    if len(word) <= 3 or word[0].isdigit():
-        return word
-    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", "e"),
-                         ("s", "")):
-        if word.endswith(suffix) and not word.endswith("ss") and len(word) - len(suffix) >= 3:
-            return word[: len(word) - len(suffix)] + repl
-    return word
-
-
-_GENERIC_STEMS = frozenset(stem(w) for w in GENERIC) | GENERIC
-
-
-def tokenize(text: str) -> list[str]:
-    """Search tokens: stemmed content words and plain numbers."""
-    low = NUMBER.sub(lambda m: m.group(0).replace(",", ""), text.lower())
-    words = [w.strip(".'’-") for w in _WORD.findall(low)]
-    return [stem(w) for w in words if w and w not in STOPWORDS]
-
-
-def content_tokens(text: str) -> list[str]:
-    """Tokens that say what a question is about (question and framing words removed)."""
-    return [t for t in dict.fromkeys(tokenize(text)) if t not in _GENERIC_STEMS]
-
-
-_NAME = re.compile(r"\b(?:[A-Z][\w&+\-]*[A-Za-z0-9](?:\s+[A-Z][\w&+\-]*[A-Za-z0-9])*|[A-Z])\b")
-
-
-def names_in(text: str) -> list[str]:
-    """Capitalized words and runs of them ("New York", "IBM"), minus a sentence's first word
-    when it is an ordinary word."""
-    found = []
-    for match in _NAME.finditer(text):
-        name = match.group(0)
-        start = match.start()
-        sentence_start = start == 0 or re.search(r"[.!?:]\s*$", text[:start])
-        if sentence_start:
-            first, _, rest = name.partition(" ")
-            if first.lower() in STOPWORDS or first.lower() in _QUESTION_OPENERS:
-                name = rest.strip()
-        if name and name.lower() not in STOPWORDS and len(name) > 1 \
-                and name.split()[0] not in _CALENDAR:
-            found.append(name)
-    return list(dict.fromkeys(found))
-
-
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
-# "Third" in "the third of the strategies"; "last" counts from the end.
-ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1}
-_CALENDAR = {*MONTHS, *(m[:3] for m in MONTHS), "Sept", "Monday", "Tuesday", "Wednesday",
-             "Thursday", "Friday", "Saturday", "Sunday", "Q1", "Q2", "Q3", "Q4", "FY"}
-_QUESTION_OPENERS = {"what", "how", "why", "when", "where", "who", "which", "is", "are", "was",
-                     "were", "does", "do", "did", "can", "could", "should", "would", "will",
-                     "has", "have", "had", "give", "tell", "list", "name", "brief", "summarize",
-                     "describe", "explain", "compare", "according", "in", "and", "so", "ok",
-                     "okay", "please", "by", "show", "any", "between"}
+from .numbers import NUMBER, NUMBER_WORDS, YEAR
+from .periods import quarters_in
+from .words import content_tokens, names_in, tokenize
 
 
 @dataclass
@@ -291,36 +161,6 @@ def analyze(text: str) -> Question:
     return question
 
 
-_QUARTER = re.compile(r"\bQ([1-4])\b|\b(first|second|third|fourth|1st|2nd|3rd|4th) quarter\b",
-                      re.IGNORECASE)
-_QUARTER_WORDS = {"first": "1", "second": "2", "third": "3", "fourth": "4", "1st": "1",
-                  "2nd": "2", "3rd": "3", "4th": "4"}
-
-
-QUARTER_OF_YEAR = re.compile(r"\bQ([1-4])\s?(?:of\s)?((?:19|20)\d\d)\b|\b(first|second|third|"
-                             r"fourth|1st|2nd|3rd|4th) quarter(?: of)? ((?:19|20)\d\d)\b",
-                             re.IGNORECASE)
-
-
-def quarter_label(match: re.Match) -> str:
-    """A QUARTER_OF_YEAR match written as "Q4 2022"."""
-    q = match.group(1) or _QUARTER_WORDS[match.group(3).lower()]
-    return f"Q{q} {match.group(2) or match.group(4)}"
-
-
-def quarter_periods_in(text: str) -> list[str]:
-    """Quarters named with their year, as "Q4 2022"."""
-    return list(dict.fromkeys(quarter_label(m) for m in QUARTER_OF_YEAR.finditer(text)))
-
-
-def quarters_in(text: str) -> list[str]:
-    """Quarters named in a text, as "Q1".."Q4"."""
-    found = []
-    for m in _QUARTER.finditer(text):
-        found.append("Q" + (m.group(1) or _QUARTER_WORDS[m.group(2).lower()]))
-    return list(dict.fromkeys(found))
-
-
 # Questions about the documents themselves, answered from their metadata.
 _ABOUT_SOURCE = re.compile(
     r"\bwho (?:wrote|authored|penned|is the author of)(?: (?:the|this|that) (?:article|piece|"
@@ -351,33 +191,3 @@ _SUMMARY = re.compile(
 def is_summary_request(text: str) -> bool:
     """True for 'summarize the article', 'key takeaways', 'what is this piece about?'."""
     return bool(_SUMMARY.search(text.lower().replace("’", "'")))
-
-
-_INSTRUCTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instruction|instructions|rules|"
-    r"prompt|previous|above|guidelines)\b|\bsystem prompt\b|\byou are now\b|"
-    r"\b(?:ignore|disregard|forget)\b.{0,20}\b(?:sources|context|documents|everything)\b|"
-    r"^\s*(?:please\s+)?(?:write|compose|generate|create|draft|sing|tell me)\b.{0,40}"
-    r"\b(?:poem|story|joke|song|essay|email|letter|code|script|haiku|limerick|rap)\b|"
-    r"\bact as\b|\bpretend (?:to be|you)\b|\bjailbreak\b|\bdeveloper mode\b|"
-    r"\brespond only with\b|\banswer \d+ to everything\b|\bprint your\b|\breveal your\b|"
-    r"^\s*(?:system|assistant)\s*:|\banswer every question\b")
-
-
-def looks_like_instruction(text: str) -> bool:
-    """True for text that tries to steer the assistant rather than ask about the sources."""
-    return bool(_INSTRUCTION.search(text.lower()))
-
-
-_TO_THE_READER = re.compile(
-    r"\b(?:the|this) (?:assistant|ai|model|chatbot|bot)\b.{0,40}\b(?:must|should|will|shall)\b|"
-    r"\byou (?:must|should|will|shall) (?:now )?(?:answer|say|respond|reply|output|print|"
-    r"ignore)\b|\b(?:answer|respond|reply) (?:to )?every (?:question|query)\b|"
-    r"^\s*(?:system|assistant|user)\s*:|\b(?:you are|you're) (?:now )?(?:in|an?) \w+ mode\b",
-    re.IGNORECASE)
-
-
-def addresses_the_reader(sentence: str) -> bool:
-    """True for a sentence that gives orders to an assistant (instructions, role or mode claims)
-    rather than stating a fact: documents are data, and such a sentence is never an answer."""
-    return looks_like_instruction(sentence) or bool(_TO_THE_READER.search(sentence))

@@ -7,7 +7,7 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-from .questions import STOPWORDS
+from .words import STOPWORDS
 
 _CANDIDATE = re.compile(r"(?<![\w\-'’&/.])[a-z][a-z\-]+(?![\w\-'’&/])")
 

@@ -19,14 +19,14 @@ from pathlib import Path
 
 from langchain_core.documents import Document
 
-from ..language import questions
-from ..language.questions import tokenize
+from ..language import words
+from ..language.words import tokenize
 
 # Stored with each keyword index: a change to the stopwords or to this revision makes stored
 # tokens stale, so the index is rebuilt on open.
 TOKENIZER_REVISION = 2
 TOKENIZER = hashlib.sha256(repr((
-    TOKENIZER_REVISION, sorted(questions.STOPWORDS))).encode("utf-8")).hexdigest()[:16]
+    TOKENIZER_REVISION, sorted(words.STOPWORDS))).encode("utf-8")).hexdigest()[:16]
 
 # Terms in more passages than this are left out of large-index queries (see _selective).
 COMMON_MIN, COMMON_SHARE = 1_000, 0.05
