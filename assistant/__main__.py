@@ -156,7 +156,7 @@ def _suite_opener(args):
 
 def _run(args) -> int:
     if args.command == "index":
-        from .pipeline import update_index
+        from .search.update import update_index
 
         settings = _settings(args)
         progress, close = _progress(quiet=False)

@@ -76,14 +76,9 @@ def _check_figures(corpus, settings: Settings, checks: list[Check]) -> None:
 
 def _check_index(settings: Settings, corpus, checks: list[Check]) -> None:
     from .ingest.passages import split_corpus
-    from .search.index import (
-        check_compatible,
-        current_build,
-        plan_update,
-        probe_build,
-        read_manifest,
-    )
-    from .search.storage import check_integrity
+    from .search.integrity import check_integrity, probe_build
+    from .search.local_builds import current_build, read_manifest
+    from .search.manifest import check_compatible, plan_update
 
     if settings.chroma_url:
         checks.append(Check(True, f"index: Chroma server at {settings.chroma_url} (not probed)"))

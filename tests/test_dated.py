@@ -124,9 +124,9 @@ def test_disagreeing_sources_are_shown_side_by_side(default_bot):
 
 
 def test_old_figures_say_how_old_they_are(default_bot):
-    today = default_bot.today
+    today = default_bot.knowledge.today
     try:
-        default_bot.today = date(2026, 11, 27)
+        default_bot.knowledge.today = date(2026, 11, 27)
         stale = [m for m in default_bot.timeline.measures
                  if m.newest()[0].period.end.year <= 2020][:3]
         fresh = [m for m in default_bot.timeline.measures
@@ -139,7 +139,7 @@ def test_old_figures_say_how_old_they_are(default_bot):
             answer = default_bot.ask(f"What is the current {m.metric} of {m.entity}?")
             assert "years old" not in answer.answer, answer.answer
     finally:
-        default_bot.today = today
+        default_bot.knowledge.today = today
 
 
 def test_trend_questions_answer_with_the_series_and_its_change(default_bot):
@@ -169,7 +169,7 @@ def test_since_keeps_only_sources_from_that_year_on(default_bot):
 def test_a_bad_today_setting_is_a_clear_error(tmp_path):
     from assistant.config import Settings
     from assistant.errors import AssistantError
-    from assistant.pipeline import _today
+    from assistant.answering.knowledge import today as _today
 
     assert _today(Settings(today="2026-11-27")) == date(2026, 11, 27)
     with pytest.raises(AssistantError, match="ASSISTANT_TODAY"):

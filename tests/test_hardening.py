@@ -166,7 +166,7 @@ def test_a_damaged_published_index_gives_one_line_and_serve_falls_back(tmp_path,
     from assistant import Assistant
     from assistant.app.ui import open_for_serving
     from assistant.config import Settings
-    from assistant.search.storage import current_build
+    from assistant.search.local_builds import current_build
 
     root = Path(__file__).resolve().parents[1]
     corpus = tmp_path / "corpus"
@@ -245,7 +245,8 @@ class FakeChromaServer:
 
 def test_chroma_server_token_and_version_are_checked():
     from assistant.errors import AssistantError
-    from assistant.search.storage import chromadb_version, http_client
+    from assistant.search.integrity import chromadb_version
+    from assistant.search.server_builds import http_client
 
     same = FakeChromaServer(chromadb_version())
     try:
@@ -271,21 +272,22 @@ def test_a_chromadb_upgrade_backs_up_the_index_and_restores_it_on_failure(tmp_pa
                                                                           monkeypatch):
     import shutil
 
-    from assistant import Assistant, storage
+    from assistant import Assistant
     from assistant.config import Settings
     from assistant.errors import AssistantError
+    from assistant.search import integrity, local_builds
 
     root = Path(__file__).resolve().parents[1]
     corpus = tmp_path / "corpus"
     shutil.copytree(root / "tests" / "data" / "generic", corpus)
     settings = Settings(corpus=(str(corpus),), index_dir=tmp_path / "index")
     Assistant.open(settings=settings, embeddings=embeddings)
-    build = storage.current_build(settings.index_dir)
+    build = local_builds.current_build(settings.index_dir)
     (build / ".probed").write_text("ok 0.9.0\n", encoding="utf-8")  # opened by an older one
 
     Assistant.open(settings=settings, embeddings=embeddings)  # the upgrade opens it fine
     assert (build / "chroma.before-0.9.0").is_dir()
-    assert (build / ".probed").read_text().split()[1] == storage.chromadb_version()
+    assert (build / ".probed").read_text().split()[1] == integrity.chromadb_version()
 
     (build / ".probed").write_text("ok 0.8.0\n", encoding="utf-8")
     original = sorted(p.name for p in (build / "chroma").iterdir())
@@ -294,21 +296,21 @@ def test_a_chromadb_upgrade_backs_up_the_index_and_restores_it_on_failure(tmp_pa
         (build / "chroma" / "scribble").write_text("x")
         raise AssistantError("migration failed")
 
-    monkeypatch.setattr(storage, "_run_probe", failing_probe)
+    monkeypatch.setattr(integrity, "_run_probe", failing_probe)
     with pytest.raises(AssistantError, match="restored as they were"):
         Assistant.open(settings=settings, embeddings=embeddings)
     assert sorted(p.name for p in (build / "chroma").iterdir()) == original
 
 
 def test_an_old_sqlite_is_named_plainly(monkeypatch):
-    from assistant import storage
     from assistant.errors import AssistantError
+    from assistant.search import integrity
 
-    storage.check_sqlite()  # this machine's is new enough
-    monkeypatch.setattr(storage.sqlite3, "sqlite_version_info", (3, 31, 1))
-    monkeypatch.setattr(storage.sqlite3, "sqlite_version", "3.31.1")
+    integrity.check_sqlite()  # this machine's is new enough
+    monkeypatch.setattr(integrity.sqlite3, "sqlite_version_info", (3, 31, 1))
+    monkeypatch.setattr(integrity.sqlite3, "sqlite_version", "3.31.1")
     with pytest.raises(AssistantError, match="SQLite is 3.31.1; Chroma needs 3.35.0"):
-        storage.check_sqlite()
+        integrity.check_sqlite()
 
 
 def test_a_worn_vector_graph_is_rebuilt_from_the_stored_vectors(tmp_path, embeddings,
@@ -318,9 +320,9 @@ def test_a_worn_vector_graph_is_rebuilt_from_the_stored_vectors(tmp_path, embedd
     import shutil
 
     from assistant import Assistant
-    from assistant import index as index_module
+    from assistant.search import index as index_module
     from assistant.config import Settings
-    from assistant.search.storage import read_manifest
+    from assistant.search.local_builds import read_manifest
 
     root = Path(__file__).resolve().parents[1]
     corpus = tmp_path / "corpus"

@@ -7,7 +7,7 @@ from conftest import DATA
 
 from assistant import Assistant
 from assistant.errors import AssistantError
-from assistant.search.index import current_build, read_manifest
+from assistant.search.local_builds import current_build, read_manifest
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def test_first_build_records_how_the_index_was_made(corpus_dir, settings, embedd
     assert manifest["chromadb"]
     assert set(manifest["documents"]) == {"alpha-note", "beta-page", "figures-small"}
     assert sorted(bot.report.added) == ["alpha-note", "beta-page", "figures-small"]
-    count = bot.retriever.store._collection.count()
+    count = bot.retriever.store.get(include=[])["ids"].__len__()
     assert count == len(bot.passages) == sum(
         len(d["passages"]) for d in manifest["documents"].values())
 
@@ -55,7 +55,7 @@ def test_only_the_changed_document_is_re_embedded(corpus_dir, settings, embeddin
     hits = bot.retriever.hits("How many passengers did Glacier Rail carry?")
     beta = [h.document.page_content for h in hits if h.document.metadata["doc_id"] == "beta-page"]
     assert "52,000" in beta[0] and not any("48,000" in text for text in beta)
-    assert bot.retriever.store._collection.count() == len(bot.passages)
+    assert bot.retriever.store.get(include=[])["ids"].__len__() == len(bot.passages)
 
 
 def test_removed_documents_are_deleted(corpus_dir, settings, embeddings):
@@ -81,7 +81,7 @@ def test_other_chunking_is_refused_and_rebuild_fixes_it(corpus_dir, settings, em
         open_bot(corpus_dir, other, embeddings)
     bot = open_bot(corpus_dir, other, embeddings, rebuild=True)
     assert read_manifest(settings.index_dir)["chunking"]["max_chars"] == 400
-    assert bot.retriever.store._collection.count() == len(bot.passages)
+    assert bot.retriever.store.get(include=[])["ids"].__len__() == len(bot.passages)
 
 
 def test_unreadable_manifest_is_a_clear_error(corpus_dir, settings, embeddings):
@@ -96,7 +96,7 @@ def test_chroma_telemetry_is_off_by_default():
     import sys
 
     env = {k: v for k, v in os.environ.items() if k != "ANONYMIZED_TELEMETRY"}
-    code = ("import assistant.search.storage, chromadb.config as c; "
+    code = ("import assistant.search.integrity, chromadb.config as c; "
             "print(c.Settings().anonymized_telemetry)")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          check=True)

@@ -1,15 +1,13 @@
 """The answer forms, tried in order: each looks at a turn and returns an Answer or nothing.
 
 A turn holds the question as understood, what retrieval found and the scored evidence; the
-knowledge object holds what the corpus offers (passages, sentences, figures). Every form quotes
-sentences verbatim and cites them; `finish` verifies what they compose.
+knowledge (knowledge.py) holds what the corpus offers (passages, sentences, figures). Every form
+quotes sentences verbatim and cites them; `finish` verifies what they compose.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import numpy as np
 from langchain_core.documents import Document
@@ -18,9 +16,8 @@ from ..ingest.passages import split_sentences
 from ..language.instructions import addresses_the_reader
 from ..language.numbers import NUMBER_WORDS
 from ..language.periods import year_of
-from ..language.questions import Question, is_source_question, is_summary_request
+from ..language.questions import is_source_question, is_summary_request
 from ..language.words import ORDINALS, stem, tokenize
-from ..search.retrieve import Hit
 from .answer import (
     NOT_COVERED,
     Answer,
@@ -33,29 +30,8 @@ from .answer import (
 )
 from .dated import dated_figure
 from .evidence import Evidence
+from .turn import Answerer, Turn
 
-
-@dataclass
-class Turn:
-    """One question on its way through the chain."""
-
-    question: str  # as typed, cleaned
-    resolved: str  # standalone, after follow-up resolution
-    analysis: Question
-    vector: list[float]
-    hits: list[Hit] = field(default_factory=list)
-    evidence: list[Evidence] = field(default_factory=list)
-    answerable: float = 1.0
-    signals: dict = field(default_factory=dict)
-    previous_answer: str = ""  # a follow-up should add to it, not repeat it
-    since: int | None = None  # only sources dated from this year on
-
-    @property
-    def passage_ids(self) -> list[str]:
-        return [h.document.id for h in self.hits]
-
-
-Answerer = Callable[[Turn, "object"], Answer | None]
 _NEGATION = re.compile(r"\b(?:not|no|never|none|nor|cannot|can't|won't|isn't|wasn't|aren't|"
                        r"doesn't|didn't|unlikely|fails?|failed|lack|lacks|neither|too small|"
                        r"far behind|dropped|cancel(?:l?ed)?|scrapped|abandoned|halted|called off|"

@@ -3,35 +3,26 @@
 Every sentence of the corpus is embedded once per open. A sentence's score combines its meaning
 (cosine to the question), IDF-weighted keyword coverage, its passage's retrieval rank and whether
 it holds the kind of value asked for; whether to answer at all is one calibrated probability over
-question-level signals. Both sets of weights are fitted on labelled questions (calibrate.py) and
-read from calibration.json.
+question-level signals. Both sets of weights are fitted on labelled questions and read from
+calibration.json (see sentences.py).
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
-from langchain_core.documents import Document
-from langchain_core.embeddings import Embeddings
 
-from ..ingest.passages import split_sentences
-from ..language.instructions import addresses_the_reader
 from ..language.numbers import YEAR
 from ..language.periods import quarter_periods_in, quarters_in
 from ..language.questions import Question
 from ..language.words import MONTHS, names_in, tokenize
 from ..search.retrieve import Hit
+from .sentences import Sentence, SentenceBank, calibration
 
-# Fitted by evaluation/calibrate.py, stored beside it.
-CALIBRATION = Path(__file__).parents[1] / "evaluation" / "calibration.json"
 SENTENCE_FEATURES = ["similarity", "coverage", "context_coverage", "passage_rank", "type_ok",
                      "year_ok", "is_question", "is_heading", "window_similarity",
                      "passage_similarity", "source_date"]
@@ -54,22 +45,6 @@ _HAS_ACTION = re.compile(r"\b(?:should|must|need|needs|could|has to|have to|ough
                          re.I)
 
 
-@lru_cache(maxsize=1)
-def calibration() -> dict:
-    """The fitted weights (see calibrate.py); the file ships with the package."""
-    return json.loads(CALIBRATION.read_text(encoding="utf-8"))
-
-
-@dataclass
-class Sentence:
-    """One sentence of a text passage."""
-
-    passage: Document
-    index: int
-    text: str
-    previous: str
-
-
 @dataclass
 class Evidence:
     """A scored candidate sentence."""
@@ -82,83 +57,6 @@ class Evidence:
     @property
     def text(self) -> str:
         return self.sentence.text
-
-
-_VECTOR_CACHE: dict[tuple[str, str], np.ndarray] = {}
-
-
-class SentenceBank:
-    """The sentences of the text passages, with token sets and embeddings. A passage is split
-    and embedded the first time it is retrieved and kept for the process, so a large corpus
-    opens at once and each later question pays only for passages it has not met before."""
-
-    def __init__(self, passages: list[Document], embeddings: Embeddings):
-        self.embeddings = embeddings
-        self.passages = {p.id: p for p in passages if p.metadata.get("kind") == "text"}
-        self.sentences: list[Sentence] = []
-        self.tokens: list[frozenset] = []
-        self.context_tokens: list[frozenset] = []
-        self.by_passage: dict[str, list[int]] = {}
-        self._vectors: list[np.ndarray] = []
-        self._windows: list[np.ndarray] = []
-        self._lock = threading.Lock()  # the UI answers several questions at once
-
-    def ensure(self, passage_ids) -> None:
-        """Split, tokenize and embed these passages if that is not done yet."""
-        if all(pid in self.by_passage or pid not in self.passages for pid in passage_ids):
-            return
-        with self._lock:
-            todo = [pid for pid in dict.fromkeys(passage_ids)
-                    if pid in self.passages and pid not in self.by_passage]
-            staged = []
-            for pid in todo:
-                passage = self.passages[pid]
-                parts = split_sentences(passage.page_content)
-                section = passage.metadata.get("section", "")
-                rows = []
-                for i, text in enumerate(parts):
-                    if addresses_the_reader(text):
-                        continue  # documents are data: an instruction in one is never an answer
-                    previous = parts[i - 1] if i else ""
-                    own = frozenset(tokenize(text))
-                    rows.append((Sentence(passage, i, text, previous), own,
-                                 own | frozenset(tokenize(f"{previous} {section}"))))
-                staged.append((pid, rows))
-            vectors = iter(self.vectors([r[0].text for _, rows in staged for r in rows]))
-            for pid, rows in staged:
-                ids = []
-                for sentence, own, context in rows:
-                    ids.append(len(self.sentences))
-                    self.sentences.append(sentence)
-                    self.tokens.append(own)
-                    self.context_tokens.append(context)
-                    self._vectors.append(next(vectors))
-                # Each sentence with its neighbours, as one vector: facts often span two.
-                for k in range(len(ids)):
-                    window = np.sum([self._vectors[j] for j in ids[max(k - 1, 0):k + 2]], axis=0)
-                    self._windows.append(window / (np.linalg.norm(window) or 1.0))
-                self.by_passage[pid] = ids  # last: readers without the lock see whole rows
-
-    def matrix(self, ids: list[int]) -> np.ndarray:
-        return np.stack([self._vectors[i] for i in ids])
-
-    def windows(self, ids: list[int]) -> np.ndarray:
-        return np.stack([self._windows[i] for i in ids])
-
-    def vectors(self, texts: list[str]) -> np.ndarray:
-        """Embeddings of texts, cached by text for the process (documents repeat across opens)."""
-        key = getattr(self.embeddings, "model_name", type(self.embeddings).__name__)
-        missing = list(dict.fromkeys(t for t in texts if (key, t) not in _VECTOR_CACHE))
-        if missing:
-            for text, vec in zip(missing, self.embeddings.embed_documents(missing), strict=True):
-                _VECTOR_CACHE[(key, text)] = np.asarray(vec, dtype=np.float32)
-        if not texts:
-            return np.zeros((0, 1), dtype=np.float32)
-        return np.stack([_VECTOR_CACHE[(key, t)] for t in texts])
-
-    def of_passage(self, passage_id: str) -> list[int]:
-        self.ensure([passage_id])
-        return self.by_passage.get(passage_id, [])
 
 
 class EvidenceScorer:

@@ -130,7 +130,7 @@ def export_answers(workspace: Workspace, answers: list, selected: int | None,
 
 def corpus_views(bot) -> tuple[str, list[list], list[list], str]:
     """Index status, documents, figures and load problems for the Corpus tab."""
-    from ..search.index import read_manifest
+    from ..search.local_builds import read_manifest
 
     try:
         status = index_status(read_manifest(bot.settings.index_dir), bot.report.summary(),

@@ -13,19 +13,21 @@ import json
 
 import numpy as np
 
-from ..answering.evidence import CALIBRATION, QUESTION_FEATURES, SENTENCE_FEATURES, calibration
+from ..answering.evidence import QUESTION_FEATURES, SENTENCE_FEATURES
+from ..answering.sentences import CALIBRATION, calibration
 from .evaluate import load_questions, normalize
 
 
 def collect(bot, items: list[dict]) -> list[dict]:
     """Per question: its sentence candidates' features and labels, and its own label."""
-    from ..answering.answerers import Turn
+    from ..answering.turn import Turn
     from ..language.questions import analyze
 
     rows = []
     for item in items:
-        cleaned, resolved, _ = bot.prepare(item["question"], item.get("history") or [])
-        turn = bot._judge(bot._retrieve(Turn(cleaned, resolved, analyze(resolved), None)))
+        cleaned, resolved, _ = bot.reader.prepare(item["question"], item.get("history") or [])
+        turn = Turn(cleaned, resolved, analyze(resolved), None)
+        turn = bot.answering.judge(bot.answering.retrieve(turn))
         snippets = [normalize(s) for s in item.get("expect_evidence") or []]
         sentences = [([e.features[k] for k in SENTENCE_FEATURES],
                       any(s in normalize(e.text) for s in snippets))
@@ -106,7 +108,7 @@ def calibrate(suites: dict[str, dict], open_bot) -> dict:
     def gather(weights: dict) -> list[dict]:
         rows = []
         for name, bot in bots.items():
-            bot.scorer.weights = weights
+            bot.knowledge.scorer.weights = weights
             for row in collect(bot, items[name]):
                 row["signals"] = {k: row["turn"].signals.get(k, 0.0) for k in QUESTION_FEATURES}
                 rows.append(row)

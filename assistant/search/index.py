@@ -5,145 +5,29 @@ Updates are incremental: a document whose content hash is unchanged is not re-em
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import re
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
 from ..config import Settings
 from ..errors import AssistantError
-from ..ingest.corpus import Corpus, Figure
+from .builds import REBUILD, Builds, OpenBuild, passage_count
+from .integrity import chromadb_version
 from .keyword import build_keyword_index
-from .storage import (  # noqa: F401 - re-exported: where builds live is part of this API
-    BUILDS,
-    REBUILD,
-    build_lock,
-    builds_for,
-    chromadb_version,
-    current_build,
-    passage_count,
-    probe_build,
-    read_manifest,
-)
+from .manifest import BuildReport, check_compatible, chunking, plan_update
 
 log = logging.getLogger(__name__)
 
-# Bump when the splitter changes in a way that changes passages for the same settings.
-CHUNKER_VERSION = 1
 
 
-@dataclass
-class BuildReport:
-    """What an index update did."""
-
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    passages_embedded: int = 0
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.added or self.updated or self.removed)
-
-    def summary(self) -> str:
-        return (
-            f"{len(self.added)} added, {len(self.updated)} updated, {len(self.removed)} removed, "
-            f"{len(self.unchanged)} unchanged; {self.passages_embedded} passages embedded"
-        )
-
-
-def chunking(settings: Settings) -> dict:
-    return {"min_chars": settings.chunk_min_chars, "max_chars": settings.chunk_max_chars,
-            "version": CHUNKER_VERSION}
-
-
-def check_compatible(manifest: dict, settings: Settings) -> None:
-    """Refuse an index made with another model, chunking or a newer chromadb; say what fixes it."""
-    installed = chromadb_version()
-    fix = "run `python -m assistant index --rebuild`"
-    if manifest.get("model") != settings.embedding_model:
-        raise AssistantError(
-            f"The index was built with embedding model {manifest.get('model')!r} but the "
-            f"settings ask for {settings.embedding_model!r}; {fix} (or set "
-            "ASSISTANT_EMBEDDING_MODEL back)."
-        )
-    if manifest.get("chunking") != chunking(settings):
-        raise AssistantError(
-            f"The index was built with chunking {manifest.get('chunking')} but the settings "
-            f"ask for {chunking(settings)}; {fix}."
-        )
-    if _version(manifest.get("chromadb", "0")) > _version(installed):
-        raise AssistantError(
-            f"The index was built by chromadb {manifest['chromadb']}, newer than the installed "
-            f"{installed}; upgrade with `make install` or {fix}."
-        )
-
-
-def _version(text: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in re.findall(r"\d+", str(text))[:3])
-
-
-def plan_update(groups: dict[str, list[Document]], hashes: dict[str, str],
-                manifest: dict | None) -> BuildReport:
-    """Which documents are new, changed, removed or unchanged against the published index."""
-    known: dict = (manifest or {}).get("documents", {})
-    report = BuildReport(removed=sorted(set(known) - set(groups)))
-    for doc_id, passages in groups.items():
-        old = known.get(doc_id)
-        if old and old["hash"] == hashes[doc_id] and old["passages"] == [p.id for p in passages]:
-            report.unchanged.append(doc_id)
-        else:
-            (report.updated if old else report.added).append(doc_id)
-    return report
-
-
-def keep_previous_versions(corpus: Corpus, groups: dict[str, list[Document]],
-                           hashes: dict[str, str], settings: Settings, client=None) -> None:
-    """Files that are there but failed to load keep their last indexed passages (and figures):
-    a damaged or half-saved file never takes what was indexed from it out of the index."""
-    builds = builds_for(settings, client)
-    known = (builds.manifest() or {}).get("documents", {})
-    wanted = {d: path for d, path in corpus.failed.items() if d in known and d not in groups}
-    if not wanted:
-        return
-    chroma_client, name = builds.published()
-    collection = chroma_client.get_collection(name)
-    for doc_id, path in wanted.items():
-        ids = known[doc_id]["passages"]
-        got = collection.get(ids=ids, include=["documents", "metadatas"])
-        found = {i: Document(id=i, page_content=text, metadata=meta)
-                 for i, text, meta in zip(got["ids"], got["documents"], got["metadatas"],
-                                          strict=True)}
-        if set(found) != set(ids):
-            corpus.problems.append(f"{path}: its earlier version could not be read back from "
-                                   "the index either; it is left out until the file is fixed")
-            continue
-        groups[doc_id] = [found[i] for i in ids]
-        hashes[doc_id] = known[doc_id]["hash"]
-        for passage in groups[doc_id]:
-            if passage.metadata.get("figure"):
-                fields = json.loads(passage.metadata["figure"])
-                corpus.figures.append(Figure(**fields, table=doc_id,
-                                             row=int(passage.metadata["position"])))
-        corpus.problems.append(f"{path}: the version indexed before ({len(ids)} passages) "
-                               "stays in use until the file is fixed or removed")
-
-
-def open_store(settings: Settings, embeddings: Embeddings, client=None):
-    """The LangChain Chroma vector store over the published passages."""
-    builds = builds_for(settings, client)
-    chroma_client, name = builds.published()
-    store = _store(chroma_client, name, embeddings)
-    store.lease = getattr(builds, "lease", None)  # the build outlives cleanups while in use
-    return store
+def open_store(build: OpenBuild, embeddings: Embeddings):
+    """The LangChain Chroma vector store over an open build's passages."""
+    return _store(build.client, build.collection, embeddings)
 
 
 def _store(client, name: str, embeddings: Embeddings):
@@ -158,9 +42,9 @@ def build_index(
     hashes: dict[str, str],
     settings: Settings,
     embeddings: Embeddings,
+    builds: Builds,
     rebuild: bool = False,
     progress: Callable[[int, int], None] | None = None,
-    client=None,
 ) -> BuildReport:
     """Bring the index up to date with the given passages (grouped by document id).
 
@@ -168,7 +52,6 @@ def build_index(
     copy of the published one), validated, then published by swapping the pointer, so a reader
     never sees a half-built index and a crash leaves the published one as it was.
     """
-    builds = builds_for(settings, client)
     manifest = builds.manifest()
     if manifest and not rebuild:
         check_compatible(manifest, settings)
@@ -239,7 +122,8 @@ def _write_build(builds, name, groups, hashes, manifest, report, settings, embed
                        for d in report.removed + report.updated) if manifest else 0
         new_manifest["deleted_since_compaction"] = 0 if compact else deleted
         builds.save_manifest(name, new_manifest)
-        validate_build(store, new_manifest, groups, report, embeddings)
+        count = writer.get_collection(collection).count()
+        validate_build(store, count, new_manifest, groups, report, embeddings)
         return writer
     except BaseException:
         builds.release(writer)
@@ -292,11 +176,11 @@ def _manifest(groups, hashes, manifest, report, settings, embeddings) -> dict:
     }
 
 
-def validate_build(store, manifest: dict, groups, report: BuildReport, embeddings,
+def validate_build(store, count: int, manifest: dict, groups, report: BuildReport, embeddings,
                    samples: int = 3) -> None:
-    """Refuse to publish a build whose count or retrieval does not match its manifest."""
+    """Refuse to publish a build whose count (`count` records stored) or retrieval does not
+    match its manifest."""
     expected = passage_count(manifest)
-    count = store._collection.count()
     if count != expected:
         raise AssistantError(
             f"The new index holds {count} passages but its manifest lists {expected}; the "

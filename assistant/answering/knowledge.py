@@ -1,0 +1,108 @@
+"""What a corpus offers the answer forms: its passages by document, every sentence embedded, the
+evidence scorer and its calibrated thresholds, the figures engine and figures over time."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import partial
+
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+
+from ..config import Settings
+from ..errors import AssistantError
+from ..ingest.corpus import Corpus
+from ..ingest.extract import extract_passage
+from ..ingest.glossary import Glossary
+from ..language.periods import parse_date
+from ..search.retrieve import Hit
+from .answer import source_passage
+from .evidence import EvidenceScorer
+from .figures import FigureFinder
+from .sentences import SentenceBank, calibration
+from .timeline import Timeline
+
+
+class Knowledge:
+    """The corpus as the answer forms see it; built once per open index."""
+
+    def __init__(self, settings: Settings, corpus: Corpus, groups: dict[str, list[Document]],
+                 embeddings: Embeddings, idf, glossary: Glossary):
+        self.settings = settings
+        self.corpus = corpus
+        self.passages_by_doc = groups
+        self.passages = [p for group in groups.values() for p in group]
+        self.figure_rows = {p.metadata["figure_id"]: p for p in self.passages
+                            if p.metadata.get("kind") == "figure"}
+        self.glossary = glossary
+        self.idf = idf
+        texts = [p for p in self.passages if p.metadata.get("kind") == "text"]
+        self.bank = SentenceBank(texts, embeddings)
+        self.scorer = EvidenceScorer(self.bank, idf, glossary.variants)
+        fitted = calibration()
+        self.threshold = fitted["threshold"]
+        self.threshold_open = fitted.get("threshold_open", self.threshold)
+        self.figures = FigureFinder(corpus.figures, self.bank.vectors, glossary,
+                                    {p.id: p for p in texts}, extract_passage,
+                                    partial(previous_passage, groups))
+        self.figure_periods = {f.period[-4:] for f in corpus.figures if f.period}
+        published = {d.doc_id: d.published for d in corpus.documents}
+        self.timeline = Timeline(corpus.figures, glossary.variants, published)
+        self.today = today(settings)
+
+    def with_figure_sources(self, hits: list[Hit]) -> list[Hit]:
+        """Hits where each figures-table row is followed by the paragraph it comes from."""
+        figures = {f.id: f for f in self.corpus.figures}
+        seen = {h.document.id for h in hits}
+        out = []
+        for hit in hits:
+            out.append(hit)
+            fig = figures.get(hit.document.metadata.get("figure_id", ""))
+            source = source_passage(fig, self.passages_by_doc) if fig else None
+            if source and source.id not in seen:
+                seen.add(source.id)
+                out.append(Hit(source, hit.score))
+        return out
+
+    def top_document(self, hits) -> list[Document]:
+        """The text passages, in order, of the document the best text hit comes from."""
+        for hit in hits:
+            if hit.document.metadata.get("kind") == "text":
+                group = self.passages_by_doc[hit.document.metadata["doc_id"]]
+                return sorted((p for p in group if p.metadata.get("kind") == "text"),
+                              key=lambda p: p.metadata["position"])
+        return []
+
+    def following_sections(self, passage: Document) -> list[tuple[str, str]]:
+        """(document, heading) of the sections after this passage's, in document order."""
+        doc_id = passage.metadata["doc_id"]
+        here = passage.metadata.get("section", "")
+        seen, out = {here}, []
+        for p in self.top_document([Hit(passage, 0.0)]):
+            if p.metadata["position"] <= passage.metadata["position"]:
+                continue
+            name = p.metadata.get("section", "")
+            if name and name not in seen:
+                seen.add(name)
+                out.append((doc_id, name))
+        return out
+
+
+def previous_passage(groups: dict[str, list[Document]], passage: Document) -> Document | None:
+    """The passage before this one in its document (where "its revenue" finds its "it")."""
+    position = passage.metadata.get("position", 0)
+    for p in groups.get(passage.metadata.get("doc_id", ""), []):
+        if p.metadata.get("position") == position - 1 and p.metadata.get("kind") == "text":
+            return p
+    return None
+
+
+def today(settings: Settings) -> date:
+    """The date answers count ages from: ASSISTANT_TODAY when set, else the system date."""
+    if not settings.today:
+        return date.today()
+    day = parse_date(settings.today)
+    if day is None:
+        raise AssistantError(f"ASSISTANT_TODAY={settings.today!r} is not a date; write it as "
+                             "YYYY-MM-DD, or unset it to use the system date.")
+    return day
