@@ -167,9 +167,9 @@ def test_since_keeps_only_sources_from_that_year_on(default_bot):
 
 
 def test_a_bad_today_setting_is_a_clear_error(tmp_path):
+    from assistant.answering.knowledge import today as _today
     from assistant.config import Settings
     from assistant.errors import AssistantError
-    from assistant.answering.knowledge import today as _today
 
     assert _today(Settings(today="2026-11-27")) == date(2026, 11, 27)
     with pytest.raises(AssistantError, match="ASSISTANT_TODAY"):

@@ -320,8 +320,8 @@ def test_a_worn_vector_graph_is_rebuilt_from_the_stored_vectors(tmp_path, embedd
     import shutil
 
     from assistant import Assistant
-    from assistant.search import index as index_module
     from assistant.config import Settings
+    from assistant.search import index as index_module
     from assistant.search.local_builds import read_manifest
 
     root = Path(__file__).resolve().parents[1]
