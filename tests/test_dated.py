@@ -10,7 +10,7 @@ from pathlib import Path
 import frontmatter
 import pytest
 
-from assistant.answering.figures import value_text
+from assistant.answering.arithmetic import value_text
 from assistant.answering.timeline import agree, conflicts
 from assistant.language.periods import parse_period, periods_in
 

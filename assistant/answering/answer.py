@@ -14,7 +14,7 @@ from ..ingest.corpus import Figure
 from ..ingest.passages import split_sentences
 from ..language.instructions import addresses_the_reader
 from ..language.numbers import unit_scale
-from .figures import FigureAnswer
+from .arithmetic import FigureAnswer
 from .verify import Verification, backed_values, numbers_in, split_answer, verify_answer
 
 NOT_COVERED = "The sources do not cover this question."

@@ -12,7 +12,7 @@ import numpy as np
 from ..language.numbers import format_number
 from ..language.periods import periods_in
 from .answer import Answer, abstain, compose_figure_answer, figure_citation, finish
-from .figures import (
+from .arithmetic import (
     Calculation,
     FigureAnswer,
     Statement,

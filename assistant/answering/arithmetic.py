@@ -1,0 +1,195 @@
+"""Arithmetic on two figures, shown step by step: ratio, difference, growth, share. Units are
+never mixed; every result carries the figures it rests on."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..ingest.corpus import Figure
+from ..language.numbers import format_number, unit_scale
+from ..language.periods import parse_period
+
+
+@dataclass
+class Calculation:
+    """Arithmetic shown to the user: `expression` evaluates to `result`."""
+
+    expression: str
+    result: float
+    text: str
+    steps: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        data = {"expression": self.expression, "result": self.result, "text": self.text}
+        if self.steps:
+            data["steps"] = self.steps
+        return data
+
+
+@dataclass
+class Statement:
+    """One sentence of a figure answer and the figures it must cite."""
+
+    text: str
+    figures: list[Figure]
+
+
+@dataclass
+class FigureAnswer:
+    """A computed answer: its statements, the figures they rest on and the arithmetic shown."""
+
+    statements: list[Statement] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    calculation: Calculation | None = None
+
+
+def value_text(figure: Figure, value: float | None = None) -> str:
+    """A value with its unit, written as people read it: "USD 17.8 billion", "60,000 TPS"."""
+    value = figure.value if value is None else value
+    unit = figure.unit.strip()
+    currency = re.match(r"^([A-Z]{3})\s*(thousand|million|billion|trillion)?$", unit)
+    if currency:
+        scale = f" {currency.group(2)}" if currency.group(2) else ""
+        return f"{currency.group(1)} {format_number(value)}{scale}"
+    text = f"{format_number(value)} {unit}".strip()
+    if abs(value) >= 1e6 and unit not in {"year", "rank"}:
+        text += f" ({_human(value)})"
+    return text
+
+
+def _human(value: float) -> str:
+    for word, scale in (("billion", 1e9), ("million", 1e6)):
+        if abs(value) >= scale:
+            return f"{format_number(round(value / scale, 2))} {word}"
+    return format_number(value)
+
+
+def _period_order(fig: Figure) -> tuple:
+    """Figures in time order: by when their period ends, where it reads as a date."""
+    period = parse_period(fig.period)
+    return (period.end.isoformat(), fig.period) if period else (fig.period[-4:], fig.period)
+
+
+def year_of_period(period: str) -> int:
+    found = re.search(r"(19|20)\d\d", period or "")
+    return int(found.group(0)) - 1900 if found else 0
+
+
+def _unit_kind(unit: str) -> tuple[str, str]:
+    """What a unit measures: money in one currency, a rate, a count of things, or neither."""
+    unit = unit.strip()
+    currency = re.match(r"^([A-Z]{3})\b", unit)
+    if currency:
+        return "currency", currency.group(1)
+    low = unit.lower()
+    if " per " in f" {low} " or low in {"year", "rank", "percent", "%"}:
+        return "other", low
+    return "count", ""
+
+
+def comparable(a: Figure, b: Figure) -> bool:
+    """Figures that may enter one calculation: same currency, same rate, or both counts."""
+    return _unit_kind(a.unit) == _unit_kind(b.unit) and unit_scale(a.unit) == unit_scale(b.unit)
+
+
+def calculate(operation: str, figures: list[Figure]) -> FigureAnswer | None:
+    """Arithmetic on two comparable figures: growth over time, or a comparison of two things."""
+    a, b = figures[:2]
+    if not comparable(a, b):
+        return None
+    if operation == "growth" or (a.entity == b.entity and a.period != b.period
+                                 and operation not in {"ratio", "share", "difference"}):
+        first, last = sorted((a, b), key=_period_order)
+        return growth_between(first, last)
+    big, small = sorted((a, b), key=lambda f: -f.value)
+    if operation == "share":
+        return _share(part=small, whole=big)
+    if operation == "difference":
+        return _difference(big, small)
+    result = _ratio(big, small)
+    if operation == "compare":
+        diff = _difference(big, small)
+        result.statements.append(diff.statements[-1])
+        result.calculation.steps = [_step(result.calculation), _step(diff.calculation)]
+    return result
+
+
+def _step(calc: Calculation) -> dict:
+    return {"expression": calc.expression, "result": calc.result}
+
+
+def _possessive(name: str) -> str:
+    return name + ("'" if name.endswith("s") else "'s")
+
+
+def _names(a: Figure, b: Figure) -> tuple[str, str]:
+    """How to name two figures in one sentence: by entity, or by metric when entities agree."""
+    if a.entity != b.entity:
+        return f"{_possessive(a.entity)} figure", _possessive(b.entity)
+    if a.metric != b.metric and "extracted" not in {a.table, b.table}:
+        return f"{a.entity} {a.metric}", f"{b.metric}"
+    return f"The {a.period} figure", f"the {b.period} one"
+
+
+def _label(f: Figure) -> str:
+    """"Acme revenue (2015, reported 2016-11)": what, when, and when it was said."""
+    when = ", ".join(x for x in (f.period, f"reported {f.as_of}" if f.as_of else "") if x)
+    period = f" ({when})" if when else ""
+    if f.table == "extracted":  # its "metric" is only the words before the number
+        return f"{f.entity or 'The source'}{period}"
+    return f"{f.entity} {f.metric}{period}"
+
+
+def _intro(a: Figure, b: Figure) -> list[Statement]:
+    return [Statement(f"{_label(f)}: {value_text(f)}.", [f]) for f in (a, b)]
+
+
+def _ratio(a: Figure, b: Figure) -> FigureAnswer:
+    result = round(a.value / b.value, 2)
+    expression = f"{plain_number(a.value)} / {plain_number(b.value)}"
+    first, second = _names(a, b)
+    text = (f"{first} is about {format_number(result)} times {second} "
+            f"({format_number(a.value)} / {format_number(b.value)} ≈ {format_number(result)}).")
+    statements = _intro(a, b) + [Statement(text, [a, b])]
+    return FigureAnswer(statements, [a, b], Calculation(expression, result, text))
+
+
+def _difference(a: Figure, b: Figure) -> FigureAnswer:
+    result = round(a.value - b.value, 4)
+    expression = f"{plain_number(a.value)} - {plain_number(b.value)}"
+    text = (f"The difference is {format_number(a.value)} − {format_number(b.value)} = "
+            f"{value_text(a, result)}.")
+    statements = _intro(a, b) + [Statement(text, [a, b])]
+    return FigureAnswer(statements, [a, b], Calculation(expression, result, text))
+
+
+def growth_between(a: Figure, b: Figure) -> FigureAnswer:
+    change = round(b.value - a.value, 4)
+    pct = round((b.value - a.value) / a.value * 100, 1)
+    multiple = round(b.value / a.value, 2)
+    before, after = plain_number(a.value), plain_number(b.value)
+    expression = f"({after} - {before}) / {before} * 100"
+    text = (f"From {a.period} to {b.period} it changed by {format_number(b.value)} − "
+            f"{format_number(a.value)} = {format_number(change)} ({format_number(pct)}%, "
+            f"{format_number(b.value)} / {format_number(a.value)} ≈ {format_number(multiple)}×).")
+    statements = _intro(a, b) + [Statement(text, [a, b])]
+    calc = Calculation(expression, pct, text, steps=[
+        {"expression": f"{plain_number(b.value)} - {plain_number(a.value)}", "result": change},
+        {"expression": f"{plain_number(b.value)} / {plain_number(a.value)}", "result": multiple},
+    ])
+    return FigureAnswer(statements, [a, b], calc)
+
+
+def _share(part: Figure, whole: Figure) -> FigureAnswer:
+    pct = round(part.value / whole.value * 100, 2)
+    expression = f"{plain_number(part.value)} / {plain_number(whole.value)} * 100"
+    text = (f"That is {format_number(part.value)} / {format_number(whole.value)} × 100 ≈ "
+            f"{format_number(pct)}%.")
+    statements = _intro(part, whole) + [Statement(text, [part, whole])]
+    return FigureAnswer(statements, [part, whole], Calculation(expression, pct, text))
+
+
+def plain_number(value: float) -> str:
+    """A value as arithmetic writes it: "3440000", "17.8"."""
+    return str(int(value)) if float(value).is_integer() else repr(value)

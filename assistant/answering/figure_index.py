@@ -1,0 +1,101 @@
+"""The figures a question may be about: curated rows, and figures read from the text of the
+passages a question retrieves (extract.py), each with its tokens and, once used, its embedding."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+from langchain_core.documents import Document
+
+from ..ingest.corpus import Figure
+from ..language.numbers import format_number, unit_scale
+from ..language.words import tokenize
+
+
+class FigureIndex:
+    """Curated figures, and figures read from passages on first use."""
+
+
+    def __init__(self, curated: list[Figure], vectors, glossary, passages: dict[str, Document],
+                 extract, previous=lambda passage: None):
+        self.glossary = glossary
+        self._vectors_of = vectors
+        self._passages = passages
+        self._extract = extract
+        self._previous = previous
+        self.figures: list[Figure] = []
+        self.texts: list[str] = []
+        self.tokens: list[frozenset] = []
+        self._vectors: list[np.ndarray] = []
+        self._by_passage: dict[str, list[int]] = {}
+        # A curated row states the same value as a mention in its source: keep the curated one.
+        self._stated = {(f.source, round(f.value * unit_scale(f.unit), 6)) for f in curated}
+        self._lock = threading.Lock()
+        self._add(list(curated))
+        self.curated = list(range(len(self.figures)))
+
+    def _add(self, figures: list[Figure]) -> list[int]:
+        start = len(self.figures)
+        for fig in figures:
+            text = self.describe(fig)
+            self.figures.append(fig)
+            self.texts.append(text)
+            self.tokens.append(frozenset(tokenize(text)))
+            self._vectors.append(None)  # embedded when a question first ranks it
+        return list(range(start, len(self.figures)))
+
+    def _embed(self, indexes: list[int]) -> None:
+        missing = [i for i in indexes if self._vectors[i] is None]
+        if missing:
+            for i, vec in zip(missing, self._vectors_of([self.texts[i] for i in missing]),
+                              strict=True):
+                self._vectors[i] = np.asarray(vec, dtype=np.float32)
+
+    def ensure(self, passage_ids) -> None:
+        """Read the figures of these passages if that is not done yet."""
+        if all(pid in self._by_passage or pid not in self._passages for pid in passage_ids):
+            return
+        with self._lock:
+            for pid in dict.fromkeys(passage_ids):
+                if pid in self._by_passage or pid not in self._passages:
+                    continue
+                passage = self._passages[pid]
+                found = [f for f in self._extract(passage, self._previous(passage))
+                         if (f.source, round(f.value * unit_scale(f.unit), 6)) not in self._stated]
+                self._by_passage[pid] = self._add(found)
+
+    def candidates(self, passage_ids) -> list[int]:
+        """The curated figures and those of the given passages."""
+        self.ensure(passage_ids)
+        extracted = [i for pid in dict.fromkeys(passage_ids) for i in self._by_passage.get(pid, [])]
+        return [*self.curated, *extracted]
+
+    def is_curated(self, index: int) -> bool:
+        return index < len(self.curated)
+
+    def describe(self, fig: Figure) -> str:
+        if fig.table == "extracted":  # the words around the number say what it measures
+            at = fig.note.find(format_number(fig.value).split(".")[0][:3])
+            return fig.note if at < 0 else fig.note[max(0, at - 90):at + 50]
+        return f"{fig.entity} {fig.metric} {fig.period}: {format_number(fig.value)} {fig.unit}"
+
+    def mentions(self, index: int, name: str) -> float:
+        """1 when the figure is about the name, 0.5 when its sentence only mentions it."""
+        fig = self.figures[index]
+        variants = [v.lower() for v in self.glossary.variants(name)]
+        if any(v in fig.entity.lower() or fig.entity.lower() in v for v in variants
+               if fig.entity):
+            return 1.0
+        if fig.table != "extracted" and any(v in fig.metric.lower() for v in variants):
+            return 0.75  # "SMEs" names what a row of China's counts
+        if fig.table == "extracted" and any(v in fig.note.lower() for v in variants):
+            return 0.5
+        return 0.0
+
+    def same_measure(self, a: int, b: int) -> bool:
+        """Two figures of one measure: the same metric, or closely similar context."""
+        fa, fb = self.figures[a], self.figures[b]
+        if "extracted" not in {fa.table, fb.table}:
+            return fa.metric.lower() == fb.metric.lower()
+        return float(self._vectors[a] @ self._vectors[b]) >= 0.6
