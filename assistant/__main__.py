@@ -155,82 +155,96 @@ def _suite_opener(args):
 
 
 def _run(args) -> int:
-    if args.command == "index":
-        from .search.update import update_index
+    command = {"index": _index, "ask": _ask, "eval": _eval, "calibrate": _calibrate,
+               "doctor": _doctor, "serve": _serve, "bench": _bench, "soak": _soak}
+    return command[args.command](args) if args.command in command else 2
 
-        settings = _settings(args)
-        progress, close = _progress(quiet=False)
-        corpus, groups, report = update_index(settings, rebuild=args.rebuild, progress=progress)
-        close()
-        _warn(corpus.problems)
-        where = settings.chroma_url or settings.index_dir
-        print(f"index {where}: {report.summary()}; "
-              f"{sum(len(g) for g in groups.values())} passages from {len(corpus.documents)} "
-              f"documents and {len(corpus.figures)} figures")
-        return 0
-    if args.command == "ask":
-        return _ask(args)
-    if args.command == "eval":
-        from .evaluation.evaluate import (
-            format_report,
-            load_questions,
-            load_suites,
-            run_eval,
-            run_suites,
-        )
 
-        if args.suite:
-            report = run_suites(load_suites(args.suite), args.split, _suite_opener(args),
-                                since=args.since)
-            report["hide_failures"] = not args.failures
-        elif args.qa:
-            report = run_eval(_open(args, quiet=True), load_questions(args.qa), since=args.since)
-        else:
-            raise AssistantError("Give a question set with --qa FILE (or --suite FILE).")
-        print(json.dumps(report, indent=2, ensure_ascii=False) if args.json
-              else format_report(report))
-        return 0
-    if args.command == "calibrate":
-        from .evaluation.calibrate import calibrate
-        from .evaluation.evaluate import load_suites
+def _index(args) -> int:
+    from .search.update import update_index
 
-        params = calibrate(load_suites(args.suite), _suite_opener(args))
-        print(json.dumps(params, indent=2))
-        return 0
-    if args.command == "doctor":
-        from .doctor import format_checks, run_checks
+    settings = _settings(args)
+    progress, close = _progress(quiet=False)
+    corpus, groups, report = update_index(settings, rebuild=args.rebuild, progress=progress)
+    close()
+    _warn(corpus.problems)
+    where = settings.chroma_url or settings.index_dir
+    print(f"index {where}: {report.summary()}; "
+          f"{sum(len(g) for g in groups.values())} passages from {len(corpus.documents)} "
+          f"documents and {len(corpus.figures)} figures")
+    return 0
 
-        checks = run_checks(_settings(args))
-        print(format_checks(checks))
-        return 0 if all(c.ok for c in checks) else 1
-    if args.command == "serve":
-        from .app.ui import serve
 
-        serve(_settings(args), host=args.host, port=args.port)
-        return 0
-    if args.command == "bench":
-        try:
-            from benchmarks.bench import format_table, run_bench
-        except ImportError:
-            raise AssistantError("The benchmarks live in the project checkout: run `python -m "
-                                 "assistant bench` from its root folder.") from None
+def _eval(args) -> int:
+    from .evaluation.evaluate import (
+        format_report,
+        load_questions,
+        load_suites,
+        run_eval,
+        run_suites,
+    )
 
-        results = run_bench(Path(args.out), large=args.large, quick=args.quick)
-        print(format_table(results))
-        print(f"\nresults written to {args.out}")
-        return 0 if all(c["ok"] is not False for c in results["checks"]) else 1
-    if args.command == "soak":
-        try:
-            from benchmarks.soak import run_soak
-        except ImportError:
-            raise AssistantError("The soak test lives in the project checkout: run `python -m "
-                                 "assistant soak` from its root folder.") from None
+    if args.suite:
+        report = run_suites(load_suites(args.suite), args.split, _suite_opener(args),
+                            since=args.since)
+        report["hide_failures"] = not args.failures
+    elif args.qa:
+        report = run_eval(_open(args, quiet=True), load_questions(args.qa), since=args.since)
+    else:
+        raise AssistantError("Give a question set with --qa FILE (or --suite FILE).")
+    print(json.dumps(report, indent=2, ensure_ascii=False) if args.json
+          else format_report(report))
+    return 0
 
-        result = run_soak(args.minutes * 60)
-        print(json.dumps(result, indent=2))
-        print("memory and open files flat" if result["flat"] else "memory or open files grew")
-        return 0 if result["flat"] else 1
-    return 2
+
+def _calibrate(args) -> int:
+    from .evaluation.calibrate import calibrate
+    from .evaluation.evaluate import load_suites
+
+    params = calibrate(load_suites(args.suite), _suite_opener(args))
+    print(json.dumps(params, indent=2))
+    return 0
+
+
+def _doctor(args) -> int:
+    from .doctor import format_checks, run_checks
+
+    checks = run_checks(_settings(args))
+    print(format_checks(checks))
+    return 0 if all(c.ok for c in checks) else 1
+
+
+def _serve(args) -> int:
+    from .app.ui import serve
+
+    serve(_settings(args), host=args.host, port=args.port)
+    return 0
+
+
+def _bench(args) -> int:
+    try:
+        from benchmarks.bench import format_table, run_bench
+    except ImportError:
+        raise AssistantError("The benchmarks live in the project checkout: run `python -m "
+                             "assistant bench` from its root folder.") from None
+
+    results = run_bench(Path(args.out), large=args.large, quick=args.quick)
+    print(format_table(results))
+    print(f"\nresults written to {args.out}")
+    return 0 if all(c["ok"] is not False for c in results["checks"]) else 1
+
+
+def _soak(args) -> int:
+    try:
+        from benchmarks.soak import run_soak
+    except ImportError:
+        raise AssistantError("The soak test lives in the project checkout: run `python -m "
+                             "assistant soak` from its root folder.") from None
+
+    result = run_soak(args.minutes * 60)
+    print(json.dumps(result, indent=2))
+    print("memory and open files flat" if result["flat"] else "memory or open files grew")
+    return 0 if result["flat"] else 1
 
 
 def _ask(args) -> int:

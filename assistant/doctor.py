@@ -100,8 +100,7 @@ def _check_index(settings: Settings, corpus, checks: list[Check]) -> None:
                               f"chromadb {manifest['chromadb']}"))
     if corpus is not None:
         groups = split_corpus(corpus, settings.chunk_min_chars, settings.chunk_max_chars)
-        hashes = {d.doc_id: d.content_hash for d in corpus.documents}
-        hashes.update(corpus.figure_tables)
+        hashes = corpus.hashes()
         plan = plan_update(groups, hashes, manifest)
         checks.append(Check(not plan.changed, "index: up to date with the corpus" if not
                             plan.changed else f"index: stale ({plan.summary()} pending)",

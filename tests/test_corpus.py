@@ -2,7 +2,9 @@ import pytest
 from conftest import DATA, SHARED_CORPUS, needs_shared
 
 from assistant.errors import AssistantError
-from assistant.ingest.corpus import load_corpus, load_document, read_figures
+from assistant.ingest.articles import load_document
+from assistant.ingest.corpus import load_corpus
+from assistant.ingest.figures_table import read_figures
 
 
 def write_pdf(path, lines, title="Gamma report", author="PDF Author"):

@@ -1,6 +1,7 @@
 from conftest import DATA, SHARED_CORPUS, needs_shared
 
-from assistant.ingest.corpus import load_document, read_figures
+from assistant.ingest.articles import load_document
+from assistant.ingest.figures_table import read_figures
 from assistant.ingest.passages import figure_passage, split_document, split_sentences
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from langchain_core.documents import Document
 
-from ..ingest.corpus import Figure
+from ..ingest.documents import Figure
 from ..ingest.passages import split_sentences
 from ..language.instructions import addresses_the_reader
 from ..language.numbers import unit_scale

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..ingest.corpus import Figure
+from ..ingest.documents import Figure
 from ..language.numbers import format_number, unit_scale
 from ..language.periods import parse_period
 

@@ -8,7 +8,7 @@ import threading
 import numpy as np
 from langchain_core.documents import Document
 
-from ..ingest.corpus import Figure
+from ..ingest.documents import Figure
 from ..language.numbers import format_number, unit_scale
 from ..language.words import tokenize
 

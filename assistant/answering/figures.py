@@ -11,7 +11,7 @@ import re
 
 import numpy as np
 
-from ..ingest.corpus import Figure
+from ..ingest.documents import Figure
 from ..language.numbers import unit_scale
 from ..language.questions import Question
 from ..language.words import tokenize

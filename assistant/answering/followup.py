@@ -8,9 +8,10 @@ take the previous question's subject; "the second one" points into the previous 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from ..language.numbers import YEAR
-from ..language.questions import analyze
+from ..language.questions import Question, analyze
 from ..language.words import ORDINALS, content_tokens, names_in
 
 _OPENERS = re.compile(r"^\s*(?:and|what about|how about|and what about|and for|same for|"
@@ -44,84 +45,140 @@ def _topic(previous_q: str) -> str:
     return previous_q.strip().rstrip("?.! ")
 
 
+@dataclass
+class _Turns:
+    """A follow-up beside the exchange before it, each analyzed once."""
+
+    question: str
+    previous_q: str
+    previous_a: str
+    current: Question
+    prior: Question
+    own: list[str]  # the follow-up's own content words, years left out
+    relative: str  # a period said relatively ("the following year"), as a year
+
+
 def resolve_one(question: str, previous_q: str, previous_a: str) -> str:
+    """The follow-up made standalone from one previous exchange, by the first rule that fits."""
     if not previous_q:
         return question
-    current = analyze(question)
     prior = analyze(previous_q)
-    own = [t for t in content_tokens(_OPENERS.sub("", question)) if not YEAR.fullmatch(t)]
-    relative = _relative_period(question, prior.periods)
-    opener = bool(_OPENERS.match(question))
-    numbers_ref = re.search(r"\b(?:first|second|third|last|other|two|both) (?:number|figure|"
-                            r"value|one|amount)s?\b|\bthose (?:numbers|figures)\b|"
-                            r"\bthat (?:number|figure)\b", question, re.IGNORECASE)
-    if numbers_ref and previous_a:
-        values = re.findall(r"(?<![\w.\[])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\]\w])|"
-                            r"(?<![\w.\[])\d+(?:\.\d+)?(?:\s*(?:million|billion|%))?(?![\]\w])",
-                            previous_a)
-        values = [v for v in values if not YEAR.fullmatch(v)]
-        if len(values) >= 2:
-            return f"{question.rstrip('?')} ({values[0]} and {values[1]}; {_topic(previous_q)})?"
-    # "And the second one?" after "What is the first of the three strategies?"
-    ordinal = re.search(r"\b(first|second|third|fourth|fifth|last)\b", question, re.IGNORECASE)
-    before = re.search(r"\b(first|second|third|fourth|fifth|last)\b", previous_q, re.IGNORECASE)
-    if ordinal and before and ordinal.group(1).lower() != before.group(1).lower() \
-            and len(own) <= 2:
-        return previous_q[:before.start()] + ordinal.group(1).lower() + previous_q[before.end():]
-    # "What share of X is that?": "that" is the figure the previous answer gave.
-    if current.operation and previous_a and re.search(r"\b(?:that|this|it|those)\b", question,
-                                                       re.IGNORECASE):
-        said = re.sub(r"\s*\[\d+\]", "", previous_a)
-        stated = next((m.group(0).strip(" ,.") for m in re.finditer(
-            r"(?<![\w.\[])\d[\d,.]*\d(?:\s(?:million|billion))?(?:\s[a-z]+){0,3}|"
-            r"(?<![\w.\[])\d(?:\s[a-z]+){0,3}", said)
-            if not YEAR.fullmatch(m.group(0).split()[0].strip(" ,."))), "")
-        if stated:  # the first figure of the answer, not a year in it
-            subject = f" ({prior.names[0]})" if prior.names else ""
-            return f"{question.rstrip('?')} — {stated}{subject}?"
-    item = _ITEM_REF.search(question)
-    if item and previous_a:
-        items = _list_items(previous_a)
-        index = ORDINALS[item.group(1).lower()]
-        if items and (index < len(items)):
-            return _ITEM_REF.sub(items[index], question, count=1)
-    # "And Globex?" / "What about 2014?" / "the following year": the prior question, changed.
-    if (opener or relative or not own) and len(own) <= 2 and not _asks_new_thing(question):
-        rewritten = previous_q
-        new_names = [n for n in current.names if n not in prior.names]
-        if new_names and prior.names:
-            rewritten = rewritten.replace(prior.names[0], new_names[0], 1)
-        elif new_names:
-            rewritten = f"{rewritten.rstrip('?')} for {new_names[0]}?"
-        elif own and not current.periods and not relative:
-            rewritten = f"{rewritten.rstrip('?')} ({' '.join(own)})?"
-        if current.quarters and prior.quarters:
-            rewritten = rewritten.replace(prior.quarters[0], current.quarters[0], 1)
-        new_periods = current.periods or ([relative] if relative else [])
-        if new_periods:
-            if prior.periods:
-                rewritten = rewritten.replace(prior.periods[0], new_periods[0])
-            else:
-                rewritten = f"{rewritten.rstrip('?')} in {new_periods[0]}?"
-        return rewritten
-    # "Why?", "Who said so?", "How?": a new question about the previous exchange.
-    if len(own) <= 1 and not current.names:
-        claim = _first_sentence(previous_a) if previous_a else ""
-        about = (claim or _topic(previous_q)).rstrip(".").replace("(", ",").replace(")", "")
-        # In parentheses: context to search with, not a period or figure the answer must match.
-        return f"{question.strip().rstrip('?')}? ({about})"
-    # Pronouns: point them at the previous question's subject.
-    if _PRONOUNS.search(question) and not current.names:
-        subject = prior.names[0] if prior.names else ""
-        if subject:
-            resolved = re.sub(r"\b(?:it|they|he|she)\b", subject, question, count=1,
-                              flags=re.IGNORECASE)
-            resolved = re.sub(r"\b(?:its|their|his|her)\b", subject + "'s", resolved, count=1,
-                              flags=re.IGNORECASE)
-            if resolved != question:
-                return resolved
-        return f"{question.rstrip('?')} ({_topic(previous_q)})?"
+    turns = _Turns(question, previous_q, previous_a, analyze(question), prior,
+                   [t for t in content_tokens(_OPENERS.sub("", question))
+                    if not YEAR.fullmatch(t)],
+                   _relative_period(question, prior.periods))
+    for rule in (_the_numbers, _other_ordinal, _that_figure, _list_item, _prior_changed,
+                 _about_the_answer, _pronouns):
+        resolved = rule(turns)
+        if resolved is not None:
+            return resolved
     return question
+
+
+def _the_numbers(t: _Turns) -> str | None:
+    """A question about "the second number" or "those figures": the previous answer's numbers."""
+    if not t.previous_a or not re.search(
+            r"\b(?:first|second|third|last|other|two|both) (?:number|figure|value|one|amount)s?"
+            r"\b|\bthose (?:numbers|figures)\b|\bthat (?:number|figure)\b", t.question,
+            re.IGNORECASE):
+        return None
+    values = re.findall(r"(?<![\w.\[])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\]\w])|"
+                        r"(?<![\w.\[])\d+(?:\.\d+)?(?:\s*(?:million|billion|%))?(?![\]\w])",
+                        t.previous_a)
+    values = [v for v in values if not YEAR.fullmatch(v)]
+    if len(values) < 2:
+        return None
+    return f"{t.question.rstrip('?')} ({values[0]} and {values[1]}; {_topic(t.previous_q)})?"
+
+
+def _other_ordinal(t: _Turns) -> str | None:
+    """"And the second one?" after "What is the first of the three strategies?"."""
+    ordinal = re.search(r"\b(first|second|third|fourth|fifth|last)\b", t.question, re.I)
+    before = re.search(r"\b(first|second|third|fourth|fifth|last)\b", t.previous_q, re.I)
+    if ordinal and before and ordinal.group(1).lower() != before.group(1).lower() \
+            and len(t.own) <= 2:
+        return t.previous_q[:before.start()] + ordinal.group(1).lower() + \
+            t.previous_q[before.end():]
+    return None
+
+
+def _that_figure(t: _Turns) -> str | None:
+    """"What share of X is that?": "that" is the first figure the previous answer gave."""
+    if not (t.current.operation and t.previous_a and
+            re.search(r"\b(?:that|this|it|those)\b", t.question, re.IGNORECASE)):
+        return None
+    said = re.sub(r"\s*\[\d+\]", "", t.previous_a)
+    stated = next((m.group(0).strip(" ,.") for m in re.finditer(
+        r"(?<![\w.\[])\d[\d,.]*\d(?:\s(?:million|billion))?(?:\s[a-z]+){0,3}|"
+        r"(?<![\w.\[])\d(?:\s[a-z]+){0,3}", said)
+        if not YEAR.fullmatch(m.group(0).split()[0].strip(" ,."))), "")
+    if not stated:  # a year in the answer is not its figure
+        return None
+    subject = f" ({t.prior.names[0]})" if t.prior.names else ""
+    return f"{t.question.rstrip('?')} — {stated}{subject}?"
+
+
+def _list_item(t: _Turns) -> str | None:
+    """"The second one" of a list the previous answer gave: that item."""
+    item = _ITEM_REF.search(t.question)
+    if not (item and t.previous_a):
+        return None
+    items = _list_items(t.previous_a)
+    index = ORDINALS[item.group(1).lower()]
+    if items and index < len(items):
+        return _ITEM_REF.sub(items[index], t.question, count=1)
+    return None
+
+
+def _prior_changed(t: _Turns) -> str | None:
+    """"And Globex?" / "What about 2014?" / "the following year": the prior question, changed."""
+    opener = bool(_OPENERS.match(t.question))
+    if not ((opener or t.relative or not t.own) and len(t.own) <= 2
+            and not _asks_new_thing(t.question)):
+        return None
+    current, prior = t.current, t.prior
+    rewritten = t.previous_q
+    new_names = [n for n in current.names if n not in prior.names]
+    if new_names and prior.names:
+        rewritten = rewritten.replace(prior.names[0], new_names[0], 1)
+    elif new_names:
+        rewritten = f"{rewritten.rstrip('?')} for {new_names[0]}?"
+    elif t.own and not current.periods and not t.relative:
+        rewritten = f"{rewritten.rstrip('?')} ({' '.join(t.own)})?"
+    if current.quarters and prior.quarters:
+        rewritten = rewritten.replace(prior.quarters[0], current.quarters[0], 1)
+    new_periods = current.periods or ([t.relative] if t.relative else [])
+    if new_periods:
+        if prior.periods:
+            rewritten = rewritten.replace(prior.periods[0], new_periods[0])
+        else:
+            rewritten = f"{rewritten.rstrip('?')} in {new_periods[0]}?"
+    return rewritten
+
+
+def _about_the_answer(t: _Turns) -> str | None:
+    """"Why?", "Who said so?", "How?": a new question about the previous exchange."""
+    if len(t.own) > 1 or t.current.names:
+        return None
+    claim = _first_sentence(t.previous_a) if t.previous_a else ""
+    about = (claim or _topic(t.previous_q)).rstrip(".").replace("(", ",").replace(")", "")
+    # In parentheses: context to search with, not a period or figure the answer must match.
+    return f"{t.question.strip().rstrip('?')}? ({about})"
+
+
+def _pronouns(t: _Turns) -> str | None:
+    """Pronouns point at the previous question's subject."""
+    if not _PRONOUNS.search(t.question) or t.current.names:
+        return None
+    subject = t.prior.names[0] if t.prior.names else ""
+    if subject:
+        resolved = re.sub(r"\b(?:it|they|he|she)\b", subject, t.question, count=1,
+                          flags=re.IGNORECASE)
+        resolved = re.sub(r"\b(?:its|their|his|her)\b", subject + "'s", resolved, count=1,
+                          flags=re.IGNORECASE)
+        if resolved != t.question:
+            return resolved
+    return f"{t.question.rstrip('?')} ({_topic(t.previous_q)})?"
 
 
 def _asks_new_thing(question: str) -> bool:

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..ingest.corpus import Figure
+from ..ingest.documents import Figure
 from ..language.periods import Period, parse_date, parse_period, periods_in, years_between
 from ..language.questions import Question, operation_words
 from ..language.words import content_tokens, tokenize

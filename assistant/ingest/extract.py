@@ -15,7 +15,7 @@ from ..language.numbers import YEAR
 from ..language.periods import QUARTER_OF_YEAR, quarter_label
 from ..language.spelling import is_english_word
 from ..language.words import MONTHS, names_in
-from .corpus import Figure
+from .documents import Figure
 from .passages import split_sentences
 
 _SCALES = {"thousand": "thousand", "k": "thousand", "million": "million", "mn": "million",

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from langchain_core.documents import Document
 
 from ..language.numbers import format_number
-from .corpus import Corpus, Figure, SourceDocument
+from .corpus import Corpus
+from .documents import Figure, SourceDocument
 
 # A period after these is not a sentence end.
 _ABBREVIATIONS = "".join(rf"(?<!\b{a}\.)" for a in (

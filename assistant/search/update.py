@@ -11,7 +11,8 @@ from langchain_core.embeddings import Embeddings
 
 from ..config import Settings
 from ..errors import AssistantError
-from ..ingest.corpus import Corpus, Figure, load_corpus
+from ..ingest.corpus import Corpus, load_corpus
+from ..ingest.documents import Figure
 from ..ingest.passages import split_corpus
 from .builds import Builds
 from .embeddings import shared_embeddings
@@ -35,8 +36,7 @@ def update_index(settings: Settings, embeddings: Embeddings | None = None,
     builds.verify()
     loaded = load_corpus(list(settings.corpus), settings.max_file_bytes)
     groups = split_corpus(loaded, settings.chunk_min_chars, settings.chunk_max_chars)
-    hashes = {doc.doc_id: doc.content_hash for doc in loaded.documents}
-    hashes.update(loaded.figure_tables)
+    hashes = loaded.hashes()
     if loaded.failed and not rebuild:
         keep_previous_versions(loaded, groups, hashes, builds)
     if not groups:
