@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import random
 import shutil
 import subprocess
 import sys
@@ -17,17 +16,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.report import checks, format_table  # noqa: F401 - format_table: the CLI's
+from benchmarks.synthetic import synthetic_corpus  # noqa: F401 - tests build corpora here
+
 ROOT = Path(__file__).resolve().parents[1]
 EVAL_CORPUS = [str(ROOT.parent / "shared" / "corpus"),
                str(ROOT / "corpus" / "figures-2016-article.csv")]
 DEV_QA = ROOT.parent / "shared" / "qa" / "dev.jsonl"
 COLD_QUESTION = "How many customers does AliCloud have?"
-COMMON = ("the a of and to in is that for on with as by it was are from at this be has have "
-          "more than its their which also but not will can year market").split()
-DOMAIN = ("AliCloud Alibaba AWS Amazon Azure Microsoft Google cloud computing customers revenue "
-          "transactions servers data centers China Europe SMEs pricing security growth "
-          "e-commerce Singles Day strategy").split()
-_SYLLABLES = [c + v for c in "bdfgklmnprstvz" for v in "aeiou"]
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -47,38 +43,6 @@ def rss_mb() -> dict:
     found = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
     return {"rss_mb": round(int(found["VmRSS"].split()[0]) / 1024, 1),
             "peak_rss_mb": round(int(found["VmHWM"].split()[0]) / 1024, 1)}
-
-
-def synthetic_corpus(folder: Path, passages: int, seed: int = 7, per_file: int = 500) -> Path:
-    """Write about `passages` one-passage paragraphs as Markdown files with front matter."""
-    rng = random.Random(seed)
-    # Invented words give a vocabulary that grows with the corpus, as real text does (typo
-    # correction and keyword search scale with it); domain words let the dev questions match.
-    invented = sorted({_word(rng) for _ in range(min(50_000, max(2_000, passages // 2)))})
-    folder.mkdir(parents=True, exist_ok=True)
-    for number, start in enumerate(range(0, passages, per_file)):
-        paras = [" ".join(_sentence(rng, invented) for _ in range(rng.randint(3, 5)))
-                 for _ in range(min(per_file, passages - start))]
-        head = (f'---\ntitle: "Synthetic report {number}"\nauthor: Bench Writer\n'
-                f"published: 2020-01\n---\n\n")
-        (folder / f"synthetic-{number:04d}.md").write_text(head + "\n\n".join(paras) + "\n",
-                                                           encoding="utf-8")
-    return folder
-
-
-def _word(rng: random.Random) -> str:
-    return "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 4)))
-
-
-def _sentence(rng: random.Random, invented: list[str]) -> str:
-    words = []
-    for _ in range(rng.randint(8, 16)):
-        roll = rng.random()
-        pool = COMMON if roll < 0.4 else DOMAIN if roll < 0.55 else invented
-        words.append(pool[int(len(pool) * rng.random() ** 3)])  # skewed: few words are frequent
-    if rng.random() < 0.3:
-        words.insert(rng.randint(1, len(words)), f"{rng.randint(2, 900) * 1000:,}")
-    return words[0][:1].upper() + " ".join(words)[1:] + "."
 
 
 def _timed(func, *args, **kwargs) -> float:
@@ -280,27 +244,6 @@ def bench_batch(bot, items: list[dict], index: Path, lines: int, tmp: Path) -> d
             "encode_speedup": round(one_by_one / together, 2)}
 
 
-def _check(name: str, value, target: str, ok) -> dict:
-    return {"measure": name, "value": value, "target": target, "ok": ok}
-
-
-def _checks(r: dict) -> list[dict]:
-    w, b, n, c, f = r["warm_ask"], r["build"], r["noop_reindex"], r["cold_start"], r["batch"]
-    return [
-        _check("warm ask p50 / floor p50", w["p50_ratio"], "≤ 1.25×", w["p50_ratio"] <= 1.25),
-        _check("warm ask p95 / floor p95", w["p95_ratio"], "≤ 2×", w["p95_ratio"] <= 2),
-        _check("build / raw encode passages/s", b["ratio"], "≥ 0.9", b["ratio"] >= 0.9),
-        _check("no-change `index` command (s)", n["cli_s"], "≤ 1 s", n["cli_s"] <= 1),
-        _check("no-change Assistant.open (s)", n["open_s"], "≤ 1 s", n["open_s"] <= 1),
-        _check("model loaded on no-change open", n["model_loaded"], "no", not n["model_loaded"]),
-        _check("cold start to first answer (s)", c["wall_s"], "≤ 15 s", c["wall_s"] <= 15),
-        _check("app RSS after answering (MB)", c["rss_mb"], "≤ 1536 MB", c["rss_mb"] <= 1536),
-        _check("`ask --batch` end to end (q/s)", f["batch_qps"], "(info)", None),
-        _check("batched / one-by-one answers q/s", f["ask_many_ratio"], "(info)", None),
-        _check("query encoding batched speedup", f["encode_speedup"], "(info)", None),
-    ]
-
-
 def run_bench(out: Path, large: bool = False, quick: bool = False) -> dict:
     """Run every measurement, write the results as JSON to `out`, and return them."""
     from assistant.evaluation.evaluate import load_questions
@@ -341,7 +284,7 @@ def run_bench(out: Path, large: bool = False, quick: bool = False) -> dict:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     results["meta"]["load_after"] = os.getloadavg()
-    results["checks"] = _checks(results)
+    results["checks"] = checks(results)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=1), encoding="utf-8")
     return results
@@ -351,27 +294,3 @@ def _say(step: str) -> None:
     print(f"bench {time.strftime('%H:%M:%S')}: {step} …", file=sys.stderr, flush=True)
 
 
-def format_table(results: dict) -> str:
-    """The checks, the details behind them, and the scale runs as plain-text tables."""
-    lines = [f"{'measure':<36} {'value':>10}  {'target':<10} result"]
-    for c in results.get("checks", []):
-        verdict = "info" if c["ok"] is None else "PASS" if c["ok"] else "FAIL"
-        lines.append(f"{c['measure']:<36} {c['value']!s:>10}  {c['target']:<10} {verdict}")
-    for key in ("warm_ask", "build", "noop_reindex", "cold_start", "batch"):
-        if key in results:
-            details = ", ".join(f"{k}={len(v) if isinstance(v, dict) else v}"
-                                for k, v in results[key].items())
-            lines.append(f"\n{key}: {details}")
-    scale = results.get("scale") or []
-    if scale:
-        cols = ["passages", "build_s", "reopen_s", "hits_p50_ms", "hits_p95_ms", "ask_p50_ms",
-                "ask_p95_ms", "floor_p50_ms", "peak_rss_mb", "app_rss_mb"]
-        lines.append("\nscale\n" + " ".join(f"{c:>12}" for c in cols))
-        lines += [" ".join(f"{row.get(c)!s:>12}" for c in cols) for row in scale]
-    keyword = results.get("keyword") or []
-    if keyword:
-        cols = ["passages", "fts_build_s", "fts_open_s", "fts_query_p95_ms", "bm25_open_s",
-                "bm25_query_p95_ms", "query_p95_speedup"]
-        lines.append("\nkeyword search\n" + " ".join(f"{c:>17}" for c in cols))
-        lines += [" ".join(f"{row.get(c)!s:>17}" for c in cols) for row in keyword]
-    return "\n".join(lines)

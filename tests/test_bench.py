@@ -57,7 +57,7 @@ def test_checks_and_table_flag_missed_targets():
         "batch": {"batch_qps": 8.0, "ask_many_ratio": 1.6, "encode_speedup": 3.0},
         "scale": [{"passages": 10_000, "build_s": 90, "hits_p95_ms": 40}],
     }
-    results["checks"] = bench._checks(results)
+    results["checks"] = bench.checks(results)
     verdicts = {c["measure"]: c["ok"] for c in results["checks"]}
     assert verdicts["warm ask p50 / floor p50"] is True
     assert verdicts["warm ask p95 / floor p95"] is False
