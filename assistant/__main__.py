@@ -189,7 +189,8 @@ def _eval(args) -> int:
                             since=args.since)
         report["hide_failures"] = not args.failures
     elif args.qa:
-        report = run_eval(_open(args, quiet=True), load_questions(args.qa), since=args.since)
+        questions = load_questions(args.qa)  # a bad file is reported before any loading
+        report = run_eval(_open(args, quiet=True), questions, since=args.since)
     else:
         raise AssistantError("Give a question set with --qa FILE (or --suite FILE).")
     print(json.dumps(report, indent=2, ensure_ascii=False) if args.json
@@ -250,6 +251,8 @@ def _soak(args) -> int:
 def _ask(args) -> int:
     if bool(args.question) == bool(args.batch):
         raise AssistantError("Give a question, or --batch FILE (not both).")
+    if args.question is not None and not args.question.strip():
+        raise AssistantError("Please type a question about the sources.")  # before any loading
     if args.batch:
         return _ask_batch(args)
     bot = _open(args, quiet=args.json)

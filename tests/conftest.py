@@ -1,9 +1,13 @@
 """Shared fixtures: the real embedding model (loaded once), real Chroma in tmp_path, clean env."""
 
+import hashlib
+import math
 import os
+import re
 from pathlib import Path
 
 import pytest
+from langchain_core.embeddings import Embeddings
 
 from assistant.config import Settings
 from assistant.search.embeddings import SentenceTransformerEmbeddings
@@ -53,6 +57,36 @@ class CountingEmbeddings(SentenceTransformerEmbeddings):
         return super().embed_documents([text])[0]
 
 
+class KeywordEmbeddings(Embeddings):
+    """A fake at the embeddings seam, for tests of logic that does not depend on meaning
+    (indexing, storage, recovery): a hashed bag of words, L2-normalized, so texts that share
+    words rank close and a text always finds itself. Deterministic; no model is loaded."""
+
+    dimension = 384
+
+    def __init__(self):
+        self.embedded: list[str] = []
+
+    def _vector(self, text: str) -> list[float]:
+        vector = [0.0] * self.dimension
+        for word in re.findall(r"[a-z0-9]+", text.lower()):
+            vector[int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dimension] += 1.0
+        norm = math.sqrt(sum(v * v for v in vector)) or 1.0
+        return [v / norm for v in vector]
+
+    def embed_documents(self, texts):
+        self.embedded.extend(texts)
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text):
+        return self._vector(text)
+
+
+@pytest.fixture
+def fake_embeddings():
+    return KeywordEmbeddings()
+
+
 @pytest.fixture(scope="session")
 def model():
     return SentenceTransformerEmbeddings().model
@@ -85,6 +119,7 @@ def default_bot(tmp_path_factory, model):
     """Our own default corpus, indexed once per session."""
     from assistant import Assistant
 
-    index = tmp_path_factory.mktemp("default-index")
+    # Named as `eval --suite` names a suite's index ("<root>/default"), so CLI runs reuse it.
+    index = tmp_path_factory.mktemp("suite-index") / "default"
     return Assistant.open(corpus=[str(ROOT / "corpus")], index=index, settings=Settings(),
                           embeddings=CountingEmbeddings(model))

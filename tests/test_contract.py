@@ -12,7 +12,6 @@ from assistant.answering.verify import numbers_in
 from assistant.evaluation.evaluate import normalize
 
 
-
 def _questions(path, bot):
     if not path.exists():
         return [pytest.param(None, bot, id=f"{path.name}-absent", marks=pytest.mark.skip(

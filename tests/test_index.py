@@ -1,3 +1,6 @@
+"""Indexing: what the manifest records, incremental updates, refusals. Meaning plays no part
+here, so these run on the keyword fake at the embeddings seam (conftest.KeywordEmbeddings)."""
+
 import os
 import shutil
 from dataclasses import replace
@@ -23,11 +26,11 @@ def open_bot(corpus_dir, settings, embeddings, **kw):
     return Assistant.open(corpus=[str(corpus_dir)], settings=settings, embeddings=embeddings, **kw)
 
 
-def test_first_build_records_how_the_index_was_made(corpus_dir, settings, embeddings):
-    bot = open_bot(corpus_dir, settings, embeddings)
+def test_first_build_records_how_the_index_was_made(corpus_dir, settings, fake_embeddings):
+    bot = open_bot(corpus_dir, settings, fake_embeddings)
     manifest = read_manifest(settings.index_dir)
     assert manifest["model"] == settings.embedding_model
-    assert manifest["dimension"] == 384
+    assert manifest["dimension"] == fake_embeddings.dimension
     assert manifest["chunking"]["max_chars"] == settings.chunk_max_chars
     assert manifest["chromadb"]
     assert set(manifest["documents"]) == {"alpha-note", "beta-page", "figures-small"}
@@ -37,58 +40,58 @@ def test_first_build_records_how_the_index_was_made(corpus_dir, settings, embedd
         len(d["passages"]) for d in manifest["documents"].values())
 
 
-def test_only_the_changed_document_is_re_embedded(corpus_dir, settings, embeddings):
-    open_bot(corpus_dir, settings, embeddings)
-    embeddings.embedded.clear()
-    unchanged = open_bot(corpus_dir, settings, embeddings)
-    assert embeddings.embedded == [] and not unchanged.report.changed
+def test_only_the_changed_document_is_re_embedded(corpus_dir, settings, fake_embeddings):
+    open_bot(corpus_dir, settings, fake_embeddings)
+    fake_embeddings.embedded.clear()
+    unchanged = open_bot(corpus_dir, settings, fake_embeddings)
+    assert fake_embeddings.embedded == [] and not unchanged.report.changed
 
     page = corpus_dir / "beta-page.html"
     page.write_text(page.read_text().replace("48,000", "52,000"), encoding="utf-8")
-    bot = open_bot(corpus_dir, settings, embeddings)
+    bot = open_bot(corpus_dir, settings, fake_embeddings)
     assert bot.report.updated == ["beta-page"]
     assert sorted(bot.report.unchanged) == ["alpha-note", "figures-small"]
     beta_texts = {p.page_content for p in bot.passages_by_doc["beta-page"]}
     # The changed passages, and the sentences of them that the evidence scorer reads.
-    assert embeddings.embedded and all(any(t in b for b in beta_texts)
-                                       for t in embeddings.embedded)
+    assert fake_embeddings.embedded and all(any(t in b for b in beta_texts)
+                                       for t in fake_embeddings.embedded)
     hits = bot.retriever.hits("How many passengers did Glacier Rail carry?")
     beta = [h.document.page_content for h in hits if h.document.metadata["doc_id"] == "beta-page"]
     assert "52,000" in beta[0] and not any("48,000" in text for text in beta)
     assert bot.retriever.store.get(include=[])["ids"].__len__() == len(bot.passages)
 
 
-def test_removed_documents_are_deleted(corpus_dir, settings, embeddings):
-    open_bot(corpus_dir, settings, embeddings)
+def test_removed_documents_are_deleted(corpus_dir, settings, fake_embeddings):
+    open_bot(corpus_dir, settings, fake_embeddings)
     (corpus_dir / "alpha-note.md").unlink()
-    bot = open_bot(corpus_dir, settings, embeddings)
+    bot = open_bot(corpus_dir, settings, fake_embeddings)
     assert bot.report.removed == ["alpha-note"]
     stored = bot.retriever.store.get()["metadatas"]
     assert {m["doc_id"] for m in stored} == {"beta-page", "figures-small"}
 
 
-def test_other_model_is_refused_with_the_fixing_command(corpus_dir, settings, embeddings):
-    open_bot(corpus_dir, settings, embeddings)
+def test_other_model_is_refused_with_the_fixing_command(corpus_dir, settings, fake_embeddings):
+    open_bot(corpus_dir, settings, fake_embeddings)
     other = replace(settings, embedding_model="someone/other-model")
     with pytest.raises(AssistantError, match=r"index --rebuild"):
-        open_bot(corpus_dir, other, embeddings)
+        open_bot(corpus_dir, other, fake_embeddings)
 
 
-def test_other_chunking_is_refused_and_rebuild_fixes_it(corpus_dir, settings, embeddings):
-    open_bot(corpus_dir, settings, embeddings)
+def test_other_chunking_is_refused_and_rebuild_fixes_it(corpus_dir, settings, fake_embeddings):
+    open_bot(corpus_dir, settings, fake_embeddings)
     other = replace(settings, chunk_max_chars=400)
     with pytest.raises(AssistantError, match="chunking"):
-        open_bot(corpus_dir, other, embeddings)
-    bot = open_bot(corpus_dir, other, embeddings, rebuild=True)
+        open_bot(corpus_dir, other, fake_embeddings)
+    bot = open_bot(corpus_dir, other, fake_embeddings, rebuild=True)
     assert read_manifest(settings.index_dir)["chunking"]["max_chars"] == 400
     assert bot.retriever.store.get(include=[])["ids"].__len__() == len(bot.passages)
 
 
-def test_unreadable_manifest_is_a_clear_error(corpus_dir, settings, embeddings):
-    open_bot(corpus_dir, settings, embeddings)
+def test_unreadable_manifest_is_a_clear_error(corpus_dir, settings, fake_embeddings):
+    open_bot(corpus_dir, settings, fake_embeddings)
     (current_build(settings.index_dir) / "manifest.json").write_text("{not", encoding="utf-8")
     with pytest.raises(AssistantError, match="rebuild"):
-        open_bot(corpus_dir, settings, embeddings)
+        open_bot(corpus_dir, settings, fake_embeddings)
 
 
 def test_chroma_telemetry_is_off_by_default():

@@ -7,8 +7,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from conftest import DEV_QA, ROOT
-from test_ui import _free_port
+from conftest import DEV_QA, ROOT, free_port
 
 from assistant.app.ui import build_demo, launch
 
@@ -17,11 +16,11 @@ QUESTIONS = [json.loads(line)["question"] for line in DEV_QA.read_text().splitli
 
 
 @pytest.mark.slow
-def test_sixteen_clients_fifty_questions_each(eval_bot, tmp_path):
+def test_sixteen_clients_twenty_questions_each(eval_bot, tmp_path):
     from gradio_client import Client
 
     demo = build_demo(eval_bot, tmp_path / "data")
-    port = _free_port()
+    port = free_port()
     launch(demo, tmp_path / "data", port=port, prevent_thread_lock=True, quiet=True)
     url = f"http://127.0.0.1:{port}/"
     latencies, errors = [], []
@@ -29,7 +28,7 @@ def test_sixteen_clients_fifty_questions_each(eval_bot, tmp_path):
 
     def client_session(n):
         client = Client(url, verbose=False)
-        for i in range(50):
+        for i in range(20):
             question = QUESTIONS[(n * 7 + i) % len(QUESTIONS)]
             start = time.perf_counter()
             try:
@@ -79,7 +78,7 @@ def test_a_full_queue_answers_busy_at_once_instead_of_hanging(eval_bot, tmp_path
 
     demo = build_demo(SlowBot(eval_bot), tmp_path / "data")
     demo.queue(max_size=1, default_concurrency_limit=1)
-    port = _free_port()
+    port = free_port()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
     url = f"http://127.0.0.1:{port}/"
     outcomes = []
