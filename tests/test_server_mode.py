@@ -90,11 +90,11 @@ def test_unreachable_server_is_a_clear_message(tmp_path):
     assert "Cannot reach the Chroma server" in result.stderr and "Traceback" not in result.stderr
 
 
-@needs_shared
-def test_server_going_down_mid_run_is_a_message_and_recovers(tmp_path, embeddings):
+def opened_then_server_stopped(tmp_path, embeddings):
+    """An assistant opened on a fresh Chroma server that answered once and was then stopped;
+    (assistant, the server's port)."""
     from assistant import Assistant
     from assistant.config import Settings
-    from assistant.errors import AssistantError
 
     port = free_port()
     settings = Settings(index_dir=tmp_path / "index", chroma_url=f"http://127.0.0.1:{port}")
@@ -106,6 +106,14 @@ def test_server_going_down_mid_run_is_a_message_and_recovers(tmp_path, embedding
     finally:
         server.terminate()
         server.wait(timeout=30)
+    return bot, port
+
+
+@needs_shared
+def test_server_going_down_mid_run_is_a_message_and_recovers(tmp_path, embeddings):
+    from assistant.errors import AssistantError
+
+    bot, port = opened_then_server_stopped(tmp_path, embeddings)
     with pytest.raises(AssistantError, match="index is not answering"):
         bot.ask("Why should AliCloud not focus on North America?")
     server = start_chroma(tmp_path / "chroma-data", port)
@@ -161,19 +169,9 @@ def test_concurrent_asks_while_the_server_is_down_fail_fast_with_a_message(tmp_p
                                                                            embeddings):
     from concurrent.futures import ThreadPoolExecutor
 
-    from assistant import Assistant
-    from assistant.config import Settings
     from assistant.errors import AssistantError
 
-    port = free_port()
-    settings = Settings(index_dir=tmp_path / "index", chroma_url=f"http://127.0.0.1:{port}")
-    server = start_chroma(tmp_path / "chroma-data", port)
-    try:
-        bot = Assistant.open(corpus=[str(SHARED_CORPUS), str(FIGURES)], settings=settings,
-                             embeddings=embeddings)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    bot, _ = opened_then_server_stopped(tmp_path, embeddings)
 
     def ask(i):
         try:

@@ -151,8 +151,7 @@ def _ratio(a: Figure, b: Figure) -> FigureAnswer:
     first, second = _names(a, b)
     text = (f"{first} is about {format_number(result)} times {second} "
             f"({format_number(a.value)} / {format_number(b.value)} ≈ {format_number(result)}).")
-    statements = _intro(a, b) + [Statement(text, [a, b])]
-    return FigureAnswer(statements, [a, b], Calculation(expression, result, text))
+    return _shown(a, b, Calculation(expression, result, text))
 
 
 def _difference(a: Figure, b: Figure) -> FigureAnswer:
@@ -160,8 +159,7 @@ def _difference(a: Figure, b: Figure) -> FigureAnswer:
     expression = f"{plain_number(a.value)} - {plain_number(b.value)}"
     text = (f"The difference is {format_number(a.value)} − {format_number(b.value)} = "
             f"{value_text(a, result)}.")
-    statements = _intro(a, b) + [Statement(text, [a, b])]
-    return FigureAnswer(statements, [a, b], Calculation(expression, result, text))
+    return _shown(a, b, Calculation(expression, result, text))
 
 
 def growth_between(a: Figure, b: Figure) -> FigureAnswer:
@@ -173,12 +171,10 @@ def growth_between(a: Figure, b: Figure) -> FigureAnswer:
     text = (f"From {a.period} to {b.period} it changed by {format_number(b.value)} − "
             f"{format_number(a.value)} = {format_number(change)} ({format_number(pct)}%, "
             f"{format_number(b.value)} / {format_number(a.value)} ≈ {format_number(multiple)}×).")
-    statements = _intro(a, b) + [Statement(text, [a, b])]
-    calc = Calculation(expression, pct, text, steps=[
+    return _shown(a, b, Calculation(expression, pct, text, steps=[
         {"expression": f"{plain_number(b.value)} - {plain_number(a.value)}", "result": change},
         {"expression": f"{plain_number(b.value)} / {plain_number(a.value)}", "result": multiple},
-    ])
-    return FigureAnswer(statements, [a, b], calc)
+    ]))
 
 
 def _share(part: Figure, whole: Figure) -> FigureAnswer:
@@ -186,8 +182,12 @@ def _share(part: Figure, whole: Figure) -> FigureAnswer:
     expression = f"{plain_number(part.value)} / {plain_number(whole.value)} * 100"
     text = (f"That is {format_number(part.value)} / {format_number(whole.value)} × 100 ≈ "
             f"{format_number(pct)}%.")
-    statements = _intro(part, whole) + [Statement(text, [part, whole])]
-    return FigureAnswer(statements, [part, whole], Calculation(expression, pct, text))
+    return _shown(part, whole, Calculation(expression, pct, text))
+
+
+def _shown(a: Figure, b: Figure, calc: Calculation) -> FigureAnswer:
+    """Both figures stated, then the calculation on them."""
+    return FigureAnswer(_intro(a, b) + [Statement(calc.text, [a, b])], [a, b], calc)
 
 
 def plain_number(value: float) -> str:
