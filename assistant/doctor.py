@@ -76,6 +76,7 @@ def _check_figures(corpus, settings: Settings, checks: list[Check]) -> None:
 
 def _check_index(settings: Settings, corpus, checks: list[Check]) -> None:
     from .ingest.passages import split_corpus
+    from .search.builds import passage_count
     from .search.integrity import check_integrity, probe_build
     from .search.local_builds import current_build, read_manifest
     from .search.manifest import check_compatible, plan_update
@@ -90,7 +91,7 @@ def _check_index(settings: Settings, corpus, checks: list[Check]) -> None:
             checks.append(Check(False, f"index: none in {settings.index_dir}", build_cmd))
             return
         check_compatible(manifest, settings)
-        expected = sum(len(d["passages"]) for d in manifest["documents"].values())
+        expected = passage_count(manifest)
         probe_build(current_build(settings.index_dir), settings, expected)
         check_integrity(current_build(settings.index_dir), expected)  # on every run
     except AssistantError as exc:

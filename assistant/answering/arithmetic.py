@@ -110,7 +110,7 @@ def calculate(operation: str, figures: list[Figure]) -> FigureAnswer | None:
     result = _ratio(big, small)
     if operation == "compare":
         diff = _difference(big, small)
-        result.statements.append(diff.statements[-1])
+        result.statements.append(diff.statements[0])
         result.calculation.steps = [_step(result.calculation), _step(diff.calculation)]
     return result
 
@@ -126,7 +126,10 @@ def _possessive(name: str) -> str:
 def _names(a: Figure, b: Figure) -> tuple[str, str]:
     """How to name two figures in one sentence: by entity, or by metric when entities agree."""
     if a.entity != b.entity:
-        return f"{_possessive(a.entity)} figure", _possessive(b.entity)
+        measure = a.metric if a.metric == b.metric and "extracted" not in {a.table, b.table} \
+            else "figure"
+        when = f" in {a.period}" if a.period and a.period == b.period else ""
+        return f"{_possessive(a.entity)} {measure}{when}", _possessive(b.entity)
     if a.metric != b.metric and "extracted" not in {a.table, b.table}:
         return f"{a.entity} {a.metric}", f"{b.metric}"
     return f"The {a.period} figure", f"the {b.period} one"
@@ -168,7 +171,9 @@ def growth_between(a: Figure, b: Figure) -> FigureAnswer:
     multiple = round(b.value / a.value, 2)
     before, after = plain_number(a.value), plain_number(b.value)
     expression = f"({after} - {before}) / {before} * 100"
-    text = (f"From {a.period} to {b.period} it changed by {format_number(b.value)} − "
+    same = (a.entity, a.metric) == (b.entity, b.metric) and "extracted" not in {a.table, b.table}
+    subject = f"{_possessive(a.entity)} {a.metric}" if same and a.entity else "the figure"
+    text = (f"From {a.period} to {b.period} {subject} changed by {format_number(b.value)} − "
             f"{format_number(a.value)} = {format_number(change)} ({format_number(pct)}%, "
             f"{format_number(b.value)} / {format_number(a.value)} ≈ {format_number(multiple)}×).")
     return _shown(a, b, Calculation(expression, pct, text, steps=[
@@ -186,8 +191,8 @@ def _share(part: Figure, whole: Figure) -> FigureAnswer:
 
 
 def _shown(a: Figure, b: Figure, calc: Calculation) -> FigureAnswer:
-    """Both figures stated, then the calculation on them."""
-    return FigureAnswer(_intro(a, b) + [Statement(calc.text, [a, b])], [a, b], calc)
+    """The result first, as a colleague would say it, then the two figures it rests on."""
+    return FigureAnswer([Statement(calc.text, [a, b])] + _intro(a, b), [a, b], calc)
 
 
 def plain_number(value: float) -> str:

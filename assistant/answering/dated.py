@@ -222,8 +222,8 @@ class _Writer:
         else:
             growth = growth_between(first.figure, last.figure)
             calculation = growth.calculation
-            statements.append(Statement("- Change: " + growth.statements[-1].text,
-                                        growth.statements[-1].figures))
+            statements.append(Statement("- Change: " + growth.statements[0].text,
+                                        growth.statements[0].figures))
         figures = [r.figure for r in series]
         return self.finish(turn, statements, figures, calculation,
                            lead=f"{measure.name}, period by period:")

@@ -84,6 +84,7 @@ def _comparison_verdict(text: str, result) -> str:
     holds = first.value > second.value if bigger else first.value < second.value
     return "Yes." if holds else "No."
 
+
 def yes_no(turn: Turn, kb) -> Answer | None:
     """'Yes'/'No' first when the best sentence settles it, then the quoted evidence."""
     if turn.analysis.answer_type != "yesno":

@@ -74,8 +74,8 @@ def split_answer(text: str) -> list[str]:
     text = text.strip()
     for match in _BOUNDARY.finditer(text):
         piece = text[start:match.end()].strip()
-        if piece.count("“") > piece.count("”"):  # inside a quoted title: not a sentence end
-            continue
+        if piece.count("“") > piece.count("”") or piece.count("**") % 2:
+            continue  # inside a quoted title or a bold heading: not a sentence end
         if piece:
             sentences.append(piece)
         start = match.end()
