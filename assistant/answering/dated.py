@@ -190,7 +190,9 @@ class _Writer:
                            [a.figure, b.figure])
         if result is None or result.calculation is None:
             return None
-        for statement, row in zip(result.statements, (a, b), strict=False):
+        # Each figure's own statement (the calculation rests on both) is said with its date.
+        stated = [st for st in result.statements if len(st.figures) == 1]
+        for statement, row in zip(stated, (a, b), strict=False):
             statement.text = (f"{measure.name} in {row.period.label}: {value_text(row.figure)}; "
                               f"reported {self.source([row])}.")
         return self.finish(turn, result.statements, result.figures, result.calculation)
