@@ -183,14 +183,14 @@ class LocalBuilds:
                 shutil.rmtree(child, ignore_errors=True)
 
 
-# A build opened for reading carries a shared lock on its lease file for as long as the store
-# reading it lives, so a cleanup (in any process) leaves it alone however many builds have been
-# published since; the lock goes with the file handle when the store is collected.
+# A build opened for reading carries a shared lock on its lease file for as long as its OpenBuild
+# is open, so a cleanup (in any process) leaves it alone however many builds have been published
+# since; the lock goes with the file handle when the build is closed (or its process ends).
 LEASE = ".lease"
 
 
 def _hold_lease(build: Path):
-    handle = open(build / LEASE, "a+")  # noqa: SIM115 - lives as long as the store using it
+    handle = open(build / LEASE, "a+")  # noqa: SIM115 - closed by OpenBuild.close
     fcntl.flock(handle, fcntl.LOCK_SH)
     return handle
 
