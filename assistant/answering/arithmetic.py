@@ -4,7 +4,7 @@ never mixed; every result carries the figures it rests on."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..ingest.documents import Figure
 from ..language.numbers import format_number, unit_scale
@@ -56,6 +56,15 @@ def value_text(figure: Figure, value: float | None = None) -> str:
     if abs(value) >= 1e6 and unit not in {"year", "rank"}:
         text += f" ({_human(value)})"
     return text
+
+
+def stated_value(figure: Figure) -> str:
+    """The value after a label that already names the measure: the unit is said once
+    ("orders per day: 140,000", not "orders per day: 140,000 orders per day")."""
+    unit = figure.unit.strip().lower()
+    if unit and figure.table != "extracted" and unit in figure.metric.lower():
+        return value_text(replace(figure, unit=""))
+    return value_text(figure)
 
 
 def _human(value: float) -> str:
@@ -145,7 +154,7 @@ def _label(f: Figure) -> str:
 
 
 def _intro(a: Figure, b: Figure) -> list[Statement]:
-    return [Statement(f"{_label(f)}: {value_text(f)}.", [f]) for f in (a, b)]
+    return [Statement(f"{_label(f)}: {stated_value(f)}.", [f]) for f in (a, b)]
 
 
 def _ratio(a: Figure, b: Figure) -> FigureAnswer:

@@ -19,6 +19,7 @@ from .arithmetic import (
     calculate,
     growth_between,
     plain_number,
+    stated_value,
     value_text,
 )
 from .timeline import (
@@ -193,7 +194,7 @@ class _Writer:
         # Each figure's own statement (the calculation rests on both) is said with its date.
         stated = [st for st in result.statements if len(st.figures) == 1]
         for statement, row in zip(stated, (a, b), strict=False):
-            statement.text = (f"{measure.name} in {row.period.label}: {value_text(row.figure)}; "
+            statement.text = (f"{measure.name} in {row.period.label}: {stated_value(row.figure)}; "
                               f"reported {self.source([row])}.")
         return self.finish(turn, result.statements, result.figures, result.calculation)
 
@@ -209,7 +210,7 @@ class _Writer:
         expression = f"{plain_number(last.figure.value)} - {plain_number(first.figure.value)}"
         calculation = Calculation(expression, change, text)
         statements = [] if bullet else [
-            Statement(f"{measure.name} in {r.period.label}: {value_text(r.figure)}; reported "
+            Statement(f"{measure.name} in {r.period.label}: {stated_value(r.figure)}; reported "
                       f"{self.source([r])}.", [r.figure]) for r in rows]
         statements.append(Statement(text, [first.figure, last.figure]))
         return statements, [first.figure, last.figure], calculation
