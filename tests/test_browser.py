@@ -130,14 +130,20 @@ def test_follow_up_select_earlier_answer_and_corpus(page):
     expect(sources.locator("mark").first).to_contain_text("140,000")
 
     page.get_by_role("tab", name="Corpus").click()
-    status = page.locator("#index-status")
-    expect(status).to_contain_text("passages")
     documents = page.get_by_role("grid", name="Documents (1)")
-    expect(documents).to_contain_text("west-favors-aws-over-alicloud")
+    expect(documents).to_contain_text("The West favors Amazon")
     expect(documents).to_contain_text("Han Lei")
-    figures = page.get_by_role("grid", name=re.compile(r"Figures \(\d+\)"))
-    expect(figures).to_contain_text("aws-tps-2015")  # the curated table's rows
-    expect(figures).to_contain_text("article text")  # and those read from the article
+    expect(documents).not_to_contain_text("west-favors-aws-over-alicloud")  # no index ids
+    figures = page.get_by_role("grid", name=re.compile(r"Figures by metric \(11\)"))
+    expect(figures).to_contain_text("transactions per second")
+    expect(figures).to_contain_text("para 13")  # where each figure is stated
+    status = page.locator("#index-status")
+    expect(status).to_be_hidden()  # index details are behind "Admin"
+    page.get_by_text("Admin: index details and re-indexing").click()
+    expect(status).to_contain_text("passages")
+    admin = page.get_by_role("grid", name=re.compile(r"Figures as indexed \(\d+\)"))
+    expect(admin).to_contain_text("aws-tps-2015")  # the curated table's rows
+    expect(admin).to_contain_text("article text")  # and those read from the article
     page.locator("#reindex").click()
     expect(page.get_by_text("Re-indexed: 0 added")).to_be_visible()
     expect(page.locator("#reindex")).to_be_enabled()
@@ -200,11 +206,99 @@ def test_trend_answer_draws_a_line_chart_and_corpus_lists_newest_first(browser, 
         first_row = page.locator("#documents tbody tr").first
         newest_doc = max(default_bot.corpus.documents, key=lambda d: d.published)
         expect(first_row).to_contain_text(newest_doc.published)
-        from assistant.app.display import figure_rows
+        from assistant.app.corpus_tab import staff_figures
 
-        first_figure = figure_rows(default_bot)[0]  # by measure, then period
-        expect(page.locator("#figures")).to_contain_text(first_figure[1])
+        first_figure = staff_figures(default_bot)[0]  # by metric, then entity and period
+        expect(page.locator("#figures")).to_contain_text(first_figure[0])
+        expect(page.locator("#figures")).to_contain_text(first_figure[-1])
         expect(page.locator("#figures")).to_contain_text("as of")
         page.screenshot(path=SHOTS / "08-corpus-dated.png", full_page=True)
+    finally:
+        context.close()
+
+
+STRATEGIES = "What three strategies are recommended for AliCloud?"  # four citations
+
+
+def overlaps(page) -> list:
+    """Pairs of elements that overlap: the workspace's components (both columns), and the
+    parts of the Sources panel among themselves. Also fails if the panel does not scroll."""
+    return page.evaluate("""() => {
+      const shown = e => { const r = e.getBoundingClientRect();
+        return r.width > 1 && r.height > 1 && getComputedStyle(e).visibility !== 'hidden'; };
+      const box = e => { const r = e.getBoundingClientRect();
+        return {l: r.left, t: r.top, r: r.right, b: r.bottom,
+                name: e.id || e.className.toString().slice(0, 40)}; };
+      const cross = (a, b) => a.l < b.r - 1 && b.l < a.r - 1 && a.t < b.b - 1 && b.t < a.b - 1;
+      const groups = [
+        [...document.querySelectorAll('#workspace > .column > *')],
+        [...document.querySelectorAll('#sources .sources > *')],
+      ];
+      const found = [];
+      for (const group of groups) {
+        const boxes = group.filter(shown).map(box);
+        boxes.forEach((a, i) => boxes.slice(i + 1).forEach(b => {
+          if (cross(a, b)) found.push([a.name, b.name]); }));
+      }
+      const panel = document.querySelector('#sources .sources');
+      if (panel && getComputedStyle(panel).overflowY !== 'auto') found.push(['panel', 'overflow']);
+      return found;
+    }""")
+
+
+def in_view(page, selector: str) -> bool:
+    """Whether the element is inside the viewport and inside the Sources panel's scroll box."""
+    return page.evaluate("""(sel) => {
+      const e = document.querySelector(sel), p = document.querySelector('#sources .sources');
+      const r = e.getBoundingClientRect(), q = p.getBoundingClientRect();
+      return r.top >= q.top - 1 && r.top < q.bottom && r.top >= 0 && r.top < innerHeight;
+    }""", selector)
+
+
+@pytest.mark.parametrize("viewport", [(1440, 900), (390, 844)], ids=["desktop", "phone"])
+def test_chips_selection_and_sources_that_never_overlap(browser, dated_app, default_bot,
+                                                        viewport):
+    from playwright.sync_api import expect
+
+    width, height = viewport
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    page.goto(dated_app)
+    name = "desktop" if width > 800 else "phone"
+    try:
+        # An empty question adds nothing to the chat and takes no number.
+        page.locator("#ask").click()
+        expect(page.get_by_text("Type a question first")).to_be_visible()
+        assert page.locator("#chat [data-testid='bot']").count() == 0
+
+        ask(page, STRATEGIES, 0)
+        ask(page, "How has the China market share of Alibaba Cloud changed over time?", 1)
+        bots = page.locator("#chat [data-testid='bot']")
+        expect(page.locator("#sources")).to_contain_text("Answer 2")
+        expect(bots.nth(1)).to_have_class(re.compile(r"\bis-selected\b"))
+        expect(bots.nth(0)).not_to_have_class(re.compile(r"\bis-selected\b"))
+        assert overlaps(page) == []
+        page.screenshot(path=SHOTS / f"10-{name}-trend-selected.png")
+
+        # Citation chips: one per source per sentence; hover previews the quote.
+        chips = bots.nth(0).locator(".chip")
+        expect(chips).to_have_count(4)
+        quote = default_bot.ask(STRATEGIES).citations[2].quote
+        chips.nth(2).hover()
+        tip = page.locator("#chip-tip")
+        expect(tip).to_be_visible()
+        expect(tip).to_contain_text(quote[:60])
+        page.screenshot(path=SHOTS / f"11-{name}-chip-preview.png")
+
+        # Clicking a chip of the earlier answer selects it and brings its card into view.
+        chips.nth(2).click()
+        expect(page.locator("#sources")).to_contain_text("Answer 1")
+        expect(bots.nth(0)).to_have_class(re.compile(r"\bis-selected\b"))
+        card = page.locator("#sources #cite-3")
+        expect(card).to_have_class(re.compile(r"\bflash\b"))
+        assert in_view(page, "#sources #cite-3")
+        assert overlaps(page) == []  # four citations: nothing covers any of them
+        page.screenshot(path=SHOTS / f"12-{name}-chip-card.png")
     finally:
         context.close()

@@ -1,0 +1,138 @@
+"""The Briefing tab: the chat and its question box, suggested questions, and beside them the
+selected answer's sources. Only layout and event wiring; what each action does lives in
+`workspace`, what is shown in `display`.
+"""
+
+from types import SimpleNamespace
+
+from .display import EMPTY_PANEL, cite_data, render_sources
+from .suggestions import MAX_SUGGESTIONS, follow_ups, nearby_html
+from .workspace import answer_for_row, make_respond
+
+PRIVATE = {"api_visibility": "private"}
+ALL_YEARS = "all years"
+FIRST_TITLE = "**Try asking** (one click asks):"
+NEXT_TITLE = "**Ask next** (answerable from the sources):"
+
+
+def layout(examples: list[str], years: list[str]) -> SimpleNamespace:
+    """The tab's components, inside the current Blocks context."""
+    import gradio as gr
+
+    ui = SimpleNamespace(answers=gr.State([]), selected=gr.State(None))
+    with gr.Row(equal_height=False, elem_id="workspace"):
+        with gr.Column(scale=5, elem_id="main-column"):
+            _chat_column(ui, examples, years)
+        with gr.Column(scale=4, elem_id="side"):
+            _side_column(ui)
+    return ui
+
+
+def _chat_column(ui, examples: list[str], years: list[str]) -> None:
+    import gradio as gr
+
+    ui.chat = gr.Chatbot(
+        label="Briefing chat", show_label=False, elem_id="chat", height=520,
+        buttons=["copy", "copy_all"], feedback_options=("Like", "Dislike"),
+        placeholder="**Ask a question about the sources.**<br>Answers come only from the "
+                    "indexed sources; click an answer to see its quotes.")
+    with gr.Row(elem_id="ask-row"):
+        ui.box = gr.Textbox(placeholder="Ask a briefing question…", max_lines=4,
+                            show_label=False, scale=6, elem_id="question", autofocus=True)
+        ui.send = gr.Button("Ask", variant="primary", scale=1, min_width=110, elem_id="ask")
+    with gr.Column(elem_classes=["suggest-block"]):
+        ui.suggest_title = gr.Markdown(FIRST_TITLE, elem_id="suggest-title")
+        ui.suggestions = [
+            gr.Button(examples[i] if i < len(examples) else "", size="sm",
+                      visible=i < len(examples), elem_classes=["suggest"],
+                      elem_id=f"suggest-{i}")
+            for i in range(MAX_SUGGESTIONS)]
+    ui.since = gr.Dropdown([ALL_YEARS, *years], value=ALL_YEARS, label="Sources since",
+                           elem_id="since", scale=0, min_width=160, filterable=False)
+
+
+def _side_column(ui) -> None:
+    import gradio as gr
+
+    gr.Markdown("### Sources", elem_id="side-title")
+    ui.sources = gr.HTML(EMPTY_PANEL, elem_id="sources")
+    ui.cite_data = gr.HTML(cite_data([]), elem_id="cite-data")
+    with gr.Row():
+        ui.export_one = gr.Button("⬇ Export answer (.md)", size="sm", elem_id="export-answer")
+        ui.export_all = gr.Button("⬇ Export conversation (.md)", size="sm",
+                                  elem_id="export-conversation")
+    ui.download = gr.File(label="Briefing file", visible=False, interactive=False,
+                          elem_id="download")
+
+
+def panel_for(workspace):
+    """The Sources panel for an answer; an abstention also names what the sources cover
+    nearby."""
+
+    def panel(answer, number):
+        extra = nearby_html(workspace.bot, answer) if answer and answer.get("abstained") else ""
+        return render_sources(answer, number, extra)
+
+    return panel
+
+
+def wire_ask(ui, workspace, examples: list[str]) -> None:
+    """Ask from the box, the Ask button or a suggested question; then show the follow-ups."""
+    import gradio as gr
+
+    respond = make_respond(workspace, panel=panel_for(workspace))
+
+    def ask_now(message, chat, answers, since):
+        if not (message or "").strip():  # nothing asked: nothing added, nothing numbered
+            gr.Warning("Type a question first.")
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
+        yield from respond(message, chat, answers, since)
+
+    def busy():
+        return gr.Button("Searching…", interactive=False), gr.Textbox(interactive=False)
+
+    def settle(answers):
+        k = len(answers) - 1
+        latest = answers[k] if k >= 0 else None
+        questions = follow_ups(workspace.bot, latest) if latest else []
+        shown = questions or ([] if answers else examples)
+        return (gr.Button("Ask", interactive=True), gr.Textbox(interactive=True),
+                k if k >= 0 else None, cite_data(answers),
+                NEXT_TITLE if questions else FIRST_TITLE if not answers else "",
+                *suggestion_updates(shown))
+
+    def chain(event):
+        event = event.then(busy, None, [ui.send, ui.box], queue=False, **PRIVATE)
+        event = event.then(ask_now, [ui.box, ui.chat, ui.answers, ui.since],
+                           [ui.box, ui.chat, ui.answers, ui.sources], show_progress="hidden",
+                           **PRIVATE)
+        return event.then(settle, [ui.answers],
+                          [ui.send, ui.box, ui.selected, ui.cite_data, ui.suggest_title,
+                           *ui.suggestions], **PRIVATE)
+
+    chain(gr.on([ui.box.submit, ui.send.click], lambda: None, None, None, queue=False,
+                **PRIVATE))
+    for button in ui.suggestions:
+        chain(button.click(lambda q: q, button, ui.box, queue=False, **PRIVATE))
+    ui.settle = settle
+
+
+def suggestion_updates(questions: list[str]) -> list:
+    import gradio as gr
+
+    return [gr.Button(questions[i], visible=True) if i < len(questions) else
+            gr.Button(visible=False) for i in range(MAX_SUGGESTIONS)]
+
+
+def wire_select(ui, workspace) -> None:
+    """Clicking an answer shows its sources (and outlines it in the chat)."""
+    import gradio as gr
+
+    panel = panel_for(workspace)
+
+    def select(answers, evt: gr.SelectData):
+        k, answer = answer_for_row(answers, evt.index)
+        return k, panel(answer, k + 1)
+
+    ui.chat.select(select, [ui.answers], [ui.selected, ui.sources], **PRIVATE)
