@@ -105,12 +105,30 @@ def test_ask_read_sources_chart_and_export(page, app):
     assert f"## 1. {QUESTION}" in text and "24.57" in text
     assert "Han Lei, 2016-11, para 13" in text and "> In 2015, it could process 140,000" in text
 
-    # A thumbs-up lands in feedback.jsonl with the question and its citations.
-    page.locator('#chat button[aria-label="Like"]').first.click()
-    expect(page.locator("#feedback-note")).to_contain_text("up vote on answer 1 was recorded")
+    # A thumbs-up lands in feedback.jsonl with the question and its citations; the
+    # confirmation and a comment box open right beside the thumbs.
+    thumb = page.locator('#chat button[aria-label="Like"]').first
+    beside = thumb.bounding_box()
+    thumb.click()
+    note = page.locator("#feedback-note")
+    expect(note).to_contain_text("up vote on answer 1 was recorded")
+    near = beside, page.locator("#feedback-pop").bounding_box()
+    assert abs(near[1]["x"] - near[0]["x"]) < 40, near
+    assert (0 <= near[1]["y"] - (near[0]["y"] + near[0]["height"]) < 30
+            or 0 <= near[0]["y"] - (near[1]["y"] + near[1]["height"]) < 30), near
     record = json.loads((app[1] / "feedback.jsonl").read_text(encoding="utf-8").splitlines()[-1])
     assert record["vote"] == "up" and record["question"] == QUESTION
     assert record["citations"][0]["locator"] == "para 13"
+    page.screenshot(path=SHOTS / "06-voted-feedback-beside-thumbs.png")
+    page.locator("#comment textarea").fill("send to the board")
+    page.locator("#send-comment").click()
+    expect(note).to_contain_text("comment on answer 1 was recorded")
+    record = json.loads((app[1] / "feedback.jsonl").read_text(encoding="utf-8").splitlines()[-1])
+    assert record["comment"] == "send to the board" and record["vote"] is None
+    assert record["question"] == QUESTION
+    page.screenshot(path=SHOTS / "06b-comment-confirmed.png")
+    page.locator("#feedback-close").click()
+    expect(page.locator("#feedback-pop")).to_be_hidden()
     page.screenshot(path=SHOTS / "05-exported-and-rated.png", full_page=True)
 
 
@@ -267,6 +285,16 @@ def test_chips_selection_and_sources_that_never_overlap(browser, dated_app, defa
     page.goto(dated_app)
     name = "desktop" if width > 800 else "phone"
     try:
+        # The first view shows every example whole.
+        from assistant.app.ui import examples_for
+
+        for i, example in enumerate(examples_for(default_bot)):
+            expect(page.locator(f"#suggest-{i}")).to_have_text(example)
+            assert page.locator(f"#suggest-{i}").evaluate(
+                "b => b.scrollWidth <= b.clientWidth + 1 && "
+                "b.getBoundingClientRect().bottom <= innerHeight")
+        page.screenshot(path=SHOTS / f"09-{name}-first-view.png")
+
         # An empty question adds nothing to the chat and takes no number.
         page.locator("#ask").click()
         expect(page.get_by_text("Type a question first")).to_be_visible()
@@ -300,5 +328,66 @@ def test_chips_selection_and_sources_that_never_overlap(browser, dated_app, defa
         assert in_view(page, "#sources #cite-3")
         assert overlaps(page) == []  # four citations: nothing covers any of them
         page.screenshot(path=SHOTS / f"12-{name}-chip-card.png")
+    finally:
+        context.close()
+
+
+def test_suggestions_ask_in_one_click_and_conversations_survive_reload(browser, app,
+                                                                       eval_bot):
+    from playwright.sync_api import expect
+
+    from assistant.app.ui import examples_for
+
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    page.goto(app[0])
+    try:
+        # The first view: every example whole, not cut off; one click asks it.
+        examples = examples_for(eval_bot)
+        for i, example in enumerate(examples):
+            button = page.locator(f"#suggest-{i}")
+            expect(button).to_have_text(example)
+            assert button.evaluate("b => b.scrollWidth <= b.clientWidth + 1 && "
+                                   "b.getBoundingClientRect().bottom <= innerHeight")
+        page.screenshot(path=SHOTS / "13-first-view-examples.png")
+        page.locator("#suggest-0").click()
+        bots = page.locator("#chat [data-testid='bot']")
+        expect(bots).to_have_count(1)
+        page.locator("#ask:not([disabled])").wait_for()
+
+        # Follow-ups the sources answer; one click asks one.
+        expect(page.locator("#suggest-title")).to_contain_text("Ask next")
+        follow = page.locator("#suggest-0").inner_text()
+        page.screenshot(path=SHOTS / "14-follow-ups.png")
+        page.locator("#suggest-0").click()
+        expect(bots).to_have_count(2)
+        expect(page.locator("#chat [data-testid='user']").nth(1)).to_have_text(follow)
+        expect(bots.nth(1)).not_to_contain_text("do not cover")
+
+        # A question the sources do not answer says what they do cover nearby.
+        ask(page, "What is the weather like in Paris in spring?", 2)
+        sources = page.locator("#sources")
+        expect(sources).to_contain_text("What the sources do cover nearby")
+        expect(sources).to_contain_text(eval_bot.corpus.documents[0].title)
+        page.screenshot(path=SHOTS / "15-abstention-nearby.png")
+
+        # A reload keeps the conversation, its numbering and its sources.
+        page.reload()
+        expect(bots).to_have_count(3)
+        expect(sources).to_contain_text("Answer 3")
+        page.screenshot(path=SHOTS / "16-after-reload.png")
+
+        # A new conversation starts empty; the first is still there to go back to.
+        page.locator("#new-conversation").click()
+        expect(bots).to_have_count(0)
+        expect(page.locator("#suggest-0")).to_have_text(examples[0])
+        ask(page, "How many customers does AliCloud have?", 0)
+        page.reload()
+        expect(bots).to_have_count(1)
+        page.locator("#conversations input").click()
+        page.get_by_role("option", name=examples[0][:40]).click()
+        expect(bots).to_have_count(3)
+        page.screenshot(path=SHOTS / "17-conversation-switched.png")
     finally:
         context.close()

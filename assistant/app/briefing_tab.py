@@ -15,11 +15,11 @@ FIRST_TITLE = "**Try asking** (one click asks):"
 NEXT_TITLE = "**Ask next** (answerable from the sources):"
 
 
-def layout(examples: list[str], years: list[str]) -> SimpleNamespace:
-    """The tab's components, inside the current Blocks context."""
+def layout(ui: SimpleNamespace, examples: list[str], years: list[str]) -> SimpleNamespace:
+    """The tab's components, inside the current Blocks context, added to `ui`."""
     import gradio as gr
 
-    ui = SimpleNamespace(answers=gr.State([]), selected=gr.State(None))
+    ui.answers, ui.selected = gr.State([]), gr.State(None)
     with gr.Row(equal_height=False, elem_id="workspace"):
         with gr.Column(scale=5, elem_id="main-column"):
             _chat_column(ui, examples, years)
@@ -32,7 +32,8 @@ def _chat_column(ui, examples: list[str], years: list[str]) -> None:
     import gradio as gr
 
     ui.chat = gr.Chatbot(
-        label="Briefing chat", show_label=False, elem_id="chat", height=520,
+        label="Briefing chat", show_label=False, elem_id="chat", height=None,
+        min_height=220, max_height=560,
         buttons=["copy", "copy_all"], feedback_options=("Like", "Dislike"),
         placeholder="**Ask a question about the sources.**<br>Answers come only from the "
                     "indexed sources; click an answer to see its quotes.")
@@ -40,7 +41,7 @@ def _chat_column(ui, examples: list[str], years: list[str]) -> None:
         ui.box = gr.Textbox(placeholder="Ask a briefing question…", max_lines=4,
                             show_label=False, scale=6, elem_id="question", autofocus=True)
         ui.send = gr.Button("Ask", variant="primary", scale=1, min_width=110, elem_id="ask")
-    with gr.Column(elem_classes=["suggest-block"]):
+    with gr.Column(elem_classes=["suggest-block"], elem_id="suggestions"):
         ui.suggest_title = gr.Markdown(FIRST_TITLE, elem_id="suggest-title")
         ui.suggestions = [
             gr.Button(examples[i] if i < len(examples) else "", size="sm",
@@ -94,28 +95,40 @@ def wire_ask(ui, workspace, examples: list[str]) -> None:
 
     def settle(answers):
         k = len(answers) - 1
-        latest = answers[k] if k >= 0 else None
-        questions = follow_ups(workspace.bot, latest) if latest else []
-        shown = questions or ([] if answers else examples)
         return (gr.Button("Ask", interactive=True), gr.Textbox(interactive=True),
-                k if k >= 0 else None, cite_data(answers),
-                NEXT_TITLE if questions else FIRST_TITLE if not answers else "",
-                *suggestion_updates(shown))
+                k if k >= 0 else None, cite_data(answers))
+
+    def suggest(answers):
+        return suggestions_for(workspace, answers, examples)
 
     def chain(event):
         event = event.then(busy, None, [ui.send, ui.box], queue=False, **PRIVATE)
         event = event.then(ask_now, [ui.box, ui.chat, ui.answers, ui.since],
                            [ui.box, ui.chat, ui.answers, ui.sources], show_progress="hidden",
                            **PRIVATE)
-        return event.then(settle, [ui.answers],
-                          [ui.send, ui.box, ui.selected, ui.cite_data, ui.suggest_title,
-                           *ui.suggestions], **PRIVATE)
+        event = event.then(settle, [ui.answers], [ui.send, ui.box, ui.selected, ui.cite_data],
+                           **PRIVATE)
+        event.then(suggest, [ui.answers], [ui.suggest_title, *ui.suggestions],
+                   show_progress="hidden", **PRIVATE)
+        ui.answered.append(event)
 
+    ui.answered = []
     chain(gr.on([ui.box.submit, ui.send.click], lambda: None, None, None, queue=False,
                 **PRIVATE))
     for button in ui.suggestions:
         chain(button.click(lambda q: q, button, ui.box, queue=False, **PRIVATE))
-    ui.settle = settle
+
+
+def suggestions_for(workspace, answers: list, examples: list[str]) -> list:
+    """The suggestion title and buttons: follow-ups of the latest answer, or the examples
+    before anything is asked."""
+    latest = answers[-1] if answers else None
+    questions = follow_ups(workspace.bot, latest) if latest else []
+    if questions:
+        return [NEXT_TITLE, *suggestion_updates(questions)]
+    if answers:
+        return ["", *suggestion_updates([])]
+    return [FIRST_TITLE, *suggestion_updates(examples)]
 
 
 def suggestion_updates(questions: list[str]) -> list:

@@ -116,19 +116,36 @@ PAGE_JS = r"""
     }
     const thumb = e.target.closest && e.target.closest('#chat button[aria-label="Like"], '
       + '#chat button[aria-label="Dislike"]');
-    if (thumb) voted = thumb;
+    if (thumb) { voted = thumb; openFeedback(true); }
+    else if (e.target.closest && e.target.closest('#feedback-close, #ask')) openFeedback(false);
   }, true);
 
+  // The feedback box opens beside the thumbs just pressed and follows them as the page or
+  // the chat scrolls; it stays in Gradio's tree, only shown and placed.
   function placeFeedback() {
     const box = $('#feedback-pop');
-    if (!box) return;
-    const open = voted && document.contains(voted) && !box.classList.contains('hide');
-    const row = voted && voted.closest('.message-buttons, [class*="message-buttons"]')
-      || (voted && voted.parentElement);
-    if (open && row && box.previousElementSibling !== row && row.parentElement) {
-      row.after(box);
+    if (!box || box.dataset.open !== '1') return;
+    if (!voted || !document.contains(voted)) {
+      voted = $$('#chat button[aria-label="Like"], #chat button[aria-label="Dislike"]')
+        .find(b => b.getAttribute('aria-pressed') === 'true' || b.classList.contains('selected'))
+        || voted;
     }
+    if (!voted || !document.contains(voted)) return;
+    const r = voted.getBoundingClientRect(), w = box.offsetWidth || 360;
+    box.style.left = Math.max(8, Math.min(r.left, window.innerWidth - w - 8)) + 'px';
+    const h = box.offsetHeight, below = r.bottom + 6;
+    box.style.top = (below + h < window.innerHeight ? below : Math.max(8, r.top - h - 6)) + 'px';
   }
+
+  function openFeedback(open) {
+    const box = $('#feedback-pop');
+    if (!box) return;
+    box.dataset.open = open ? '1' : '0';
+    if (open) requestAnimationFrame(placeFeedback);
+  }
+
+  window.addEventListener('scroll', placeFeedback, true);
+  window.addEventListener('resize', placeFeedback);
 
   const observer = new MutationObserver(() => requestAnimationFrame(sync));
   const start = () => {

@@ -66,11 +66,16 @@ CSS = """
 #chip-tip .src { display: block; margin-top: 4px; color: var(--body-text-color-subdued);
   font-size: 0.9em; }
 #chip-tip[hidden] { display: none; }
-.suggest button { white-space: normal !important; text-align: left !important;
+button.suggest { white-space: normal !important; text-align: left !important;
   height: auto !important; min-height: 34px; line-height: 1.3; }
+#suggestions { flex-direction: row !important; flex-wrap: wrap; gap: 6px; }
+#suggestions > * { flex: 1 1 calc(50% - 6px); min-width: 0 !important; }
+#suggestions > #suggest-title { flex-basis: 100%; }
 #suggest-title p { margin: 6px 0 0; color: var(--body-text-color-subdued); font-size: 0.9em; }
-#feedback-pop { border: 1px solid var(--primary-300); border-radius: 10px; padding: 8px;
-  background: var(--background-fill-primary); }
+#feedback-pop { position: fixed; z-index: 900; width: min(380px, calc(100vw - 16px));
+  border: 1px solid var(--primary-300); border-radius: 10px; padding: 10px;
+  background: var(--background-fill-primary); box-shadow: 0 8px 24px rgba(0,0,0,0.18); }
+#feedback-pop:not([data-open='1']) { display: none !important; }
 #feedback-note p { margin: 0; color: var(--primary-700); font-weight: 600; }
 #conversations { min-width: 0; }
 @media (max-width: 768px) {
@@ -79,8 +84,14 @@ CSS = """
   #workspace > .column > * { order: 5; flex: 1 1 100%; min-width: 100% !important; }
   #workspace #chat { order: 1; }
   #workspace #ask-row { order: 2; }
-  #workspace #side-title, #workspace #sources { order: 3; }
-  #workspace .suggest-block { order: 4; }
+  #workspace #side-title, #workspace #sources { order: 4; }
+  #workspace .suggest-block { order: 5; }
+  /* Before the first answer the examples come first; after it, the sources do. */
+  #workspace:has(.sources.empty) .suggest-block { order: 3; }
+  #title p { display: none; }
+  #suggestions > * { flex-basis: 100%; }
+  #conversation-row { flex-wrap: nowrap; }
+  #conversation-row > * { min-width: 0 !important; }
   #side { position: static; }
   .sources { max-height: 70vh; }
 }

@@ -8,13 +8,14 @@ cheap. What each action does lives in `workspace`; what is shown, in `display`.
 import logging
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 
 from ..config import Settings
 from ..errors import AssistantError
 from ..language.periods import year_of
-from . import briefing_tab, corpus_tab
+from . import briefing_tab, conversation_panel, corpus_tab, feedback_panel
 from .briefing import exports_dir
-from .display import EMPTY_PANEL, cite_data, highlight, render_sources
+from .display import highlight, render_sources
 from .http_guards import MAX_REQUEST_BYTES, LoginGuard, RequestSizeLimit, auth_check
 from .page_script import PAGE_JS
 from .styles import CSS
@@ -23,8 +24,6 @@ from .workspace import (
     Workspace,
     export_answers,
     make_respond,
-    record_comment,
-    record_vote,
 )
 
 # Re-exported: the UI's rendering and chat handler are part of what this module offers.
@@ -79,13 +78,16 @@ def build_demo(bot, data_dir: Path | None = None):
     with gr.Blocks(title=title, delete_cache=(3600, 3600)) as demo:
         gr.Markdown(INTRO.format(title=title), elem_id="title")
         with gr.Tab("Briefing"):
-            chat = briefing_tab.layout(examples, source_years(bot))
-            _feedback_layout(chat)
+            chat = SimpleNamespace()
+            conversation_panel.layout(chat)
+            briefing_tab.layout(chat, examples, source_years(bot))
+            feedback_panel.layout(chat)
         with gr.Tab("Corpus"):
             corpus = corpus_tab.layout(views)
         briefing_tab.wire_ask(chat, workspace, examples)
         briefing_tab.wire_select(chat, workspace)
-        _wire_feedback(chat, workspace)
+        conversation_panel.wire(chat, workspace, examples, demo)
+        feedback_panel.wire(chat, workspace)
         _wire_exports(chat, workspace)
         corpus_tab.wire(corpus, workspace)
         gr.api(_api(workspace), api_name="ask")
@@ -106,32 +108,6 @@ def _api(workspace):
     return ask_api
 
 
-def _feedback_layout(ui) -> None:
-    import gradio as gr
-
-    with gr.Row():
-        ui.comment = gr.Textbox(
-            placeholder="Optional comment: sent with your vote, or on its own",
-            show_label=False, scale=6, max_lines=3, elem_id="comment")
-        ui.send_comment = gr.Button("Send comment", scale=0, min_width=170, size="md")
-    ui.feedback_note = gr.Markdown(elem_id="feedback-note")
-
-
-def _wire_feedback(ui, workspace) -> None:
-    import gradio as gr
-
-    def like(answers, comment, evt: gr.LikeData):
-        return "", record_vote(workspace, answers, evt.index, evt.liked, comment)
-
-    def comment_only(answers, selected, comment):
-        note = record_comment(workspace, answers, selected, comment)
-        return ("" if note.startswith("Thanks") else comment), note
-
-    ui.chat.like(like, [ui.answers, ui.comment], [ui.comment, ui.feedback_note], **PRIVATE)
-    ui.send_comment.click(comment_only, [ui.answers, ui.selected, ui.comment],
-                          [ui.comment, ui.feedback_note], **PRIVATE)
-
-
 def _wire_exports(ui, workspace) -> None:
     import gradio as gr
 
@@ -146,8 +122,6 @@ def _wire_exports(ui, workspace) -> None:
                         ui.download, **PRIVATE)
     ui.export_all.click(lambda a, s: export(a, s, True), [ui.answers, ui.selected],
                         ui.download, **PRIVATE)
-    ui.chat.clear(lambda: ([], None, EMPTY_PANEL, cite_data([])), None,
-                  [ui.answers, ui.selected, ui.sources, ui.cite_data], **PRIVATE)
 
 
 def load_auth(value: str) -> list[tuple[str, str]] | None:
