@@ -85,7 +85,7 @@ def wire_ask(ui, workspace, examples: list[str]) -> None:
 
     def ask_now(message, chat, answers, since):
         if not (message or "").strip():  # nothing asked: nothing added, nothing numbered
-            gr.Warning("Type a question first.")
+            gr.Warning("Type a question first.", duration=4)
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
         yield from respond(message, chat, answers, since)

@@ -165,7 +165,10 @@ def _line(points: list[dict], unit: str, name: str) -> str:
                         f"class='sub'>{html.escape(p['label'])}</text>")
     first, last = points[0], points[-1]
     note = ""
-    if first["value"] > 0:
+    if unit.lower() in {"percent", "%", "per cent", "percentage points"}:  # shares: points
+        note = (f"{last['value'] - first['value']:+.3g} points from {first['label']} to "
+                f"{last['label']}")
+    elif first["value"] > 0:
         change = last["value"] / first["value"] - 1
         note = (f"{change:+.0%} from {first['label']} to {last['label']}" if abs(change) < 2
                 else f"×{last['value'] / first['value']:.3g} from {first['label']} to "

@@ -21,14 +21,18 @@ BUDGET_S = 0.8  # trying candidate questions stops here: suggestions must not ho
 
 def candidates(bot, answer: dict) -> list[str]:
     """Questions the index suggests after this answer: the same measure over time or in its
-    newest period, the entity's other figures, then more of the quoted document."""
+    newest period, the entity's other figures (from the same sources first), then more of
+    the quoted document."""
     out: list[str] = []
     figures = answer.get("figures") or []
     asked = " ".join((answer.get("question", ""), answer.get("resolved_question", ""))).lower()
     for f in figures[:2]:
         out += _measure_questions(bot, f["entity"], f["metric"], asked)
     if figures:
-        out += _entity_questions(bot, figures[0]["entity"], {f["metric"] for f in figures})
+        sources = {f.get("source") for f in figures} | {c.get("doc_id") for c in
+                                                        answer.get("citations", [])}
+        out += _entity_questions(bot, figures[0]["entity"], {f["metric"] for f in figures},
+                                 sources)
     for c in answer.get("citations", [])[:2]:
         out += _document_questions(bot, c)
     seen = {answer.get("question", "").lower(), answer.get("resolved_question", "").lower()}
@@ -41,17 +45,19 @@ def _measure_questions(bot, entity: str, metric: str, asked: str) -> list[str]:
             continue
         out = []
         if len(m.spans()) >= 3 and "time" not in asked:
-            out.append(f"How has the {m.metric} of {m.entity} changed over time?")
+            out.append(f"How has {m.entity}'s {m.metric} changed over time?")
         if "latest" not in asked:
-            out.append(f"What is the latest {m.metric} of {m.entity}?")
+            out.append(f"What is {m.entity}'s latest {m.metric}?")
         return out
     return []
 
 
-def _entity_questions(bot, entity: str, known: set[str]) -> list[str]:
-    metrics = dict.fromkeys(f.metric for f in bot.corpus.figures
-                            if f.entity.lower() == entity.lower() and f.metric not in known)
-    return [f"What is the {metric} of {entity}?" for metric in list(metrics)[:2]]
+def _entity_questions(bot, entity: str, known: set[str], sources: set[str]) -> list[str]:
+    mine = [f for f in bot.corpus.figures
+            if f.entity.lower() == entity.lower() and f.metric not in known]
+    mine.sort(key=lambda f: f.source not in sources)  # the same sources first
+    metrics = list(dict.fromkeys(f.metric for f in mine))[:2]
+    return [f"What figures do the sources give for {entity}'s {metric}?" for metric in metrics]
 
 
 def _document_questions(bot, citation: dict) -> list[str]:

@@ -1,0 +1,87 @@
+"""How the workspace presents answers: the chat text, figure provenance, suggestions, nearby
+coverage for abstentions, and conversations kept in the browser."""
+
+from assistant.app.answer_text import chat_text, collapse_citations
+from assistant.app.display import render_sources
+from assistant.app.ui import make_respond
+
+TPS_QUESTION = \
+    "How many times more transactions per second could AWS process than AliCloud in 2015?"
+STRATEGIES = "What three strategies are recommended for AliCloud?"
+
+
+def test_chat_text_leads_with_the_result_and_marks_each_source_once(eval_bot):
+    answer = eval_bot.ask(TPS_QUESTION).to_dict()
+    text = chat_text(answer)
+    assert text.startswith("AWS's figure is about 24.57 times AliCloud's")
+    lead, details = text.split("\n\n")
+    assert lead.endswith("[1]") and details.count("[1]") == 1 and details.endswith("[1]")
+    assert answer["answer"].count("[1]") == 3  # the answer object itself is unchanged
+    assert collapse_citations("A. [1] B. [1] [2] C. [2]") == "A. [1] B. [1] [2] C. [2]"
+    assert collapse_citations("A. [1] B. [1]\n- C. [2] [2]") == "A. B. [1]\n- C. [2]"
+
+
+def test_list_answers_render_as_markdown_lists(default_bot):
+    text = chat_text(default_bot.ask(STRATEGIES).to_dict())
+    head, _, items = text.partition("\n\n- ")
+    assert head and items.count("\n- ") == 2  # three items after a blank line
+
+
+def test_figures_are_traced_to_the_indexed_passage_that_states_them(default_bot):
+    answer = default_bot.ask(TPS_QUESTION).to_dict()
+    # The figures table's locator points into a document that is not in this corpus.
+    assert {f["locator"] for f in answer["figures"]} == {"para 13"}
+    cited = answer["citations"][0]
+    html = render_sources(answer, 1)
+    table = html[html.index("<table class='figures'>"):]
+    assert "Stated in" in table and cited["locator"] in table and "para 13" not in table
+    assert cited["title"].replace("'", "&#x27;") in table and cited["published"] in table
+
+
+def test_follow_ups_are_questions_the_sources_answer(default_bot):
+    from assistant.app.suggestions import follow_ups
+
+    answer = default_bot.ask("What is Alibaba Cloud's latest China market share?").to_dict()
+    questions = follow_ups(default_bot, answer)
+    assert questions and "How has Alibaba Cloud's China market share changed over time?" \
+        in questions
+    for question in questions:
+        assert not default_bot.ask(question).abstained, question
+    assert follow_ups(default_bot, None) == []
+
+
+def test_abstentions_name_what_the_sources_cover_nearby(default_bot):
+    from assistant.app.suggestions import nearby_html
+
+    answer = default_bot.ask("How many employees does the Dubai office have?").to_dict()
+    assert answer["abstained"]
+    html = render_sources(answer, 1, nearby_html(default_bot, answer))
+    assert "What the sources do cover nearby" in html
+    dubai = next(d.title for d in default_bot.corpus.documents if "Dubai" in d.title)
+    assert dubai.replace("'", "&#x27;") in html
+
+
+def test_conversations_round_trip_and_distrust_what_the_browser_holds(eval_bot):
+    from assistant.app.conversations import choices, empty_store, restore, save
+
+    respond = make_respond(eval_bot, delay=0)
+    *_, (_, chat, answers, _) = respond(TPS_QUESTION, [], [])
+    *_, (_, chat, answers, _) = respond("x" * 5000, chat, answers)  # refused: not answered
+    store = save(empty_store(), "one", chat, answers)
+    store = save(store, "two", [], [])  # an empty conversation is not kept
+    assert choices(store) == [(TPS_QUESTION[:70], "one")]
+    conv_id, chat2, answers2 = restore(store, "one")
+    assert conv_id == "one" and len(chat2) == 4 and answers2[1] is None
+    assert chat2[1]["content"] == chat[1]["content"] and "24.57" in chat2[1]["content"]
+    assert answers2[0]["citations"] == answers[0]["citations"]
+
+    tampered = {"conversations": [{"id": "t", "turns": [
+        {"question": "<img src=x onerror=alert(1)>", "answer": {
+            "question": "<script>", "answer": "<b>bold</b> [1]", "citations": []}}]}],
+        "current": "t"}
+    _, chat3, _ = restore(tampered)
+    assert "<img" not in chat3[0]["content"] and "<b>" not in chat3[1]["content"]
+    broken = {"conversations": [{"id": "b", "turns": "not turns"}], "current": "b"}
+    conv_id, chat4, answers4 = restore(broken)
+    assert conv_id != "b" and (chat4, answers4) == ([], [])
+    assert restore("not a store")[1:] == ([], [])
