@@ -6,6 +6,7 @@ Uses the system Chromium (never downloads one) and saves screenshots into screen
 import json
 import re
 import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -307,6 +308,11 @@ def test_chips_selection_and_sources_that_never_overlap(browser, dated_app, defa
         expect(bots.nth(1)).to_have_class(re.compile(r"\bis-selected\b"))
         expect(bots.nth(0)).not_to_have_class(re.compile(r"\bis-selected\b"))
         assert overlaps(page) == []
+        if name == "phone":  # the sources come right under the chat and its question box
+            gap = page.locator("#side-title").bounding_box()["y"] - (
+                page.locator("#ask-row").bounding_box()["y"]
+                + page.locator("#ask-row").bounding_box()["height"])
+            assert 0 <= gap < 60, gap
         page.screenshot(path=SHOTS / f"10-{name}-trend-selected.png")
 
         # Citation chips: one per source per sentence; hover previews the quote.
@@ -360,8 +366,11 @@ def test_suggestions_ask_in_one_click_and_conversations_survive_reload(browser, 
         expect(page.locator("#suggest-title")).to_contain_text("Ask next")
         follow = page.locator("#suggest-0").inner_text()
         page.screenshot(path=SHOTS / "14-follow-ups.png")
+        started = time.perf_counter()
         page.locator("#suggest-0").click()
         expect(bots).to_have_count(2)
+        expect(bots.nth(1)).not_to_contain_text("Searching")
+        assert time.perf_counter() - started < 1.0  # the answer is there within a second
         expect(page.locator("#chat [data-testid='user']").nth(1)).to_have_text(follow)
         expect(bots.nth(1)).not_to_contain_text("do not cover")
 

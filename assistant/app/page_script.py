@@ -69,7 +69,8 @@ PAGE_JS = r"""
     let el = $('#chip-tip');
     if (!el) {
       el = document.createElement('div'); el.id = 'chip-tip'; el.hidden = true;
-      el.setAttribute('role', 'tooltip'); document.body.appendChild(el);
+      el.setAttribute('role', 'tooltip');
+      ($('.gradio-container') || document.body).appendChild(el);  // the theme's font
     }
     return el;
   }
