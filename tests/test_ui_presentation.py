@@ -85,3 +85,24 @@ def test_conversations_round_trip_and_distrust_what_the_browser_holds(eval_bot):
     conv_id, chat4, answers4 = restore(broken)
     assert conv_id != "b" and (chat4, answers4) == ([], [])
     assert restore("not a store")[1:] == ([], [])
+
+
+def test_corpus_tab_traces_every_figure_whose_document_is_indexed(default_bot):
+    from assistant.app.corpus_tab import staff_figures
+
+    indexed = {d.doc_id for d in default_bot.corpus.documents}
+    rows = staff_figures(default_bot)
+    assert len(rows) == len(default_bot.corpus.figures)
+    unindexed = [r for r in rows if r[-1].startswith("figures table only")]
+    # Only a figure whose own document is not in the corpus, and that no indexed passage
+    # restates, is left at its table row.
+    assert unindexed and all(r[-1].split("(")[1].split(",")[0] not in indexed
+                             for r in unindexed)
+    outside = sum(f.source not in indexed for f in default_bot.corpus.figures)
+    assert len(unindexed) < outside
+    tps = next(r for r in rows if r[:3] == ["transactions per second", "AWS", "2015"])
+    assert "paras 8–9" in tps[-1]  # the briefing note that restates the article's figure
+    titles = {d.title for d in default_bot.corpus.documents}
+    for row in rows:
+        if row not in unindexed:
+            assert row[-1].split("”")[0].lstrip("“") in titles, row

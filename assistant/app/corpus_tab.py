@@ -26,16 +26,19 @@ def staff_documents(bot) -> list[list]:
 
 def stated_in(bot, figure) -> str:
     """Where a reader can check a figure: the indexed passage that states it (title, date,
-    paragraph), the one its answers cite; else its figures table row."""
-    from ..answering.answer import figure_citation
+    paragraph), the one its answers cite; else the paragraph its locator points to; else it
+    is in the figures table only."""
+    from ..answering.answer import figure_citation, source_passage
 
     try:
         passage, _ = figure_citation(figure, bot.passages_by_doc, bot.figure_rows)
     except KeyError:
-        return f"{figure.source}, {figure.locator}".strip(", ")
-    meta = passage.metadata
-    if meta.get("kind") != "text":  # its document is not in the corpus
+        passage = None
+    if passage is None or passage.metadata.get("kind") != "text":
+        passage = source_passage(figure, bot.passages_by_doc)
+    if passage is None:  # its document is not in the corpus
         return f"figures table only ({figure.source}, {figure.locator})"
+    meta = passage.metadata
     return " · ".join(x for x in (f"“{meta.get('title', '')}”", meta.get("published", ""),
                                   meta.get("locator", "")) if x)
 
@@ -87,7 +90,7 @@ def layout(views: dict) -> SimpleNamespace:
     ui.docs = gr.Dataframe(views["docs"], headers=DOC_HEADERS,
                            label=f"Documents ({len(views['docs'])})", interactive=False,
                            wrap=True, elem_id="documents",
-                           column_widths=["10%", "38%", "34%", "12%", "6%"])
+                           column_widths=["10%", "36%", "34%", "12%", "8%"])
     ui.figures = gr.Dataframe(views["figures"], headers=FIGURE_HEADERS,
                               label=f"Figures by metric ({len(views['figures'])})",
                               interactive=False, wrap=True, elem_id="figures",

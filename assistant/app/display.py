@@ -140,10 +140,10 @@ def _figures_table(figures: list[dict], citations: list[dict]) -> str:
         unit = str(f.get("unit", ""))
         cells = [html.escape(str(f.get(k, ""))) for k in ("entity", "metric", "period")]
         value = html.escape(format_value(f.get("value"), unit))
-        c = backing_citation(f, citations)
-        if c:
-            where = (f"<button type='button' class='chip' data-n='{c['n']}'>{c['n']}</button> "
-                     f"{html.escape(c.get('title', ''))}<br>{_meta(c)}")
+        cite = backing_citation(f, citations)
+        if cite:
+            where = (f"<button type='button' class='chip' data-n='{cite['n']}'>{cite['n']}"
+                     f"</button> {html.escape(cite.get('title', ''))}<br>{_meta(cite)}")
         else:
             where = html.escape(" ".join(str(f.get(k) or "") for k in ("source", "locator")))
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells)
