@@ -51,7 +51,7 @@ def test_follow_ups_are_questions_the_sources_answer(default_bot):
 
 
 def test_abstentions_name_what_the_sources_cover_nearby(default_bot):
-    from assistant.app.suggestions import nearby_html
+    from assistant.app.suggestions import follow_ups, nearby_html, possessive
 
     answer = default_bot.ask("How many employees does the Dubai office have?").to_dict()
     assert answer["abstained"]
@@ -59,6 +59,10 @@ def test_abstentions_name_what_the_sources_cover_nearby(default_bot):
     assert "What the sources do cover nearby" in html
     dubai = next(d.title for d in default_bot.corpus.documents if "Dubai" in d.title)
     assert dubai.replace("'", "&#x27;") in html
+    # ... and suggests questions about it that the sources do answer.
+    questions = follow_ups(default_bot, answer)
+    assert questions and not any(default_bot.ask(q).abstained for q in questions)
+    assert possessive("AWS") == "AWS's" and possessive("Other providers") == "Other providers'"
 
 
 def test_conversations_round_trip_and_distrust_what_the_browser_holds(eval_bot):

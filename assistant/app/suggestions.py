@@ -19,6 +19,12 @@ FOLLOW_UPS = 3
 BUDGET_S = 0.8  # trying candidate questions stops here: suggestions must not hold up the page
 
 
+def possessive(name: str) -> str:
+    """The name as an owner: "Globex's", "ACME's", but "Other providers'"."""
+    last = name.split()[-1] if name.split() else name
+    return f"{name}'" if last.endswith("s") and not last.isupper() else f"{name}'s"
+
+
 def candidates(bot, answer: dict) -> list[str]:
     """Questions the index suggests after this answer: the same measure over time or in its
     newest period, the entity's other figures (from the same sources first), then more of
@@ -35,6 +41,11 @@ def candidates(bot, answer: dict) -> list[str]:
                                  sources)
     for c in answer.get("citations", [])[:2]:
         out += _document_questions(bot, c)
+    if answer.get("abstained"):  # what the sources cover nearby, asked about
+        docs, figs = nearby(bot, answer.get("resolved_question") or answer.get("question", ""))
+        out += [f"What figures do the sources give for {possessive(f['entity'])} {f['metric']}?"
+                for f in figs]
+        out += [f"Summarize “{d['title']}”" for d in docs]
     seen = {answer.get("question", "").lower(), answer.get("resolved_question", "").lower()}
     return [q for q in dict.fromkeys(out) if q.lower() not in seen]
 
@@ -45,9 +56,9 @@ def _measure_questions(bot, entity: str, metric: str, asked: str) -> list[str]:
             continue
         out = []
         if len(m.spans()) >= 3 and "time" not in asked:
-            out.append(f"How has {m.entity}'s {m.metric} changed over time?")
+            out.append(f"How has {possessive(m.entity)} {m.metric} changed over time?")
         if "latest" not in asked:
-            out.append(f"What is {m.entity}'s latest {m.metric}?")
+            out.append(f"What is {possessive(m.entity)} latest {m.metric}?")
         return out
     return []
 
@@ -57,7 +68,8 @@ def _entity_questions(bot, entity: str, known: set[str], sources: set[str]) -> l
             if f.entity.lower() == entity.lower() and f.metric not in known]
     mine.sort(key=lambda f: f.source not in sources)  # the same sources first
     metrics = list(dict.fromkeys(f.metric for f in mine))[:2]
-    return [f"What figures do the sources give for {entity}'s {metric}?" for metric in metrics]
+    return [f"What figures do the sources give for {possessive(entity)} {metric}?"
+            for metric in metrics]
 
 
 def _document_questions(bot, citation: dict) -> list[str]:
@@ -123,7 +135,8 @@ def nearby_html(bot, answer: dict) -> str:
         return ""
     items = [f"<li>“{html.escape(d['title'])}”" + (f", {html.escape(d['published'])}"
                                                    if d["published"] else "")
-             + (f" (section “{html.escape(d['section'])}”)" if d["section"] else "") + "</li>"
+             + (f" (section “{html.escape(d['section'])}”)"
+                if d["section"] and d["section"] != d["title"] else "") + "</li>"
              for d in docs]
     items += [f"<li>Figures: {html.escape(f['metric'])} of {html.escape(f['entity'])}</li>"
               for f in figs]
