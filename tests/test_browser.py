@@ -385,6 +385,8 @@ def test_suggestions_ask_in_one_click_and_conversations_survive_reload(browser, 
         page.reload()
         expect(bots).to_have_count(3)
         expect(sources).to_contain_text("Answer 3")
+        expect(bots.nth(2)).to_have_class(re.compile(r"\bis-selected\b"))
+        expect(bots.nth(2)).to_be_in_viewport()  # opened at the answer shown
         page.screenshot(path=SHOTS / "16-after-reload.png")
 
         # A new conversation starts empty; the first is still there to go back to.

@@ -5,6 +5,7 @@ selected answer's sources. Only layout and event wiring; what each action does l
 
 from types import SimpleNamespace
 
+from .conversations import choices, save
 from .display import EMPTY_PANEL, cite_data, render_sources
 from .suggestions import MAX_SUGGESTIONS, follow_ups, nearby_html
 from .workspace import answer_for_row, make_respond
@@ -106,17 +107,32 @@ def wire_ask(ui, workspace, examples: list[str]) -> None:
         event = event.then(ask_now, [ui.box, ui.chat, ui.answers, ui.since],
                            [ui.box, ui.chat, ui.answers, ui.sources], show_progress="hidden",
                            **PRIVATE)
+        # Kept in the browser before the box is given back: a reload from then on finds it.
+        event = event.then(saved, [ui.store, ui.conv_id, ui.chat, ui.answers],
+                           [ui.store, ui.picker], **PRIVATE)
         event = event.then(settle, [ui.answers], [ui.send, ui.box, ui.selected, ui.cite_data],
                            **PRIVATE)
         event.then(suggest, [ui.answers], [ui.suggest_title, *ui.suggestions],
                    show_progress="hidden", **PRIVATE)
-        ui.answered.append(event)
 
-    ui.answered = []
     chain(gr.on([ui.box.submit, ui.send.click], lambda: None, None, None, queue=False,
                 **PRIVATE))
     for button in ui.suggestions:
         chain(button.click(lambda q: q, button, ui.box, queue=False, **PRIVATE))
+
+
+def saved(store, conv_id, chat, answers):
+    """The browser's store with this conversation saved, and the picker showing it."""
+    store = save(store, conv_id, chat, answers)
+    return store, picker_update(store, conv_id)
+
+
+def picker_update(store, conv_id):
+    import gradio as gr
+
+    listed = choices(store)
+    return gr.Dropdown(choices=listed, value=conv_id if any(c[1] == conv_id for c in listed)
+                       else None)
 
 
 def suggestions_for(workspace, answers: list, examples: list[str]) -> list:

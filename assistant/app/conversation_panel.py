@@ -1,8 +1,15 @@
 """The conversation picker above the chat: the reader's conversations (kept in their browser),
 a new one, and the current one restored when the page loads."""
 
-from .briefing_tab import FIRST_TITLE, PRIVATE, panel_for, suggestion_updates
-from .conversations import choices, empty_store, new_id, restore, save
+from .briefing_tab import (
+    FIRST_TITLE,
+    PRIVATE,
+    panel_for,
+    picker_update,
+    saved,
+    suggestion_updates,
+)
+from .conversations import empty_store, new_id, restore
 from .display import EMPTY_PANEL, cite_data
 
 STORAGE_KEY = "briefing-conversations"
@@ -23,9 +30,8 @@ def layout(ui) -> None:
 
 
 def wire(ui, workspace, examples: list[str], demo) -> None:
-    """Restore on load, save after every answer (and on clear), switch, start anew."""
-    import gradio as gr
-
+    """Restore on load, save on clear and on switching, switch, start anew (each answer is
+    saved as it is given: see `briefing_tab.wire_ask`)."""
     shown = [ui.conv_id, ui.chat, ui.answers, ui.selected, ui.sources, ui.cite_data,
              ui.suggest_title, *ui.suggestions]
 
@@ -40,13 +46,9 @@ def wire(ui, workspace, examples: list[str], demo) -> None:
                 cite_data(answers), "" if answers else FIRST_TITLE,
                 *suggestion_updates([] if answers else examples))
 
-    def picker(store, conv_id):
-        return gr.Dropdown(choices=choices(store), value=conv_id if any(
-            c[1] == conv_id for c in choices(store)) else None)
-
     def on_load(store):
         conv_id, chat, answers = restore(store)
-        return (*show(conv_id, chat, answers), picker(store, conv_id))
+        return (*show(conv_id, chat, answers), picker_update(store, conv_id))
 
     def on_pick(store, wanted):
         conv_id, chat, answers = restore(store, wanted)
@@ -55,22 +57,15 @@ def wire(ui, workspace, examples: list[str], demo) -> None:
     def on_new(store):
         conv_id = new_id()
         store = {**(store or empty_store()), "current": conv_id}
-        return (*show(conv_id, [], []), store, picker(store, conv_id))
-
-    def on_save(store, conv_id, chat, answers):
-        store = save(store, conv_id, chat, answers)
-        return store, picker(store, conv_id)
+        return (*show(conv_id, [], []), store, picker_update(store, conv_id))
 
     demo.load(on_load, [ui.store], [*shown, ui.picker], **PRIVATE)
     ui.picker.input(on_pick, [ui.store, ui.picker], shown, **PRIVATE).then(
-        on_save, [ui.store, ui.conv_id, ui.chat, ui.answers], [ui.store, ui.picker],
+        saved, [ui.store, ui.conv_id, ui.chat, ui.answers], [ui.store, ui.picker],
         **PRIVATE)
     ui.new.click(on_new, [ui.store], [*shown, ui.store, ui.picker], **PRIVATE)
-    for event in ui.answered:
-        event.then(on_save, [ui.store, ui.conv_id, ui.chat, ui.answers],
-                   [ui.store, ui.picker], **PRIVATE)
     ui.chat.clear(lambda: ([], None, EMPTY_PANEL, cite_data([])), None,
                   [ui.answers, ui.selected, ui.sources, ui.cite_data], **PRIVATE).then(
-        on_save, [ui.store, ui.conv_id, ui.chat, ui.answers], [ui.store, ui.picker],
+        saved, [ui.store, ui.conv_id, ui.chat, ui.answers], [ui.store, ui.picker],
         **PRIVATE)
 

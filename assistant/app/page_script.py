@@ -41,6 +41,8 @@ PAGE_JS = r"""
     return panel ? panel.dataset.answer : null;
   }
 
+  let shown = null;  // the answer whose sources were last shown
+
   function sync() {
     const k = selectedAnswer();
     bubbles().forEach((bubble, i) => {
@@ -50,7 +52,10 @@ PAGE_JS = r"""
       if (bubble.classList.contains('is-selected') !== on)
         bubble.classList.toggle('is-selected', on);
       if (!bubble.title) bubble.title = 'Click to see the sources of this answer';
+      // A restored conversation opens at the answer its sources belong to.
+      if (on && shown !== k) bubble.scrollIntoView({block: 'nearest', behavior: 'instant'});
     });
+    if (bubbles()[Number(k)]) shown = k;
     if (pending && pending.k === k) {
       const card = $(`#sources .cite[data-n="${pending.n}"]`);
       pending = null;
