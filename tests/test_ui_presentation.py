@@ -25,6 +25,12 @@ def test_list_answers_render_as_markdown_lists(default_bot):
     text = chat_text(default_bot.ask(STRATEGIES).to_dict())
     head, _, items = text.partition("\n\n- ")
     assert head and items.count("\n- ") == 2  # three items after a blank line
+    # A trend leads with its change, as a sentence, then the periods as a list.
+    trend = default_bot.ask("How has the China market share of Alibaba Cloud changed over "
+                            "time?").to_dict()
+    lead, rest = chat_text(trend).split("\n\n", 1)
+    assert lead.startswith("Change: from Q4 2019 to Q1 2025") and lead.endswith("[1] [3]")
+    assert rest.count("\n- ") == 3 and "Change:" not in rest
 
 
 def test_figures_are_traced_to_the_indexed_passage_that_states_them(default_bot):

@@ -32,7 +32,8 @@ def lead_first(text: str, calculation: dict | None) -> str:
         return text
     end = start + len(result)
     marks = re.match(r"(?:\s*\[\d+\])*", text[end:]).group(0)
-    lead = text[start:end] + marks
+    # A result given as the last item of a list leads as a sentence of its own.
+    lead = text[start:end].removeprefix("- ") + marks
     rest = (text[:start] + text[end + len(marks):]).strip()
     return f"{lead}\n\n{rest}" if rest else lead
 

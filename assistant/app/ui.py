@@ -39,9 +39,9 @@ CONCURRENCY = 4  # answers computed at once; each is CPU-bound
 # requests capped at 512 KB, this bounds what unfinished or abandoned sessions can hold.
 SESSION_CAPACITY = 500
 MAX_UPLOAD = "64kb"  # nothing is uploaded by the app itself; the route exists in Gradio
-INTRO = ("# {title}\nCited answers from the indexed sources. Every answer quotes its sources; "
-         "select an answer in the chat to see them, rate it with the thumbs, or export it as a "
-         "Markdown briefing.")
+INTRO = ("# {title}\nCited answers from the indexed sources. Hover a numbered chip for its "
+         "quote, click an answer to see its sources beside it, rate it with the thumbs, or "
+         "export a Markdown briefing.")
 
 
 def corpus_title(bot) -> str:
