@@ -112,8 +112,10 @@ def wire_ask(ui, workspace, examples: list[str]) -> None:
                            [ui.store, ui.picker], **PRIVATE)
         event = event.then(settle, [ui.answers], [ui.send, ui.box, ui.selected, ui.cite_data],
                            **PRIVATE)
+        # One at a time across all sessions: trying suggestions must never crowd out answers.
         event.then(suggest, [ui.answers], [ui.suggest_title, *ui.suggestions],
-                   show_progress="hidden", **PRIVATE)
+                   show_progress="hidden", concurrency_limit=1, concurrency_id="suggest",
+                   **PRIVATE)
 
     chain(gr.on([ui.box.submit, ui.send.click], lambda: None, None, None, queue=False,
                 **PRIVATE))
