@@ -94,7 +94,14 @@ def test_ask_read_sources_chart_and_export(page, app):
     expect(page.locator("#sources")).to_contain_text("Han Lei")
     expect(page.locator("#sources")).to_contain_text("para 13")
     expect(page.locator("#figure-chart svg, #figure-chart canvas").first).to_be_visible()
+    expect(page.locator("#figure-chart")).to_contain_text("≈ 24.6×")  # the ratio, on the chart
+    assert overlaps(page) == []  # the calculation below the chart is not covered
     page.screenshot(path=SHOTS / "02-answer-sources-chart.png", full_page=True)
+
+    # Each figure names the cited passage that states it; its chip leads to the card.
+    stated = page.locator("#sources table.figures .chip").first
+    stated.click()
+    expect(page.locator("#sources #cite-1")).to_have_class(re.compile(r"\bflash\b"))
 
     page.locator("#export-answer").click()
     link = page.locator("#download a").first
@@ -240,8 +247,9 @@ STRATEGIES = "What three strategies are recommended for AliCloud?"  # four citat
 
 
 def overlaps(page) -> list:
-    """Pairs of elements that overlap: the workspace's components (both columns), and the
-    parts of the Sources panel among themselves. Also fails if the panel does not scroll."""
+    """Pairs of elements that overlap: the workspace's components (both columns), the parts
+    of the Sources panel among themselves, and what the panel shows of them with anything
+    outside it."""
     return page.evaluate("""() => {
       const shown = e => { const r = e.getBoundingClientRect();
         return r.width > 1 && r.height > 1 && getComputedStyle(e).visibility !== 'hidden'; };
@@ -249,18 +257,28 @@ def overlaps(page) -> list:
         return {l: r.left, t: r.top, r: r.right, b: r.bottom,
                 name: e.id || e.className.toString().slice(0, 40)}; };
       const cross = (a, b) => a.l < b.r - 1 && b.l < a.r - 1 && a.t < b.b - 1 && b.t < a.b - 1;
-      const groups = [
-        [...document.querySelectorAll('#workspace > .column > *')],
-        [...document.querySelectorAll('#sources .sources > *')],
-      ];
+      const outer = [...document.querySelectorAll('#workspace > .column > *')].filter(shown);
+      const inner = [...document.querySelectorAll('#sources .sources > *')].filter(shown);
       const found = [];
-      for (const group of groups) {
-        const boxes = group.filter(shown).map(box);
+      for (const group of [outer, inner]) {
+        const boxes = group.map(box);
         boxes.forEach((a, i) => boxes.slice(i + 1).forEach(b => {
           if (cross(a, b)) found.push([a.name, b.name]); }));
       }
+      // What the panel shows of its parts (all of them, unless it clips them) stays clear of
+      // everything outside it.
       const panel = document.querySelector('#sources .sources');
-      if (panel && getComputedStyle(panel).overflowY !== 'auto') found.push(['panel', 'overflow']);
+      if (panel) {
+        const clip = getComputedStyle(panel).overflowY !== 'visible' ? box(panel) : null;
+        const others = outer.filter(e => !e.contains(panel)).map(box);
+        for (const part of inner.map(box)) {
+          const seen = clip ? {l: Math.max(part.l, clip.l), t: Math.max(part.t, clip.t),
+                               r: Math.min(part.r, clip.r), b: Math.min(part.b, clip.b),
+                               name: part.name} : part;
+          if (seen.b <= seen.t) continue;
+          others.forEach(o => { if (cross(seen, o)) found.push([part.name, o.name]); });
+        }
+      }
       return found;
     }""")
 
