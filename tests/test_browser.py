@@ -224,7 +224,7 @@ def test_trend_answer_draws_a_line_chart_and_corpus_lists_newest_first(browser, 
         # "Sources since": a period older than the filter is not answered from old sources.
         page.locator("#since input").click()
         newest = max(d.published[:4] for d in default_bot.corpus.documents)
-        page.get_by_role("option", name=newest, exact=True).click()
+        page.get_by_role("option", name=f"Sources since {newest}", exact=True).click()
         answer = ask(page, f"What is the latest {measure.metric} of {measure.entity}?", 1)
         expect(answer).to_contain_text(measure.newest()[0].period.label)
 

@@ -34,14 +34,12 @@ def _chat_column(ui, examples: list[str], years: list[str]) -> None:
 
     ui.chat = gr.Chatbot(
         label="Briefing chat", show_label=False, elem_id="chat", height=None,
-        min_height=220, max_height=560,
+        min_height=220, max_height=480,
         buttons=["copy", "copy_all"], feedback_options=("Like", "Dislike"),
         placeholder="**Ask a question about the sources.**<br>Answers come only from the "
                     "indexed sources; click an answer to see its quotes.")
-    with gr.Row(elem_id="ask-row"):
-        ui.box = gr.Textbox(placeholder="Ask a briefing question…", max_lines=4,
-                            show_label=False, scale=6, elem_id="question", autofocus=True)
-        ui.send = gr.Button("Ask", variant="primary", scale=1, min_width=110, elem_id="ask")
+    # Suggestions sit between the answer and the question box: the next question is one
+    # click from the answer it follows.
     with gr.Column(elem_classes=["suggest-block"], elem_id="suggestions"):
         ui.suggest_title = gr.Markdown(FIRST_TITLE, elem_id="suggest-title")
         ui.suggestions = [
@@ -49,8 +47,14 @@ def _chat_column(ui, examples: list[str], years: list[str]) -> None:
                       visible=i < len(examples), elem_classes=["suggest"],
                       elem_id=f"suggest-{i}")
             for i in range(MAX_SUGGESTIONS)]
-    ui.since = gr.Dropdown([ALL_YEARS, *years], value=ALL_YEARS, label="Sources since",
-                           elem_id="since", scale=0, min_width=160, filterable=False)
+    with gr.Row(elem_id="ask-row"):
+        ui.box = gr.Textbox(placeholder="Ask a briefing question…", max_lines=4,
+                            show_label=False, scale=6, elem_id="question", autofocus=True)
+        ui.since = gr.Dropdown([("Sources: all years", ALL_YEARS),
+                                *[(f"Sources since {y}", y) for y in years]],
+                               value=ALL_YEARS, show_label=False, label="Sources since",
+                               elem_id="since", scale=0, min_width=180, filterable=False)
+        ui.send = gr.Button("Ask", variant="primary", scale=0, min_width=90, elem_id="ask")
 
 
 def _side_column(ui) -> None:

@@ -90,7 +90,11 @@ button.suggest { white-space: normal !important; text-align: left !important;
   #workspace:has(.sources.empty) .suggest-block { order: 3; }
   #title p { display: none; }
   #suggestions > * { flex-basis: 100%; }
-  #conversation-row { flex-wrap: nowrap; }
+  #conversation-row, #ask-row { flex-wrap: nowrap; gap: 6px; }
+  #ask-row > *, #ask-row .form > * { min-width: 0 !important; }
+  #ask-row .form { flex-wrap: nowrap !important; }
+  #ask-row #since { flex: 0 0 150px; }
+  #ask-row #ask { flex: 0 0 64px; }
   #conversation-row > * { min-width: 0 !important; }
   #side { position: static; }
   .sources { max-height: 70vh; }
