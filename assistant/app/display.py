@@ -135,11 +135,13 @@ def _figures_table(figures: list[dict], citations: list[dict]) -> str:
     if not figures:
         return ""
     rows = ["<h4>Figures</h4><table class='figures'><tr><th>Entity</th><th>Metric</th>"
-            "<th>Period</th><th class='num'>Value</th><th>Unit</th><th>Stated in</th></tr>"]
+            "<th>Period</th><th class='num'>Value</th><th class='stated'>Stated in</th></tr>"]
     for f in figures:
-        unit = str(f.get("unit", ""))
+        unit, metric = str(f.get("unit", "")), str(f.get("metric", ""))
         cells = [html.escape(str(f.get(k, ""))) for k in ("entity", "metric", "period")]
         value = html.escape(format_value(f.get("value"), unit))
+        if unit and unit.lower() not in metric.lower():  # the unit, said once
+            value += f"<br><span class='unit'>{html.escape(unit)}</span>"
         cite = backing_citation(f, citations)
         if cite:
             where = (f"<button type='button' class='chip' data-n='{cite['n']}'>{cite['n']}"
@@ -147,8 +149,7 @@ def _figures_table(figures: list[dict], citations: list[dict]) -> str:
         else:
             where = html.escape(" ".join(str(f.get(k) or "") for k in ("source", "locator")))
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells)
-                    + f"<td class='num'>{value}</td><td>{html.escape(unit)}</td>"
-                    f"<td class='src'>{where}</td></tr>")
+                    + f"<td class='num'>{value}</td><td class='src'>{where}</td></tr>")
     rows.append("</table>")
     return "".join(rows)
 

@@ -38,7 +38,8 @@ CSS = """
 .sources td, .sources th { border: 1px solid var(--border-color-primary); padding: 4px 8px;
   text-align: left; vertical-align: top; }
 .sources .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.sources .src { color: var(--body-text-color-subdued); font-size: 0.9em; }
+.sources .src { color: var(--body-text-color-subdued); font-size: 0.9em; width: 40%; }
+.sources .unit { color: var(--body-text-color-subdued); font-size: 0.85em; white-space: normal; }
 .sources .src a { color: var(--primary-600); }
 .sources code { font-size: 1em; }
 .chart { margin: 6px 0 10px; }

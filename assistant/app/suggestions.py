@@ -80,7 +80,7 @@ def _document_questions(bot, citation: dict) -> list[str]:
     sections = [p.metadata.get("section", "") for p in passages
                 if p.metadata.get("kind") == "text"]
     later = sections[sections.index(here) + 1:] if here in sections else sections
-    out = [f"What do the sources say about {name.strip(' .:').lstrip('0123456789. ')}?"
+    out = [f"What do the sources say about “{name.strip(' .:').lstrip('0123456789. ')}”?"
            for name in dict.fromkeys(s for s in later if s and s != here)][:2]
     title = citation.get("title", "")
     if title:
