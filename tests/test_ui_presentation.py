@@ -1,6 +1,8 @@
 """How the workspace presents answers: the chat text, figure provenance, suggestions, nearby
 coverage for abstentions, and conversations kept in the browser."""
 
+import json
+
 from assistant.app.answer_text import chat_text, collapse_citations
 from assistant.app.display import render_sources
 from assistant.app.ui import make_respond
@@ -72,7 +74,14 @@ def test_abstentions_name_what_the_sources_cover_nearby(default_bot):
 
 
 def test_conversations_round_trip_and_distrust_what_the_browser_holds(eval_bot):
-    from assistant.app.conversations import choices, empty_store, restore, save
+    from assistant.app.conversations import (
+        MAX_STORE_BYTES,
+        choices,
+        empty_store,
+        passage_reader,
+        restore,
+        save,
+    )
 
     respond = make_respond(eval_bot, delay=0)
     *_, (_, chat, answers, _) = respond(TPS_QUESTION, [], [])
@@ -80,10 +89,20 @@ def test_conversations_round_trip_and_distrust_what_the_browser_holds(eval_bot):
     store = save(empty_store(), "one", chat, answers)
     store = save(store, "two", [], [])  # an empty conversation is not kept
     assert choices(store) == [(TPS_QUESTION[:70], "one")]
-    conv_id, chat2, answers2 = restore(store, "one")
+    conv_id, chat2, answers2 = restore(store, "one", passage_reader(eval_bot))
     assert conv_id == "one" and len(chat2) == 4 and answers2[1] is None
     assert chat2[1]["content"] == chat[1]["content"] and "24.57" in chat2[1]["content"]
+    # Passages travel by reference and come back whole from the index.
+    assert "text" not in store["conversations"][0]["turns"][0]["answer"]["citations"][0]
     assert answers2[0]["citations"] == answers[0]["citations"]
+
+    # However much is asked, the store stays small enough to travel with each answer.
+    many = answers[:1] * 60
+    for k in range(12):
+        store = save(store, f"c{k}", [], many)
+    size = len(json.dumps(store))
+    assert size <= MAX_STORE_BYTES and store["current"] == "c11"
+    assert store["conversations"][0]["id"] == "c11" and store["conversations"][0]["turns"]
 
     tampered = {"conversations": [{"id": "t", "turns": [
         {"question": "<img src=x onerror=alert(1)>", "answer": {

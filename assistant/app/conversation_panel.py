@@ -9,7 +9,7 @@ from .briefing_tab import (
     saved,
     suggestion_updates,
 )
-from .conversations import empty_store, new_id, restore
+from .conversations import empty_store, new_id, passage_reader, restore
 from .display import EMPTY_PANEL, cite_data
 
 STORAGE_KEY = "briefing-conversations"
@@ -47,11 +47,11 @@ def wire(ui, workspace, examples: list[str], demo) -> None:
                 *suggestion_updates([] if answers else examples))
 
     def on_load(store):
-        conv_id, chat, answers = restore(store)
+        conv_id, chat, answers = restore(store, read=passage_reader(workspace.bot))
         return (*show(conv_id, chat, answers), picker_update(store, conv_id))
 
     def on_pick(store, wanted):
-        conv_id, chat, answers = restore(store, wanted)
+        conv_id, chat, answers = restore(store, wanted, passage_reader(workspace.bot))
         return show(conv_id, chat, answers)
 
     def on_new(store):
