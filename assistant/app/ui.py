@@ -1,8 +1,9 @@
-"""The Gradio briefing workspace: chat beside the selected answer's sources, exports, feedback,
-and a Corpus tab with index status and re-indexing.
+"""The Gradio briefing workspace, put together and served: the Briefing tab (chat, suggested
+questions, the selected answer's sources, conversations, feedback, exports) and the Corpus tab.
 
-Only this module imports gradio, and only inside functions, so importing `assistant` stays
-cheap. What each action does lives in `workspace`; what is shown, in `display`.
+Each tab and panel is a module of its own here; gradio is imported only inside functions, so
+importing `assistant` stays cheap. What each action does lives in `workspace`; what is shown,
+in `display`, `answer_text` and `charts`; the page's own behaviour, in `page_script`.
 """
 
 import logging
