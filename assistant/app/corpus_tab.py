@@ -30,8 +30,9 @@ def stated_in(bot, figure) -> str:
     is in the figures table only."""
     from ..answering.answer import figure_citation, source_passage
 
-    try:
-        passage, _ = figure_citation(figure, bot.passages_by_doc, bot.figure_rows)
+    try:  # an assistant without figure rows (a stand-in) still shows its figures
+        passage, _ = figure_citation(figure, bot.passages_by_doc,
+                                     getattr(bot, "figure_rows", {}))
     except KeyError:
         passage = None
     if passage is None or passage.metadata.get("kind") != "text":

@@ -93,7 +93,12 @@ def follow_ups(bot, answer: dict | None, limit: int = FOLLOW_UPS) -> list[str]:
     if not answer:
         return []
     kept, start = [], time.perf_counter()
-    for question in candidates(bot, answer):
+    try:
+        questions = candidates(bot, answer)
+    except Exception:  # anything with `ask` can be served; it just gets no suggestions
+        log.debug("no suggestions", exc_info=True)
+        return []
+    for question in questions:
         if len(kept) >= limit or time.perf_counter() - start > BUDGET_S:
             break
         try:
