@@ -19,6 +19,10 @@ def test_chat_text_leads_with_the_result_and_marks_each_source_once(eval_bot):
     lead, details = text.split("\n\n")
     assert lead.endswith("[1]") and details.count("[1]") == 1 and details.endswith("[1]")
     assert answer["answer"].count("[1]") == 3  # the answer object itself is unchanged
+    # A result that points back stays after what it points to.
+    dated = eval_bot.ask("How many customers does AliCloud have?").to_dict()
+    assert (dated["calculation"] or {}).get("text", "").startswith("That")
+    assert chat_text(dated).startswith("AliCloud customers")
     assert collapse_citations("A. [1] B. [1] [2] C. [2]") == "A. [1] B. [1] [2] C. [2]"
     assert collapse_citations("A. [1] B. [1]\n- C. [2] [2]") == "A. B. [1]\n- C. [2]"
 
