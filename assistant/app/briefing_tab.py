@@ -53,7 +53,7 @@ def _chat_column(ui, examples: list[str], years: list[str]) -> None:
         ui.since = gr.Dropdown([("Sources: all years", ALL_YEARS),
                                 *[(f"Sources since {y}", y) for y in years]],
                                value=ALL_YEARS, show_label=False, label="Sources since",
-                               elem_id="since", scale=0, min_width=180, filterable=False)
+                               elem_id="since", scale=0, min_width=210, filterable=False)
         ui.send = gr.Button("Ask", variant="primary", scale=0, min_width=90, elem_id="ask")
 
 
@@ -134,11 +134,13 @@ def saved(store, conv_id, chat, answers):
 
 
 def picker_update(store, conv_id):
+    """The conversation picker: the stored ones, and the current one even before it is."""
     import gradio as gr
 
     listed = choices(store)
-    return gr.Dropdown(choices=listed, value=conv_id if any(c[1] == conv_id for c in listed)
-                       else None)
+    if not any(c[1] == conv_id for c in listed):
+        listed = [("New conversation", conv_id), *listed]
+    return gr.Dropdown(choices=listed, value=conv_id)
 
 
 def suggestions_for(workspace, answers: list, examples: list[str]) -> list:

@@ -94,7 +94,7 @@ button.suggest { white-space: normal !important; text-align: left !important;
   #conversation-row, #ask-row { flex-wrap: nowrap; gap: 6px; }
   #ask-row > *, #ask-row .form > * { min-width: 0 !important; }
   #ask-row .form { flex-wrap: nowrap !important; }
-  #ask-row #since { flex: 0 0 150px; }
+  #ask-row #since { flex: 0 0 170px; }
   #ask-row #ask { flex: 0 0 64px; }
   #conversation-row > * { min-width: 0 !important; }
   #side { position: static; }
