@@ -324,7 +324,9 @@ def test_chips_selection_and_sources_that_never_overlap(browser, dated_app, defa
         bots = page.locator("#chat [data-testid='bot']")
         expect(page.locator("#sources")).to_contain_text("Answer 2")
         expect(bots.nth(1)).to_have_class(re.compile(r"\bis-selected\b"))
+        expect(bots.nth(1)).to_have_css("outline-style", "solid")  # visibly marked
         expect(bots.nth(0)).not_to_have_class(re.compile(r"\bis-selected\b"))
+        expect(bots.nth(0)).to_have_css("outline-style", "none")
         assert overlaps(page) == []
         if name == "phone":  # the sources come right under the chat and its question box
             gap = page.locator("#side-title").bounding_box()["y"] - (
