@@ -51,6 +51,7 @@ class Assistant:
         self.corpus, self.glossary = knowledge.corpus, knowledge.glossary
         self.passages, self.passages_by_doc = knowledge.passages, knowledge.passages_by_doc
         self.figures, self.timeline = knowledge.figures, knowledge.timeline
+        self.figure_rows = knowledge.figure_rows
 
     @classmethod
     def open(cls, corpus: list[str] | None = None, index: str | Path | None = None,

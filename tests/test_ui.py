@@ -78,21 +78,24 @@ def test_unexpected_errors_become_a_chat_message_without_details():
 
 
 def test_sources_panel_shows_figures_calculation_and_chart_data(eval_bot):
-    from assistant.app.display import chart_data
+    from assistant.app.charts import bar_points
 
     answer = eval_bot.ask(TPS_QUESTION).to_dict()
     html = render_sources(answer, 3)
     assert "Answer 3" in html and "<table" in html and "3,440,000" in html
+    assert "data-answer='2'" in html and "id='cite-1'" in html
     assert "3440000 / 140000 = 24.57" in html and "Han Lei · 2016-11 · para 13" in html
-    frame, unit = chart_data(answer)
+    # The chart: titled, each bar labelled with its value, the ratio written on it.
+    assert "id='figure-chart'" in html and ">Transactions per second<" in html
+    assert ">3,440,000<" in html and ">140,000<" in html and "≈ 24.6×" in html
+    bars, unit = bar_points(answer)
     assert unit == "transactions per second"
-    assert list(frame["figure"]) == ["AWS 2015", "AliCloud 2015"]
-    assert list(frame["value"]) == [3440000, 140000]
-    assert list(frame["entity"]) == ["AWS", "AliCloud"]
-    assert chart_data({"figures": []}) == (None, "")
-    assert chart_data({"figures": answer["figures"][:1]}) == (None, "")  # nothing to compare
+    assert [b["label"] for b in bars] == ["AWS 2015", "AliCloud 2015"]
+    assert [b["value"] for b in bars] == [3440000, 140000]
+    assert bar_points({"figures": []}) == ([], "")
+    assert bar_points({"figures": answer["figures"][:1]}) == ([], "")  # nothing to compare
     mixed = [answer["figures"][0], {**answer["figures"][1], "unit": "USD billion"}]
-    assert chart_data({"figures": mixed}) == (None, "")
+    assert bar_points({"figures": mixed}) == ([], "")
 
 
 def test_export_writes_markdown_briefings_into_the_exports_folder(eval_bot, tmp_path):
@@ -175,18 +178,27 @@ def test_serve_refuses_a_bad_login_setting_before_starting():
 
 
 def test_reindex_swaps_in_a_fresh_assistant(eval_bot, tmp_path):
-    from assistant.app.workspace import Workspace, corpus_views, reindex
+    from assistant.app.corpus_tab import corpus_views
+    from assistant.app.workspace import Workspace, reindex
 
     workspace = Workspace(eval_bot, tmp_path)
     steps = []
     note = reindex(workspace, lambda *args, **kwargs: steps.append((args, kwargs)))
     assert note.startswith("Re-indexed: 0 added") and workspace.bot is not eval_bot
     assert steps and workspace.bot.ask("How many customers does AliCloud have?").citations
-    status, docs, figures, problems = corpus_views(workspace.bot)
+    views = corpus_views(workspace.bot)
+    status = views["status"]
     assert "sentence-transformers/all-MiniLM-L6-v2" in status and "passages from" in status
-    assert docs == [["2016-11", eval_bot.corpus.documents[0].title, "", "Han Lei",
-                     "west-favors-aws-over-alicloud", 14]]
-    assert problems == ""
+    title = eval_bot.corpus.documents[0].title
+    assert views["docs"] == [["2016-11", title, "", "Han Lei", 14]]
+    assert views["admin_docs"] == [["west-favors-aws-over-alicloud", title, 14]]
+    assert views["problems"] == "" and "1 documents and 11 figures" in views["summary"]
+    # Staff see each figure with the passage that states it: title, date, paragraph.
+    assert len(views["figures"]) == 11
+    tps = next(r for r in views["figures"] if r[:3] == ["transactions per second", "AWS",
+                                                        "2015"])
+    assert tps[-1] == f"“{title}” · 2016-11 · para 13"
+    figures = views["admin_figures"]
     curated = [row for row in figures if row[-1] == "figures table"]
     assert len(curated) == 11 and len(figures) > 11  # and those read from the article
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import html
 import re
 
+from .charts import chart_html, format_value
+
 EMPTY_PANEL = ("<div class='sources empty'><p>Ask a question: the passages behind the answer "
                "appear here, with the supporting sentence highlighted.</p>"
                "<p>Select an earlier answer in the chat to see its sources again.</p></div>")
@@ -52,14 +54,6 @@ def was_rewritten(answer: dict) -> bool:
     return bool(resolved) and resolved != answer.get("question")
 
 
-def chat_text(answer: dict) -> str:
-    """The answer as a chat message (Markdown, sources neutralized)."""
-    text = safe_markdown(answer["answer"])
-    if was_rewritten(answer):
-        text = f"*Understood as: {safe_markdown(answer['resolved_question'])}*\n\n{text}"
-    return text
-
-
 def stream_steps(text: str, words: int = 4) -> list[str]:
     """Progressively longer prefixes of text, cut only at whitespace.
 
@@ -69,38 +63,37 @@ def stream_steps(text: str, words: int = 4) -> list[str]:
     return [text[:cut] for cut in cuts if cut > 0] + [text]
 
 
-def format_value(value, unit: str = "") -> str:
-    """A figure's value with thousands separators (140000 -> 140,000), except for years."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if not isinstance(value, int | float) or unit.lower() in {"year", "years"}:
-        return str(value)
-    return f"{value:,}"
-
-
-def render_sources(answer: dict | None, number: int | None = None) -> str:
-    """HTML for the Sources panel: numbered citations with the quote highlighted."""
+def render_sources(answer: dict | None, number: int | None = None, extra: str = "") -> str:
+    """HTML for the Sources panel: the chart, numbered citation cards with the quote
+    highlighted, the figures with where each is stated, the calculation; `extra` (trusted
+    HTML) goes after the abstention note."""
     if not answer:
         return EMPTY_PANEL
-    parts = ["<div class='sources'>", _header(answer, number)]
+    k = (number or 1) - 1
+    parts = [f"<div class='sources' data-answer='{k}'>", _header(answer, number)]
     if answer.get("abstained"):
         parts.append("<p class='abstained'><b>Not covered by the sources.</b> "
                      "The passages below are the closest material, not an answer.</p>"
                      if answer.get("citations") else
                      "<p class='abstained'><b>Not covered by the sources.</b></p>")
+        parts.append(extra)
+    parts.append(chart_html(answer))
     for c in answer.get("citations", []):
-        meta = " · ".join(html.escape(str(x)) for x in (
-            c.get("author"), c.get("published"), c.get("locator")) if x)
         parts.append(
-            f"<div class='cite'><div class='title'><span class='n'>[{c['n']}]</span> "
-            f"{html.escape(c.get('title', ''))}</div>"
-            f"<div class='meta'>{meta}</div>"
+            f"<div class='cite' id='cite-{c['n']}' data-n='{c['n']}'><div class='title'>"
+            f"<span class='n'>[{c['n']}]</span> {html.escape(c.get('title', ''))}</div>"
+            f"<div class='meta'>{_meta(c)}</div>"
             f"<div class='passage'>{highlight(c['text'], c['quote'])}</div></div>"
         )
-    parts.append(_figures_table(answer.get("figures") or []))
+    parts.append(_figures_table(answer.get("figures") or [], answer.get("citations", [])))
     parts.append(_calculation(answer.get("calculation")))
     parts.append("</div>")
     return "".join(parts)
+
+
+def _meta(c: dict) -> str:
+    return " · ".join(html.escape(str(x)) for x in (
+        c.get("author"), c.get("published"), c.get("locator")) if x)
 
 
 def _header(answer: dict, number: int | None) -> str:
@@ -110,24 +103,53 @@ def _header(answer: dict, number: int | None) -> str:
     if was_rewritten(answer):
         parts.append(f"<div class='resolved'>Understood as: "
                      f"{html.escape(answer['resolved_question'])}</div>")
+    if number:
+        parts.append("<p class='hint'>The sources of the answer outlined in the chat; click "
+                     "another answer to see its own.</p>")
     return "".join(parts)
 
 
-def _figures_table(figures: list[dict]) -> str:
+def backing_citation(figure: dict, citations: list[dict]) -> dict | None:
+    """The cited passage that states a figure: one from the figure's own document, else one
+    whose quote (or passage) gives its value. Readers can open it; a figures-table locator in
+    a document that is not indexed, they cannot."""
+    from ..answering.answer import mentions_value
+    from ..ingest.documents import Figure
+
+    own = [c for c in citations if c.get("doc_id") == figure.get("source")]
+    if own:
+        return own[0]
+    try:
+        fig = Figure(**{k: figure[k] for k in ("id", "entity", "metric", "value", "unit",
+                                               "period", "source", "locator")})
+    except (KeyError, TypeError):
+        return None
+    for field in ("quote", "text"):
+        for c in citations:
+            if mentions_value(c.get(field, ""), fig):
+                return c
+    return None
+
+
+def _figures_table(figures: list[dict], citations: list[dict]) -> str:
     if not figures:
         return ""
     rows = ["<h4>Figures</h4><table class='figures'><tr><th>Entity</th><th>Metric</th>"
-            "<th>Period</th><th class='num'>Value</th><th>Unit</th><th>Source</th></tr>"]
+            "<th>Period</th><th class='num'>Value</th><th class='stated'>Stated in</th></tr>"]
     for f in figures:
-        unit = str(f.get("unit", ""))
+        unit, metric = str(f.get("unit", "")), str(f.get("metric", ""))
         cells = [html.escape(str(f.get(k, ""))) for k in ("entity", "metric", "period")]
         value = html.escape(format_value(f.get("value"), unit))
-        # The locator is what a reader checks; the document id is there on hover.
-        source = html.escape(str(f.get("locator") or f.get("source") or ""))
+        if unit and unit.lower() not in metric.lower():  # the unit, said once
+            value += f"<br><span class='unit'>{html.escape(unit)}</span>"
+        cite = backing_citation(f, citations)
+        if cite:
+            where = (f"<button type='button' class='chip' data-n='{cite['n']}'>{cite['n']}"
+                     f"</button> {html.escape(cite.get('title', ''))}<br>{_meta(cite)}")
+        else:
+            where = html.escape(" ".join(str(f.get(k) or "") for k in ("source", "locator")))
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells)
-                    + f"<td class='num'>{value}</td><td>{html.escape(unit)}</td>"
-                    f"<td class='src' title='{html.escape(str(f.get('source', '')))}'>"
-                    f"{source}</td></tr>")
+                    + f"<td class='num'>{value}</td><td class='src'>{where}</td></tr>")
     rows.append("</table>")
     return "".join(rows)
 
@@ -140,46 +162,18 @@ def _calculation(calc: dict | None) -> str:
             f"{html.escape(format_value(calc['result']))}</code></p>{text}")
 
 
-def chart_data(answer: dict | None) -> tuple[object | None, str]:
-    """A DataFrame (bar label, value, entity) of the answer's comparable figures, and their unit.
-
-    Only figures in the first figure's unit are charted, since bars in different units on one
-    axis would mislead; and only two or more, since a single bar compares nothing.
-    """
-    figures = (answer or {}).get("figures") or []
-    unit = figures[0].get("unit", "") if figures else ""
-    rows = [{"figure": f"{f['entity']} {f['period']}".strip(), "value": float(f["value"]),
-             "entity": f["entity"]} for f in figures if f.get("unit", "") == unit]
-    if len(rows) < 2:
-        return None, ""
-    import pandas as pd
-
-    return pd.DataFrame(rows), unit
-
-
-def trend_data(answer: dict | None) -> tuple[object | None, str, str]:
-    """A DataFrame (date, value, period) when the answer's figures are one measure over two or
-    more periods, in one unit; with the unit and the measure's name. Else (None, "", "")."""
-    from ..language.periods import parse_period
-
-    figures = (answer or {}).get("figures") or []
-    if not figures:
-        return None, "", ""
-    first = figures[0]
-    same = [f for f in figures if (f["entity"], f["metric"], f.get("unit", "")) ==
-            (first["entity"], first["metric"], first.get("unit", ""))]
-    points = {}
-    for f in same:
-        period = parse_period(f.get("period", ""))
-        if period is not None:
-            points.setdefault(period.end, (float(f["value"]), period.label))
-    if len(same) != len(figures) or len(points) < 2:
-        return None, "", ""
-    import pandas as pd
-
-    frame = pd.DataFrame([{"date": pd.Timestamp(day), "value": value, "period": label}
-                          for day, (value, label) in sorted(points.items())])
-    return frame, first.get("unit", ""), f"{first['entity']} {first['metric']}"
+def cite_data(answers: list[dict | None]) -> str:
+    """Hidden HTML the page reads for chip previews: each answer's quotes and sources."""
+    parts = ["<div class='cite-data'>"]
+    for k, answer in enumerate(answers or []):
+        for c in (answer or {}).get("citations", []):
+            source = " · ".join(x for x in (c.get("title", ""), c.get("published", ""),
+                                            c.get("locator", "")) if x)
+            parts.append(f"<span data-answer='{k}' data-n='{c['n']}' "
+                         f"data-quote=\"{html.escape(c.get('quote', ''))}\" "
+                         f"data-source=\"{html.escape(source)}\"></span>")
+    parts.append("</div>")
+    return "".join(parts)
 
 
 def index_status(manifest: dict | None, summary: str, settings) -> str:
@@ -239,37 +233,3 @@ def _figure_order(f) -> tuple:
     period = parse_period(f.period)
     return (f.table == "extracted", f.entity.lower(), f.metric.lower(),
             period.end.isoformat() if period else f.period, f.as_of)
-
-
-# Styles for the HTML above and the workspace layout; Gradio's colour variables keep it
-# readable in light and dark mode.
-CSS = """
-.gradio-container { max-width: 1500px !important; }
-#title h1 { margin-bottom: 0; }
-#title p { color: var(--body-text-color-subdued); margin-top: 4px; }
-#sources { max-height: 62vh; overflow-y: auto; padding-right: 4px; }
-.sources { font-size: 0.95em; }
-.sources.empty { color: var(--body-text-color-subdued); }
-.sources .asked { font-weight: 600; margin-bottom: 4px; }
-.sources .label { background: var(--primary-100); color: var(--primary-800); border-radius: 4px;
-  padding: 1px 6px; font-size: 0.8em; margin-right: 4px; }
-.sources .resolved { color: var(--body-text-color-subdued); font-style: italic;
-  margin-bottom: 6px; }
-.sources .abstained { background: var(--background-fill-secondary); border-radius: 6px;
-  padding: 6px 10px; }
-.sources .cite { border: 1px solid var(--border-color-primary); border-radius: 8px;
-  padding: 10px 12px; margin: 8px 0; background: var(--background-fill-primary); }
-.sources .cite .n { color: var(--primary-600); font-weight: 700; }
-.sources .title { font-weight: 600; }
-.sources .meta { color: var(--body-text-color-subdued); font-size: 0.85em; margin: 2px 0 6px; }
-.sources .passage { white-space: pre-wrap; line-height: 1.5; }
-.sources mark { background: #fde68a; color: #111827; padding: 1px 2px; border-radius: 3px; }
-.sources h4 { margin: 14px 0 6px; }
-.sources table { border-collapse: collapse; font-size: 0.9em; width: 100%; }
-.sources td, .sources th { border: 1px solid var(--border-color-primary); padding: 4px 8px;
-  text-align: left; }
-.sources .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.sources .src { color: var(--body-text-color-subdued); font-size: 0.9em; }
-.sources code { font-size: 1em; }
-#feedback-note p, #export-note p { color: var(--body-text-color-subdued); font-size: 0.9em; }
-"""

@@ -1,30 +1,30 @@
-"""The Gradio briefing workspace: chat beside the selected answer's sources, exports, feedback,
-and a Corpus tab with index status and re-indexing.
+"""The Gradio briefing workspace, put together and served: the Briefing tab (chat, suggested
+questions, the selected answer's sources, conversations, feedback, exports) and the Corpus tab.
 
-Only this module imports gradio, and only inside functions, so importing `assistant` stays
-cheap. What each action does lives in `workspace`; what is shown, in `display`.
+Each tab and panel is a module of its own here; gradio is imported only inside functions, so
+importing `assistant` stays cheap. What each action does lives in `workspace`; what is shown,
+in `display`, `answer_text` and `charts`; the page's own behaviour, in `page_script`.
 """
 
 import logging
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 
 from ..config import Settings
 from ..errors import AssistantError
 from ..language.periods import year_of
+from . import briefing_tab, conversation_panel, corpus_tab, feedback_panel
 from .briefing import exports_dir
-from .display import CSS, EMPTY_PANEL, chart_data, highlight, render_sources, trend_data
+from .display import highlight, render_sources
 from .http_guards import MAX_REQUEST_BYTES, LoginGuard, RequestSizeLimit, auth_check
+from .page_script import PAGE_JS
+from .styles import CSS
 from .workspace import (
     FAILED,
     Workspace,
-    answer_for_row,
-    corpus_views,
     export_answers,
     make_respond,
-    record_comment,
-    record_vote,
-    reindex,
 )
 
 # Re-exported: the UI's rendering and chat handler are part of what this module offers.
@@ -32,6 +32,7 @@ __all__ = ["build_demo", "highlight", "launch", "load_auth", "make_respond", "re
            "serve"]
 
 log = logging.getLogger(__name__)
+PRIVATE = {"api_visibility": "private"}
 
 QUEUE_SIZE = 64  # requests waiting beyond this get Gradio's "queue is full" message
 CONCURRENCY = 4  # answers computed at once; each is CPU-bound
@@ -39,13 +40,9 @@ CONCURRENCY = 4  # answers computed at once; each is CPU-bound
 # requests capped at 512 KB, this bounds what unfinished or abandoned sessions can hold.
 SESSION_CAPACITY = 500
 MAX_UPLOAD = "64kb"  # nothing is uploaded by the app itself; the route exists in Gradio
-DOC_HEADERS = ["published", "title", "sources", "author", "doc_id", "passages"]
-FIGURE_HEADERS = ["entity", "metric", "period", "value", "unit", "as of", "source", "locator",
-                  "id", "read from"]
-ALL_YEARS = "all years"
-INTRO = ("# {title}\nCited answers from the indexed sources. Every answer quotes its sources; "
-         "select an answer in the chat to see them, rate it with the thumbs, or export it as a "
-         "Markdown briefing.")
+INTRO = ("# {title}\nCited answers from the indexed sources. Hover a numbered chip for its "
+         "quote, click an answer to see its sources beside it, rate it with the thumbs, or "
+         "export a Markdown briefing.")
 
 
 def corpus_title(bot) -> str:
@@ -74,57 +71,31 @@ def build_demo(bot, data_dir: Path | None = None):
     import gradio as gr
 
     workspace = Workspace(bot, Path(data_dir or bot.settings.data_dir))
-    private = {"api_visibility": "private"}
+    title = corpus_title(bot)
+    examples = examples_for(bot)
+    views = corpus_tab.corpus_views(workspace.bot)
+    # Gradio's file cache (nothing is uploaded by the app) is emptied hourly of files over an
+    # hour old.
+    with gr.Blocks(title=title, delete_cache=(3600, 3600)) as demo:
+        gr.Markdown(INTRO.format(title=title), elem_id="title")
+        with gr.Tab("Briefing"):
+            chat = SimpleNamespace()
+            conversation_panel.layout(chat)
+            briefing_tab.layout(chat, examples, source_years(bot))
+            feedback_panel.layout(chat)
+        with gr.Tab("Corpus"):
+            corpus = corpus_tab.layout(views)
+        briefing_tab.wire_ask(chat, workspace, examples)
+        briefing_tab.wire_select(chat, workspace)
+        conversation_panel.wire(chat, workspace, examples, demo)
+        feedback_panel.wire(chat, workspace)
+        _wire_exports(chat, workspace)
+        corpus_tab.wire(corpus, workspace)
+        gr.api(_api(workspace), api_name="ask")
+    return demo
 
-    def chart(answer):
-        """A line chart for one measure over time, else bars for compared figures."""
-        series, unit, name = trend_data(answer)
-        if series is not None:
-            return (gr.BarPlot(value=None, visible=False),
-                    gr.LinePlot(value=series, y_title=unit or "value", title=name,
-                                visible=True))
-        frame, unit = chart_data(answer)
-        if frame is None:
-            return gr.BarPlot(value=None, visible=False), gr.LinePlot(value=None, visible=False)
-        return (gr.BarPlot(value=frame, y_title=unit or "value", visible=True),
-                gr.LinePlot(value=None, visible=False))
 
-    def busy():
-        return gr.Button("Searching…", interactive=False), gr.Textbox(interactive=False)
-
-    def settle(answers):
-        k = len(answers) - 1
-        return (gr.Button("Ask", interactive=True), gr.Textbox(interactive=True), k,
-                *chart(answers[k] if k >= 0 else None))
-
-    def select(answers, evt: gr.SelectData):
-        k, answer = answer_for_row(answers, evt.index)
-        return k, render_sources(answer, k + 1), *chart(answer)
-
-    def like(answers, comment, evt: gr.LikeData):
-        return "", record_vote(workspace, answers, evt.index, evt.liked, comment)
-
-    def comment_only(answers, selected, comment):
-        note = record_comment(workspace, answers, selected, comment)
-        return ("" if note.startswith("Thanks") else comment), note
-
-    def export(answers, selected, whole):
-        path = export_answers(workspace, answers, selected, whole)
-        if path is None:
-            gr.Warning("There is no answer to export yet: ask a question first.")
-            return gr.File(visible=False)
-        return gr.File(value=str(path), visible=True)
-
-    def corpus_outputs(note=""):
-        status, docs, figs, problems = corpus_views(workspace.bot)
-        return (note, status, gr.Dataframe(value=docs, label=f"Documents ({len(docs)})"),
-                gr.Dataframe(value=figs, label=f"Figures ({len(figs)})"), problems)
-
-    tracker = gr.Progress()  # Gradio reports progress through a default argument
-
-    def run_reindex(progress=tracker):
-        return corpus_outputs(reindex(workspace, progress))
-
+def _api(workspace):
     def ask_api(question: str, history: list[dict] | None = None) -> dict:
         """Answer a question with the chat history; returns the JSON answer object."""
         try:
@@ -135,97 +106,23 @@ def build_demo(bot, data_dir: Path | None = None):
             log.exception("failed to answer")
             return {"error": FAILED.removeprefix("⚠️ "), "question": question}
 
-    status0, docs0, figs0, problems0 = corpus_views(workspace.bot)
-    title = corpus_title(bot)
-    examples = examples_for(bot)
-    # Gradio's file cache (nothing is uploaded by the app) is emptied hourly of files over an
-    # hour old.
-    with gr.Blocks(title=title, delete_cache=(3600, 3600)) as demo:
-        gr.Markdown(INTRO.format(title=title), elem_id="title")
-        answers = gr.State([])
-        selected = gr.State(None)
-        with gr.Tab("Briefing"):
-            with gr.Row(equal_height=False):
-                with gr.Column(scale=5):
-                    chat = gr.Chatbot(
-                        label="Briefing chat", elem_id="chat", height=540,
-                        buttons=["copy", "copy_all"], feedback_options=("Like", "Dislike"),
-                        placeholder="**Ask a question about the sources.**<br>Answers come "
-                                    "only from the indexed sources.")
-                    with gr.Row():
-                        box = gr.Textbox(placeholder="Ask a briefing question…", max_lines=4,
-                                         show_label=False, scale=6, elem_id="question",
-                                         autofocus=True)
-                        send = gr.Button("Ask", variant="primary", scale=1, min_width=110,
-                                         elem_id="ask")
-                    since = gr.Dropdown([ALL_YEARS, *source_years(bot)], value=ALL_YEARS,
-                                        label="Sources since", elem_id="since", scale=0,
-                                        min_width=160, filterable=False)
-                    gr.Examples(examples, inputs=box, label="Briefing questions",
-                                examples_per_page=len(examples), api_visibility="private")
-                    with gr.Row():
-                        comment = gr.Textbox(
-                            placeholder="Optional comment: sent with your vote, or on its own",
-                            show_label=False, scale=6, max_lines=3, elem_id="comment")
-                        send_comment = gr.Button("Send comment", scale=0, min_width=170, size="md")
-                    feedback_note = gr.Markdown(elem_id="feedback-note")
-                with gr.Column(scale=4):
-                    gr.Markdown("### Sources")
-                    sources = gr.HTML(EMPTY_PANEL, elem_id="sources")
-                    # No label or legend: the bars are named, and a label would crop the axis.
-                    plot = gr.BarPlot(x="figure", y="value", color="entity", show_label=False,
-                                      x_title=" ", y_lim=[0, None], colors_in_legend=[],
-                                      height=260, visible=False, sort=None,
-                                      elem_id="figure-chart")
-                    trend = gr.LinePlot(x="date", y="value", tooltip=["period", "value"],
-                                        show_label=False, x_title=" ", height=260,
-                                        visible=False, elem_id="trend-chart")
-                    with gr.Row():
-                        export_one = gr.Button("⬇ Export answer (.md)", size="sm",
-                                               elem_id="export-answer")
-                        export_all = gr.Button("⬇ Export conversation (.md)", size="sm",
-                                               elem_id="export-conversation")
-                    download = gr.File(label="Briefing file", visible=False, interactive=False,
-                                       elem_id="download")
-        with gr.Tab("Corpus"):
-            status = gr.Markdown(status0, elem_id="index-status")
-            with gr.Row():
-                reindex_btn = gr.Button("Re-index", variant="secondary", scale=0,
-                                        min_width=140, elem_id="reindex")
-                reindex_note = gr.Markdown("Re-indexing reads the corpus again and embeds only "
-                                           "new or changed documents.")
-            docs = gr.Dataframe(docs0, headers=DOC_HEADERS, label=f"Documents ({len(docs0)})",
-                                interactive=False, wrap=True, elem_id="documents",
-                                column_widths=["9%", "33%", "30%", "10%", "12%", "6%"])
-            figs = gr.Dataframe(figs0, headers=FIGURE_HEADERS, label=f"Figures ({len(figs0)})",
-                                interactive=False, wrap=True, elem_id="figures", column_widths=[
-                                    "12%", "17%", "11%", "8%", "8%", "8%", "14%", "6%", "9%",
-                                    "7%"])
-            problems = gr.Markdown(problems0)
+    return ask_api
 
-        ask = gr.on([box.submit, send.click], busy, None, [send, box], queue=False, **private)
-        ask = ask.then(make_respond(workspace), [box, chat, answers, since],
-                       [box, chat, answers, sources], show_progress="hidden", **private)
-        ask.then(settle, [answers], [send, box, selected, plot, trend], **private)
-        chat.select(select, [answers], [selected, sources, plot, trend], **private)
-        chat.like(like, [answers, comment], [comment, feedback_note], **private)
-        chat.clear(lambda: ([], None, EMPTY_PANEL, gr.BarPlot(visible=False),
-                            gr.LinePlot(visible=False)), None,
-                   [answers, selected, sources, plot, trend], **private)
-        send_comment.click(comment_only, [answers, selected, comment], [comment, feedback_note],
-                           **private)
-        export_one.click(lambda a, s: export(a, s, False), [answers, selected], download,
-                         **private)
-        export_all.click(lambda a, s: export(a, s, True), [answers, selected], download,
-                         **private)
-        reindex_btn.click(
-            lambda: gr.Button("Re-indexing…", interactive=False), None, reindex_btn,
-            queue=False, **private,
-        ).then(run_reindex, None, [reindex_note, status, docs, figs, problems],
-               concurrency_limit=1, **private
-        ).then(lambda: gr.Button("Re-index", interactive=True), None, reindex_btn, **private)
-        gr.api(ask_api, api_name="ask")
-    return demo
+
+def _wire_exports(ui, workspace) -> None:
+    import gradio as gr
+
+    def export(answers, selected, whole):
+        path = export_answers(workspace, answers, selected, whole)
+        if path is None:
+            gr.Warning("There is no answer to export yet: ask a question first.")
+            return gr.File(visible=False)
+        return gr.File(value=str(path), visible=True)
+
+    ui.export_one.click(lambda a, s: export(a, s, False), [ui.answers, ui.selected],
+                        ui.download, **PRIVATE)
+    ui.export_all.click(lambda a, s: export(a, s, True), [ui.answers, ui.selected],
+                        ui.download, **PRIVATE)
 
 
 def load_auth(value: str) -> list[tuple[str, str]] | None:
@@ -261,7 +158,7 @@ def launch(demo, data_dir: Path, host: str = "127.0.0.1", port: int = 7860,
     return demo.launch(
         server_name=host, server_port=port, share=False, auth=auth_check(auth) if auth else None,
         auth_message=f"Sign in to the {demo.title}.",
-        allowed_paths=[str(folder)], show_error=False, footer_links=["api"], css=CSS,
+        allowed_paths=[str(folder)], show_error=False, footer_links=["api"], css=CSS, js=PAGE_JS,
         max_file_size=MAX_UPLOAD, enable_monitoring=False, mcp_server=False, ssr_mode=False,
         app_kwargs=app_kwargs, state_session_capacity=SESSION_CAPACITY,
         theme=gr.themes.Soft(primary_hue="orange", neutral_hue="slate"), **options)

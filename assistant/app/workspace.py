@@ -8,14 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import AssistantError
+from .answer_text import chat_text
 from .briefing import briefing_markdown, write_briefing
 from .display import (
     SEARCHING,
     SEARCHING_PANEL,
-    chat_text,
-    document_rows,
-    figure_rows,
-    index_status,
     render_sources,
     safe_markdown,
     stream_steps,
@@ -52,11 +49,12 @@ def history_of(answers: list[dict | None]) -> list[dict]:
     return history
 
 
-def make_respond(bot, delay: float = 0.02):
+def make_respond(bot, delay: float = 0.02, panel=render_sources):
     """The chat handler: a generator of (textbox, chat, answers, sources panel) updates.
 
-    `bot` is anything with `ask(question, history)`. The first update shows the question and a
-    searching note at once; the answer text then streams in, and the sources come last.
+    `bot` is anything with `ask(question, history)`; `panel(answer, number)` is the Sources
+    panel's HTML. The first update shows the question and a searching note at once; the answer
+    text then streams in, and the sources come last.
     """
 
     def respond(message: str, chat: list[dict], answers: list[dict | None], since=None):
@@ -79,7 +77,7 @@ def make_respond(bot, delay: float = 0.02):
             time.sleep(delay)  # paced, so the reader sees the answer arrive
         answers = [*answers, answer]
         yield ("", [*asked, {"role": "assistant", "content": reply}], answers,
-               render_sources(answer, len(answers)))
+               panel(answer, len(answers)))
 
     return respond
 
@@ -126,20 +124,6 @@ def export_answers(workspace: Workspace, answers: list, selected: int | None,
     else:
         text = briefing_markdown(numbered, title="Briefing: one answer")
     return write_briefing(workspace.data_dir, "conversation" if whole else "answer", text)
-
-
-def corpus_views(bot) -> tuple[str, list[list], list[list], str]:
-    """Index status, documents, figures and load problems for the Corpus tab."""
-    from ..search.local_builds import read_manifest
-
-    try:
-        status = index_status(read_manifest(bot.settings.index_dir), bot.report.summary(),
-                              bot.settings)
-    except AssistantError as exc:
-        status = f"⚠️ {safe_markdown(str(exc))}"
-    problems = "\n".join(f"- {safe_markdown(p)}" for p in bot.corpus.problems)
-    return status, document_rows(bot), figure_rows(bot), (
-        f"**Skipped while loading:**\n{problems}" if problems else "")
 
 
 def reindex(workspace: Workspace, progress) -> str:
