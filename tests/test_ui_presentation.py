@@ -15,7 +15,7 @@ STRATEGIES = "What three strategies are recommended for AliCloud?"
 def test_chat_text_leads_with_the_result_and_marks_each_source_once(eval_bot):
     answer = eval_bot.ask(TPS_QUESTION).to_dict()
     text = chat_text(answer)
-    assert text.startswith("AWS's figure is about 24.57 times AliCloud's")
+    assert text.startswith("AWS's transactions per second in 2015 is about 24.57 times AliCloud's")
     lead, details = text.split("\n\n")
     assert lead.endswith("[1]") and details.count("[1]") == 1 and details.endswith("[1]")
     assert answer["answer"].count("[1]") == 3  # the answer object itself is unchanged

@@ -28,8 +28,9 @@ def lead_first(text: str, calculation: dict | None) -> str:
     """A computed answer opens with its result; the figures it rests on follow."""
     result = (calculation or {}).get("text", "")
     start = text.find(result) if result else -1
-    # A result that points back ("That is…") reads only after what it points to.
-    if start <= 0 or re.match(r"(?:- )?(?:That|This|These|Those|It|Its)\b", result):
+    # A result that points back ("That is…") reads only after what it points to. A result
+    # already in front still gets a paragraph of its own.
+    if start < 0 or re.match(r"(?:- )?(?:That|This|These|Those|It|Its)\b", result):
         return text
     end = start + len(result)
     marks = re.match(r"(?:\s*\[\d+\])*", text[end:]).group(0)
