@@ -84,6 +84,8 @@ button.suggest { white-space: normal !important; text-align: left !important;
   #workspace > .column { display: contents; }
   #workspace > .column > * { order: 5; flex: 1 1 100%; min-width: 100% !important; }
   #workspace #chat { order: 1; }
+  /* An empty chat holds only its placeholder: short, so the examples fit the first view. */
+  #workspace:has(.sources.empty) #chat { min-height: 140px !important; height: 140px; }
   #workspace #ask-row { order: 2; }
   #workspace #side-title, #workspace #sources { order: 4; }
   #workspace .suggest-block { order: 5; }
@@ -91,11 +93,14 @@ button.suggest { white-space: normal !important; text-align: left !important;
   #workspace:has(.sources.empty) .suggest-block { order: 3; }
   #title p { display: none; }
   #suggestions > * { flex-basis: 100%; }
-  #conversation-row, #ask-row { flex-wrap: nowrap; gap: 6px; }
+  #conversation-row { flex-wrap: nowrap; gap: 6px; }
+  /* The question box gets the whole width; the sources choice and Ask share the line below. */
+  #ask-row { flex-wrap: wrap !important; gap: 6px; }
+  #ask-row .form { display: contents; }
   #ask-row > *, #ask-row .form > * { min-width: 0 !important; }
-  #ask-row .form { flex-wrap: nowrap !important; }
-  #ask-row #since { flex: 0 0 170px; }
-  #ask-row #ask { flex: 0 0 64px; }
+  #ask-row #question { flex: 1 1 100% !important; }
+  #ask-row #since { flex: 1 1 0 !important; }
+  #ask-row #ask { flex: 0 0 72px !important; }
   #conversation-row > * { min-width: 0 !important; }
   #side { position: static; }
   .sources { max-height: 70vh; }
