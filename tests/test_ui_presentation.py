@@ -139,3 +139,22 @@ def test_corpus_tab_traces_every_figure_whose_document_is_indexed(default_bot):
     for row in rows:
         if row not in unindexed:
             assert row[-1].split("”")[0].lstrip("“") in titles, row
+
+
+def test_stored_conversations_outlive_a_server_restart(eval_bot, tmp_path):
+    """The browser's copy is encrypted with a key kept in the data folder: a restarted server
+    (a new Blocks over the same folder) reads what the previous one stored."""
+    import stat
+
+    import gradio as gr
+
+    from assistant.app.ui import build_demo
+
+    def secret_of(demo):
+        return next(b.secret for b in demo.blocks.values() if isinstance(b, gr.BrowserState))
+
+    first, again = build_demo(eval_bot, tmp_path / "data"), build_demo(eval_bot, tmp_path / "data")
+    assert secret_of(first) == secret_of(again)
+    assert secret_of(build_demo(eval_bot, tmp_path / "other")) != secret_of(first)
+    key = tmp_path / "data" / "browser-state.key"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600

@@ -9,17 +9,18 @@ from .briefing_tab import (
     saved,
     suggestion_updates,
 )
-from .conversations import empty_store, new_id, passage_reader, restore
+from .conversations import browser_secret, empty_store, new_id, passage_reader, restore
 from .display import EMPTY_PANEL, cite_data
 
 STORAGE_KEY = "briefing-conversations"
 
 
-def layout(ui) -> None:
+def layout(ui, data_dir) -> None:
     """The picker and the browser store, inside the current Blocks context."""
     import gradio as gr
 
-    ui.store = gr.BrowserState(empty_store(), storage_key=STORAGE_KEY)
+    ui.store = gr.BrowserState(empty_store(), storage_key=STORAGE_KEY,
+                               secret=browser_secret(data_dir))
     ui.conv_id = gr.State("")
     with gr.Row(elem_id="conversation-row"):
         ui.picker = gr.Dropdown([], value=None, label="Conversation", show_label=False,

@@ -9,7 +9,9 @@ paragraph) and read again from the index, and the oldest conversations give way 
 
 import html
 import json
+import os
 import secrets
+from pathlib import Path
 
 from .answer_text import chat_text
 from .display import safe_markdown
@@ -20,6 +22,26 @@ MAX_STORE_BYTES = 200_000  # well under the 512 KB request limit the store trave
 KEPT = ("question", "answer", "resolved_question", "abstained", "citations", "figures",
         "calculation")
 NOT_ANSWERED = "⚠️ This question was not answered; please ask it again."
+
+
+def browser_secret(data_dir: Path) -> str:
+    """The key the browser's copy is encrypted with, kept in the data folder so conversations
+    outlive a server restart (a fresh key per start would make every stored one unreadable).
+    Made once, readable by this user only."""
+    path = Path(data_dir) / "browser-state.key"
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(24)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another server made it first: use theirs
+        return path.read_text(encoding="utf-8").strip()
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key + "\n")
+    return key
 
 
 def empty_store() -> dict:

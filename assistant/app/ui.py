@@ -80,7 +80,7 @@ def build_demo(bot, data_dir: Path | None = None):
         gr.Markdown(INTRO.format(title=title), elem_id="title")
         with gr.Tab("Briefing"):
             chat = SimpleNamespace()
-            conversation_panel.layout(chat)
+            conversation_panel.layout(chat, workspace.data_dir)
             briefing_tab.layout(chat, examples, source_years(bot))
             feedback_panel.layout(chat)
         with gr.Tab("Corpus"):
