@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from ..ingest.documents import Figure
 from ..language.numbers import format_number, unit_scale
 from ..language.periods import parse_period
+from ..language.words import possessive
 
 
 @dataclass
@@ -128,17 +129,13 @@ def _step(calc: Calculation) -> dict:
     return {"expression": calc.expression, "result": calc.result}
 
 
-def _possessive(name: str) -> str:
-    return name + ("'" if name.endswith("s") else "'s")
-
-
 def _names(a: Figure, b: Figure) -> tuple[str, str]:
     """How to name two figures in one sentence: by entity, or by metric when entities agree."""
     if a.entity != b.entity:
         measure = a.metric if a.metric == b.metric and "extracted" not in {a.table, b.table} \
             else "figure"
         when = f" in {a.period}" if a.period and a.period == b.period else ""
-        return f"{_possessive(a.entity)} {measure}{when}", _possessive(b.entity)
+        return f"{possessive(a.entity)} {measure}{when}", possessive(b.entity)
     if a.metric != b.metric and "extracted" not in {a.table, b.table}:
         return f"{a.entity} {a.metric}", f"{b.metric}"
     return f"The {a.period} figure", f"the {b.period} one"
@@ -181,7 +178,7 @@ def growth_between(a: Figure, b: Figure) -> FigureAnswer:
     before, after = plain_number(a.value), plain_number(b.value)
     expression = f"({after} - {before}) / {before} * 100"
     same = (a.entity, a.metric) == (b.entity, b.metric) and "extracted" not in {a.table, b.table}
-    subject = f"{_possessive(a.entity)} {a.metric}" if same and a.entity else "the figure"
+    subject = f"{possessive(a.entity)} {a.metric}" if same and a.entity else "the figure"
     text = (f"From {a.period} to {b.period} {subject} changed by {format_number(b.value)} − "
             f"{format_number(a.value)} = {format_number(change)} ({format_number(pct)}%, "
             f"{format_number(b.value)} / {format_number(a.value)} ≈ {format_number(multiple)}×).")

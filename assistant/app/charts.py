@@ -10,18 +10,19 @@ from __future__ import annotations
 import html
 import math
 
+from ..language.numbers import format_number
+
 WIDTH, HEIGHT = 560, 250
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 48, 40  # plot margins: axis labels left, names below
 COLOURS = ["#f97316", "#3b82f6", "#10b981", "#a855f7", "#ef4444", "#0ea5e9"]
 
 
 def format_value(value, unit: str = "") -> str:
-    """A figure's value with thousands separators (140000 -> 140,000), except for years."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
+    """A figure's value as the sources write it (140000 -> 140,000); years and non-numbers as
+    they are."""
     if not isinstance(value, int | float) or unit.lower() in {"year", "years"}:
         return str(value)
-    return f"{value:,}"
+    return format_number(value)
 
 
 def bar_points(answer: dict | None) -> tuple[list[dict], str]:

@@ -8,7 +8,14 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from ..errors import AssistantError
-from .display import document_rows, figure_rows, format_value, index_status, safe_markdown
+from .display import (
+    document_rows,
+    figure_rows,
+    format_value,
+    index_status,
+    period_key,
+    safe_markdown,
+)
 from .workspace import reindex
 
 PRIVATE = {"api_visibility": "private"}
@@ -19,9 +26,9 @@ ADMIN_FIGURE_HEADERS = ["entity", "metric", "period", "value", "unit", "as of", 
                         "locator", "id", "read from"]
 
 
-def staff_documents(bot) -> list[list]:
-    """One row per article, newest first, without index internals."""
-    return [[r[0], r[1], r[2], r[3], r[5]] for r in document_rows(bot)]
+def staff_documents(rows: list[list]) -> list[list]:
+    """The document rows without index internals."""
+    return [[r[0], r[1], r[2], r[3], r[5]] for r in rows]
 
 
 def stated_in(bot, figure) -> str:
@@ -47,12 +54,8 @@ def stated_in(bot, figure) -> str:
 def staff_figures(bot) -> list[list]:
     """The figures tables' rows by metric, then entity and period; each with where it is
     stated."""
-    from ..language.periods import parse_period
-
     def order(f):
-        period = parse_period(f.period)
-        return (f.metric.lower(), f.entity.lower(),
-                period.end.isoformat() if period else f.period)
+        return f.metric.lower(), f.entity.lower(), period_key(f.period)
 
     return [[f.metric, f.entity, f.period, format_value(f.value, f.unit), f.unit, f.as_of,
              stated_in(bot, f)] for f in sorted(bot.corpus.figures, key=order)]
@@ -68,9 +71,10 @@ def corpus_views(bot) -> dict:
     except AssistantError as exc:
         status = f"⚠️ {safe_markdown(str(exc))}"
     problems = "\n".join(f"- {safe_markdown(p)}" for p in bot.corpus.problems)
-    docs = staff_documents(bot)
+    rows = document_rows(bot)
+    docs = staff_documents(rows)
     return {"docs": docs, "figures": staff_figures(bot), "status": status,
-            "admin_docs": [[r[4], r[1], r[5]] for r in document_rows(bot)],
+            "admin_docs": [[r[4], r[1], r[5]] for r in rows],
             "admin_figures": figure_rows(bot),
             "problems": f"**Skipped while loading:**\n{problems}" if problems else "",
             "summary": f"{len(docs)} documents and {len(bot.corpus.figures)} figures, "

@@ -228,8 +228,13 @@ def figure_rows(bot) -> list[list]:
 
 
 def _figure_order(f) -> tuple:
+    return (f.table == "extracted", f.entity.lower(), f.metric.lower(), period_key(f.period),
+            f.as_of)
+
+
+def period_key(label: str) -> str:
+    """A period label as something that sorts in time (its end date), else the label."""
     from ..language.periods import parse_period
 
-    period = parse_period(f.period)
-    return (f.table == "extracted", f.entity.lower(), f.metric.lower(),
-            period.end.isoformat() if period else f.period, f.as_of)
+    period = parse_period(label)
+    return period.end.isoformat() if period else label

@@ -12,17 +12,13 @@ import html
 import logging
 import time
 
+from ..language.words import possessive
+
 log = logging.getLogger(__name__)
 
 MAX_SUGGESTIONS = 5
 FOLLOW_UPS = 3
 BUDGET_S = 0.8  # trying candidate questions stops here: suggestions must not hold up the page
-
-
-def possessive(name: str) -> str:
-    """The name as an owner: "Globex's", "ACME's", but "Other providers'"."""
-    last = name.split()[-1] if name.split() else name
-    return f"{name}'" if last.endswith("s") and not last.isupper() else f"{name}'s"
 
 
 def candidates(bot, answer: dict) -> list[str]:

@@ -89,3 +89,7 @@ _QUESTION_OPENERS = {"what", "how", "why", "when", "where", "who", "which", "is"
                      "okay", "please", "by", "show", "any", "between"}
 
 
+def possessive(name: str) -> str:
+    """The name as an owner: "Globex's", "IBM's", but "Other providers'"."""
+    last = name.split()[-1] if name.split() else name
+    return f"{name}'" if last.endswith("s") and not last.isupper() else f"{name}'s"
