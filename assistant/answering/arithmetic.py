@@ -1,4 +1,5 @@
-"""Arithmetic on two figures, shown step by step: ratio, difference, growth, share. Units are
+"""Arithmetic on two figures, shown step by step: ratio, difference, growth, share, sum and
+average. Units are
 never mixed; every result carries the figures it rests on."""
 
 from __future__ import annotations
@@ -109,9 +110,12 @@ def calculate(operation: str, figures: list[Figure]) -> FigureAnswer | None:
     if not comparable(a, b):
         return None
     if operation == "growth" or (a.entity == b.entity and a.period != b.period
-                                 and operation not in {"ratio", "share", "difference"}):
+                                 and operation not in {"ratio", "share", "difference", "sum",
+                                                   "average"}):
         first, last = sorted((a, b), key=_period_order)
         return growth_between(first, last)
+    if operation in {"sum", "average"}:
+        return _total(a, b, average=operation == "average")
     big, small = sorted((a, b), key=lambda f: -f.value)
     if operation == "share":
         return _share(part=small, whole=big)
@@ -186,6 +190,22 @@ def growth_between(a: Figure, b: Figure) -> FigureAnswer:
         {"expression": f"{plain_number(b.value)} - {plain_number(a.value)}", "result": change},
         {"expression": f"{plain_number(b.value)} / {plain_number(a.value)}", "result": multiple},
     ]))
+
+
+def _total(a: Figure, b: Figure, average: bool) -> FigureAnswer:
+    total = round(a.value + b.value, 4)
+    if not average:
+        expression = f"{plain_number(a.value)} + {plain_number(b.value)}"
+        text = (f"Together they come to {format_number(a.value)} + {format_number(b.value)} = "
+                f"{value_text(a, total)}.")
+        return _shown(a, b, Calculation(expression, total, text))
+    mean = round(total / 2, 4)
+    expression = f"({plain_number(a.value)} + {plain_number(b.value)}) / 2"
+    text = (f"The average is ({format_number(a.value)} + {format_number(b.value)}) / 2 = "
+            f"{value_text(a, mean)}.")
+    return _shown(a, b, Calculation(expression, mean, text, steps=[
+        {"expression": f"{plain_number(a.value)} + {plain_number(b.value)}", "result": total},
+        {"expression": expression, "result": mean}]))
 
 
 def _share(part: Figure, whole: Figure) -> FigureAnswer:

@@ -10,6 +10,7 @@ import numpy as np
 from langchain_core.documents import Document
 
 from ..ingest.passages import split_sentences
+from ..language.aspects import aspect_of
 from ..language.numbers import NUMBER_WORDS
 from ..language.words import stem, tokenize
 from .answer import (
@@ -83,6 +84,13 @@ def best_sentences(turn: Turn, limit: int) -> list[Evidence]:
                              else 0))
     return lead + rest
 
+ASPECT_WEIGHT = 1.5
+
+
+def _z(values: np.ndarray) -> np.ndarray:
+    return (values - values.mean()) / (values.std() or 1.0)
+
+
 def diverse(turn: Turn, kb, limit: int, recent: bool = False) -> list[Evidence]:
     """Maximal marginal relevance: good sentences that say different things, from different
     passages where possible; with `recent`, newer documents count a little more."""
@@ -95,6 +103,14 @@ def diverse(turn: Turn, kb, limit: int, recent: bool = False) -> list[Evidence]:
     scores = np.array([e.score + (0.3 if re.search(r"\d", e.text) else 0.0)
                        + (0.8 * dates.index(e.sentence.passage.metadata.get("published", ""))
                           / max(len(dates) - 1, 1) if recent else 0.0) for e in pool])
+    aspect = aspect_of(turn.resolved) if turn.analysis.answer_type == "broad" else ""
+    if aspect and len(pool) > 2:
+        # "What are its strengths?": sentences that speak to that aspect, not merely of the
+        # firm (nearly every sentence is). Both scores as z-scores over the pool.
+        scores = _z(scores) + ASPECT_WEIGHT * _z(vectors @ kb.bank.vectors([aspect])[0])
+    margin = 2.0
+    if aspect and len(pool) > 2:
+        margin = 4.0  # z-scores: a point two deviations below the first still speaks to it
     chosen: list[int] = []
     while len(chosen) < min(limit, len(pool)):
         best, best_value = None, -1e9
@@ -107,7 +123,7 @@ def diverse(turn: Turn, kb, limit: int, recent: bool = False) -> list[Evidence]:
             value = scores[i] - 2.0 * overlap - (0.4 if same_passage else 0.0)
             if value > best_value:
                 best, best_value = i, value
-        if best is None or scores[best] < scores[chosen[0] if chosen else best] - 2.0:
+        if best is None or scores[best] < scores[chosen[0] if chosen else best] - margin:
             break
         chosen.append(best)
     return [pool[i] for i in chosen]

@@ -13,10 +13,18 @@ import numpy as np
 
 from ..ingest.documents import Figure
 from ..language.numbers import unit_scale
-from ..language.questions import Question
-from ..language.words import tokenize
+from ..language.periods import period_year
+from ..language.questions import FRAMING_WORDS, Question
+from ..language.words import MONTHS, tokenize
 from .arithmetic import FigureAnswer, calculate, comparable, year_of_period
 from .figure_index import FigureIndex
+
+
+# Comparison words a question may use around its measure ("wider", "gap", "factor").
+_COMPARING = frozenset(tokenize("times wider narrower gap factor multiple ratio difference "
+                                "compare compared versus against than over between per each "
+                                "every together combined total sum average mean absolute "
+                                "go went gone grew grow increase rise rose climb jump"))
 
 
 class FigureFinder(FigureIndex):
@@ -39,7 +47,7 @@ class FigureFinder(FigureIndex):
             coverage = sum(w for t, w in weight.items() if t in self.tokens[i]) / total
             score = sims[i] + 0.6 * coverage
             if question.periods:
-                score += 0.3 if fig.period[-4:] in question.periods else -0.3
+                score += 0.3 if period_year(fig.period) in question.periods else -0.3
             if self.is_curated(i):
                 score += 0.05
             scaled = fig.value * unit_scale(fig.unit)
@@ -56,18 +64,25 @@ class FigureFinder(FigureIndex):
         weakest of those. Near 0 when the sources hold figures on the subject but not the one
         asked for."""
         named = {t for n in question.names for t in tokenize(n)}
-        words = [t for t in question.tokens if t not in named and not t.isdigit()]
+        # The measure asked: the question less its names, periods and the words that frame it
+        # or ask for arithmetic ("how many times larger", "grow", "fiscal", "gap").
+        framing = FRAMING_WORDS | _COMPARING | {m.lower() for m in MONTHS}
+        words = [t for t in question.tokens if t not in named and not t.isdigit()
+                 and t not in framing]
         weight = {t: max(idf(t) or 0.0, 0.1) for t in words}
         total = sum(weight.values())
+        alternatives = question.alternatives
         fits: dict[str, float] = {}
         for i in self.candidates(passage_ids):
             fig = self.figures[i]
-            if question.periods and fig.period[-4:] not in question.periods:
+            if question.periods and period_year(fig.period) not in question.periods:
                 continue
             if question.quarters and not any(q in fig.period for q in question.quarters):
                 continue
             own = self.tokens[i]
-            coverage = sum(w for t, w in weight.items() if t in own) / total if total else 1.0
+            coverage = sum(w for t, w in weight.items()
+                           if t in own or alternatives.get(t, set()) & own) / total \
+                if total else 1.0
             for name in question.names or [""]:
                 about = self.mentions(i, name) if name else 1.0
                 fits[name] = max(fits.get(name, 0.0), about * coverage)
@@ -85,10 +100,10 @@ class FigureFinder(FigureIndex):
         if len(question.periods) >= 2 and len(names) >= 2:  # "A's 2014 against B's 2015"
             slots = [[(s - 0.3 * (1 - m), i) for s, i in ranked
                       for m in [self.mentions(i, name)] if m >= 0.5
-                      and self.figures[i].period[-4:] == period]
+                      and period_year(self.figures[i].period) == period]
                      for name, period in zip(names[:2], question.periods[:2], strict=False)]
         elif len(question.periods) >= 2:
-            slots = [[(s, i) for s, i in ranked if self.figures[i].period[-4:] == period]
+            slots = [[(s, i) for s, i in ranked if period_year(self.figures[i].period) == period]
                      for period in question.periods[:2]]
         elif len(names) >= 2:
             # One slot per name; of several names, the first two whose figures differ
@@ -108,6 +123,7 @@ class FigureFinder(FigureIndex):
             return []
         if len(slots) < 2:
             slots = [ranked, ranked]
+        over_time = len(question.periods) >= 2 and len(names) < 2
         pairs = []
         for sa, a in slots[0][:8]:
             for sb, b in slots[1][:8]:
@@ -118,6 +134,9 @@ class FigureFinder(FigureIndex):
                     continue
                 value = sa + sb + (0.3 if fa.unit == fb.unit else 0.0)
                 value += 0.2 if fa.period == fb.period and len(question.periods) < 2 else 0.0
+                if over_time:  # one measure of one thing in two periods, not two things
+                    value += 0.4 * (fa.entity.lower() == fb.entity.lower()) + \
+                        0.4 * self.same_measure(a, b)
                 pairs.append((value, year_of_period(fa.period) + year_of_period(fb.period), fa, fb))
         if not pairs:
             return []

@@ -14,7 +14,7 @@ from ..errors import AssistantError
 from ..ingest.corpus import Corpus
 from ..ingest.extract import extract_passage
 from ..ingest.glossary import Glossary
-from ..language.periods import parse_date
+from ..language.periods import parse_date, period_year
 from ..search.retrieve import Hit
 from .answer import source_passage
 from .evidence import EvidenceScorer
@@ -45,7 +45,7 @@ class Knowledge:
         self.figures = FigureFinder(corpus.figures, self.bank.vectors, glossary,
                                     {p.id: p for p in texts}, extract_passage,
                                     partial(previous_passage, groups))
-        self.figure_periods = {f.period[-4:] for f in corpus.figures if f.period}
+        self.figure_periods = {period_year(f.period) for f in corpus.figures if f.period}
         published = {d.doc_id: d.published for d in corpus.documents}
         self.timeline = Timeline(corpus.figures, glossary.variants, published)
         self.today = today(settings)

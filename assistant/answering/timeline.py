@@ -15,7 +15,7 @@ from datetime import date
 
 from ..ingest.documents import Figure
 from ..language.periods import Period, parse_date, parse_period, periods_in, years_between
-from ..language.questions import Question, operation_words
+from ..language.questions import FRAMING_WORDS, Question, operation_words
 from ..language.words import content_tokens, tokenize
 
 # Words that ask for the newest value, or for the course of values over time.
@@ -33,16 +33,6 @@ _SINCE = re.compile(r"\bsince ((?:19|20)\d\d)\b|\bfrom ((?:19|20)\d\d) (?:to|unt
                     r" ((?:19|20)\d\d)\b|\bbetween ((?:19|20)\d\d) and ((?:19|20)\d\d)\b",
                     re.IGNORECASE)
 # What a question may say besides the measure and the period without asking something else.
-_FRAME = frozenset(tokenize(
-    "latest current currently now today recent recently newest most value level figure "
-    "trend trends time history historically evolve evolved grow grown growing changed change "
-    "moved developed risen fallen shifted since period year years quarter quarters month "
-    "ended ending fiscal calendar quarterly annual yearly monthly reported report stand stood "
-    "what how much many big large bigger larger higher lower smaller greater more less "
-    "gain gained gaining lose losing lost fall fell falling rise rose rising grew drop dropped "
-    "decline declined increase increased decrease decreased accelerate accelerating slow "
-    "slowing up down percentage point points percent show give series right moment day days "
-    "high was were is are has have did does do the of in for at as by"))
 # A measure is asked for when the question names most of its entity and of its metric, and
 # says little else (IDF-weighted shares).
 ENTITY_COVERAGE = 0.5
@@ -190,7 +180,7 @@ class Timeline:
         for t in list(asked):
             asked |= question.alternatives.get(t, set())
         framing = {t for p in periods_in(text) for t in tokenize(p.label)} | \
-            operation_words(text) | _FRAME
+            operation_words(text) | FRAMING_WORDS
         own = [t for t in tokens if t not in framing and not t.isdigit()]
         # No name in the question: a metric only one entity has implies that entity.
         unnamed = not [n for n in question.names if not periods_in(n)]

@@ -30,7 +30,9 @@ _MENTION = re.compile(
     r"(?:\s?(?P<scale>thousand|million|billion|trillion|bn|mn|tn|[kmb])\b)?"
     r"(?P<pct>\s?(?:%|percent\b|per cent\b|percentage points?\b))?"
     r"(?:\s(?P<cur2>yuan|dollars?|euros|yen)\b)?"
-    r"(?P<noun>(?:\s(?:of\s)?[a-z][a-z\-]+){1,3})?", re.IGNORECASE)
+    # The words after an amount say what it counts; a currency code starts the next amount.
+    r"(?P<noun>(?:\s(?:of\s)?(?!(?:RMB|USD|HKD|EUR|GBP|CNY|JPY)\b)[a-z][a-z\-]+){1,3})?",
+    re.IGNORECASE)
 _STOP_NOUN = re.compile(r"\b(?:in|on|at|by|for|from|to|and|or|than|the|a|an|with|as|that|which|"
                         r"this|it|is|was|were|are|year|years|its|of)\b.*$")
 
@@ -98,10 +100,15 @@ def _from_sentence(sentence: str, passage: Document, names: set[str], context_pe
             id="x-" + hashlib.sha1(key.encode()).hexdigest()[:10],
             entity=_entity(sentence, m.start(), names) or context_entity,
             metric=_metric(sentence, m), value=value,
-            unit=unit, period=_period(sentence, m.start(), m.end()) or context_period,
+            unit=unit, period=_period(sentence, m.start(), _amount_end(m)) or context_period,
             source=meta.get("doc_id", ""),
             locator=meta.get("locator", ""), note=sentence, table="extracted"))
     return found
+
+
+def _amount_end(m: re.Match) -> int:
+    """Where the amount itself ends, before the words that may follow it ("in fiscal 2017")."""
+    return max(m.end(g) for g in ("num", "scale", "pct", "cur2") if m.group(g))
 
 
 def _unit(m: re.Match) -> str:

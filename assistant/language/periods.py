@@ -164,6 +164,13 @@ def year_of(text) -> int:
     return int(found.group(1)) if found else 0
 
 
+def period_year(label: str) -> str:
+    """The year a period label names ("Q4 2019" -> "2019", "fiscal 2018 (year to March 2018)"
+    -> "2018"), "" when it names none."""
+    found = re.search(r"(?:19|20)\d\d", label or "")
+    return found.group(0) if found else ""
+
+
 def years_between(earlier: date, later: date) -> float:
     return (later - earlier).days / 365.25
 

@@ -42,8 +42,14 @@ _OPERATIONS = [
                r"increase|rise|climb|fall|decline|drop)\b|\bgrowth rate\b|"
                r"\b(?:grow|grew|growth|increase[ds]?|rise|rose|change[ds]?)\b.{0,40}\bbetween "
                r"(?:19|20)\d\d and (?:19|20)\d\d\b|"
-               r"\bhow (?:much|fast) (?:did|has|have|does) .{1,60} (?:grow|increase|rise)\b"),
-    ("ratio", r"\bhow many times\b|\btimes (?:more|larger|bigger|higher|greater|smaller|as|wider|"
+               r"\bhow (?:much|fast) (?:did|has|have|does) .{1,60} (?:grow|increase|rise|go up|"
+               r"go down|fall|drop|decline|change)\b|"
+               r"\b(?:percent(?:age)?|%) (?:change|increase|decrease|rise|drop|growth|gain|"
+               r"fall|decline)\b|\b(?:went|gone|go) (?:up|down)\b.{0,40}\bfrom\b.{0,40}\bto\b|"
+               r"\bchange in\b.{1,60}\b(?:between|from)\b"),
+    ("share", r"\bas an? (?:share|percentage|percent|fraction|proportion) of\b"),
+    ("ratio", r"\bhow many times\b|\brelative to\b|\bdivided by\b|\bmultiple of\b|"
+              r"\bhow many \w+ (?:are there )?(?:per|for each|for every)\b|\btimes (?:more|larger|bigger|higher|greater|smaller|as|wider|"
               r"the)\b|\bratio\b|\bmultiple of\b|\bx (?:more|larger|bigger)\b|\bfor every\b|"
               r"\bper (?:each )?(?:one|single)\b|\bmore than (?:double|twice|triple)\b|"
               r"\b(?:double|twice|triple|half)\b.{0,40}\bthan\b"),
@@ -54,7 +60,11 @@ _OPERATIONS = [
                    r"\bhow much (?:more|less|higher|lower|smaller)\b|"
                    r"\bhow many more\b|\bhow far (?:behind|short|ahead)\b|\bfell short\b|"
                    r"\bshortfall\b"),
+    ("sum", r"\b(?:combined|together|add(?:ed)? up|sum of|in total|total of|altogether)\b"),
+    ("average", r"\b(?:average|mean) of\b"),
     ("compare", r"\bhow (?:did|does|do) .{1,60} compare\b|\bcompared? (?:with|to)\b|"
+                r"\bcompare\b.{1,60}\b(?:and|with|to|against)\b|"
+                r"\bhow much \w+er\b.{1,60}\bthan\b|"
                 r"\bhow much (?:bigger|larger)\b|\bvs\.?\b|\bversus\b"),
 ]
 # Earliest match decides the answer type ("Where do customers go when…" is a where-question).
@@ -102,6 +112,19 @@ _COUNT = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|[2-9])\s+(
                     r"(?:strategies|steps|ways|perspectives|recommendations|options|points|"
                     r"areas|regions|reasons|things|factors|measures|priorities|pillars|markets|"
                     r"ideas|suggestions|paths|approaches)\b")
+
+
+# Words that frame a figure question (time, change, size, asking) without naming its measure.
+FRAMING_WORDS = frozenset(tokenize(
+    "latest current currently now today recent recently newest most value level figure "
+    "trend trends time history historically evolve evolved grow grown growing changed change "
+    "moved developed risen fallen shifted since period year years quarter quarters month "
+    "ended ending fiscal calendar quarterly annual yearly monthly reported report stand stood "
+    "what how much many big large bigger larger higher lower smaller greater more less "
+    "gain gained gaining lose losing lost fall fell falling rise rose rising grew drop dropped "
+    "decline declined increase increased decrease decreased accelerate accelerating slow "
+    "slowing up down percentage point points percent show give series right moment day days "
+    "high was were is are has have did does do the of in for at as by"))
 
 
 def operation_words(text: str) -> set[str]:
@@ -153,11 +176,15 @@ def analyze(text: str) -> Question:
     # Parenthesized text is context (a follow-up's previous answer, glossary names): it helps
     # the search but sets no period or figure the answer must match.
     asked = re.sub(r"\([^()]*\)", " ", text)
-    question.periods = list(dict.fromkeys(YEAR.findall(asked)))
+    fiscal = re.findall(r"\bFY\s?'?((?:19|20)\d\d)\b", asked, re.IGNORECASE)
+    question.periods = list(dict.fromkeys(YEAR.findall(asked) + fiscal))
     question.quarters = quarters_in(asked)
     question.tokens = content_tokens(text)
     question.numbers = [float(m.group(0).replace(",", "")) for m in NUMBER.finditer(asked)
                         if not YEAR.fullmatch(m.group(0))]
+    things = [n for n in question.names if not YEAR.fullmatch(n)] + question.periods
+    if question.operation in {"sum", "average"} and len(things) < 2:
+        question.operation = ""  # "how many customers in total": one figure, nothing to add
     return question
 
 

@@ -72,7 +72,7 @@ def names_in(text: str) -> list[str]:
             if first.lower() in STOPWORDS or first.lower() in _QUESTION_OPENERS:
                 name = rest.strip()
         if name and name.lower() not in STOPWORDS and len(name) > 1 \
-                and name.split()[0] not in _CALENDAR:
+                and name.split()[0] not in _CALENDAR and not re.fullmatch(r"FY\s?'?\d+", name):
             found.append(name)
     return list(dict.fromkeys(found))
 
