@@ -19,7 +19,6 @@ from ..language.words import MONTHS, tokenize
 from .arithmetic import FigureAnswer, calculate, comparable, year_of_period
 from .figure_index import FigureIndex
 
-
 # Comparison words a question may use around its measure ("wider", "gap", "factor").
 _COMPARING = frozenset(tokenize("times wider narrower gap factor multiple ratio difference "
                                 "compare compared versus against than over between per each "
