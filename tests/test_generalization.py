@@ -11,6 +11,7 @@ from assistant import Assistant
 from assistant.answering.followup import resolve
 from assistant.ingest.extract import extract_figures
 from assistant.ingest.passages import split_corpus
+from assistant.language.aspects import aspect_of
 from assistant.language.questions import analyze
 from assistant.language.spelling import Speller
 
@@ -44,6 +45,12 @@ def test_typo_repair_never_touches_valid_words():
     ("What should Globex Rail do?", "action", ""),
     ("What is Globex Rail's position against Initech?", "broad", ""),
     ("When will the line open?", "date", ""),
+    ("What were Globex Rail's and Initech's revenues combined in 2021?", "quantity", "sum"),
+    ("What was the average of Globex Rail's 2020 and 2021 passengers?", "quantity", "average"),
+    ("Globex Rail revenue relative to Initech in 2021?", "quantity", "ratio"),
+    ("What's Globex Rail's revenue as a share of Initech's?", "quantity", "share"),
+    ("What was the percent change in passengers from FY2020 to FY2021?", "quantity", "growth"),
+    ("How many passengers did Globex Rail carry in total?", "quantity", ""),  # one figure
 ])
 def test_question_kinds_come_from_plain_english(question, kind, operation):
     found = analyze(question)
@@ -73,6 +80,25 @@ def test_figures_are_read_from_sentences_with_their_period(tmp_path):
     assert (1.2, "EUR billion", "2021") in figures
     assert (3.6, "EUR billion", "2021") in figures
     assert not any(v == 2026.0 for v, _, _ in figures)  # a year is not an amount
+
+
+def test_each_amount_of_a_list_takes_the_period_written_after_it():
+    from langchain_core.documents import Document
+
+    from assistant.ingest.extract import extract_passage
+
+    text = ("The segment earned RMB 3,019 million in fiscal 2016, RMB 6,663 million in fiscal "
+            "2017 and RMB 13,390 million in fiscal 2018.")
+    found = {(f.value, f.unit, f.period) for f in extract_passage(
+        Document(page_content=text, metadata={"doc_id": "d"}, id="p"))}
+    assert found == {(3019.0, "RMB million", "2016"), (6663.0, "RMB million", "2017"),
+                     (13390.0, "RMB million", "2018")}
+
+
+def test_a_broad_question_names_its_aspect():
+    assert "strengths" in aspect_of("What strengths does Globex Rail have?")
+    assert "outlook" in aspect_of("What's the outlook for Initech?")
+    assert aspect_of("Tell me about the fares") == ""
 
 
 @pytest.fixture(scope="module")
@@ -108,6 +134,13 @@ def test_growth_between_two_years(generic_bot):
     result = answer(generic_bot, "By what percent did Globex Rail's passengers grow from 2020 "
                                  "to 2021?")
     assert result["calculation"]["result"] == 60.0
+
+
+def test_a_sum_adds_two_figures_and_shows_it(generic_bot):
+    result = answer(generic_bot, "What were Initech Transit's and Globex Rail's revenues "
+                                 "combined in 2021?")
+    assert result["calculation"]["result"] == 4.8
+    assert "1.2 + 3.6" in result["answer"] or "3.6 + 1.2" in result["answer"]
 
 
 def test_yes_no_says_yes_or_no_first(generic_bot):
