@@ -36,6 +36,8 @@ OPEN_TYPES = {"broad", "action", "why", "how", "involve", "list", "opinion", "ge
 _HAS_DATE = re.compile(rf"\b(?:19|20)\d\d\b|\b(?:{'|'.join(MONTHS)})\b|\bQ[1-4]\b", re.IGNORECASE)
 _HAS_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozen|"
                          r"hundred|thousand|million|billion|half|twice|double)\b", re.I)
+_DATES = re.compile(rf"\b(?:\d{{1,2}}\s+(?:{'|'.join(MONTHS)})|(?:{'|'.join(MONTHS)})\s+\d{{1,2}}"
+                    rf"(?:st|nd|rd|th)?|(?:19|20)\d\d|Q[1-4])\b", re.IGNORECASE)
 _HAS_SOURCE = re.compile(r"\b(?:report|reported|according to|said|says|data|estimated|estimates|"
                          r"filing|filed|announced|source|told|research|survey|analyst)\b", re.I)
 _HAS_REASON = re.compile(r"\b(?:because|since|so|therefore|due to|as a result|thanks to|"
@@ -198,7 +200,8 @@ def type_ok(question: Question, sentence: str) -> bool:
     """Whether a sentence holds the kind of thing the question asks for."""
     kind = question.answer_type
     if kind == "quantity" or question.operation:
-        return bool(_HAS_NUMBER.search(sentence))
+        # An amount, not merely a year or a day of a month ("fiscal 2018 ends on 31 March").
+        return bool(_HAS_NUMBER.search(_DATES.sub(" ", sentence)))
     if kind == "date":
         return bool(_HAS_DATE.search(sentence))
     if kind == "who":  # someone the question does not already name
