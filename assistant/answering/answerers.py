@@ -12,7 +12,7 @@ import re
 from ..ingest.passages import split_sentences
 from ..language.instructions import addresses_the_reader
 from ..language.questions import is_source_question, is_summary_request
-from ..language.words import tokenize
+from ..language.words import names_in, tokenize
 from .answer import (
     NOT_COVERED,
     Answer,
@@ -67,9 +67,13 @@ def not_covered(turn: Turn, kb) -> Answer | None:
     threshold = kb.threshold_open if turn.signals.get("open_question") else kb.threshold
     if turn.answerable >= threshold and turn.evidence:
         return None
+    new_names = [n for n in names_in(turn.question) if n.lower() not in
+                 turn.previous_answer.lower()]
     if turn.previous_answer and not turn.previous_answer.startswith(NOT_COVERED) \
-            and turn.evidence:
-        return None  # "why?" after an answer: its subject is covered; the reason may be too
+            and turn.evidence and not new_names:
+        # "why?" after an answer: its subject is covered; the reason may be too. "What about
+        # Globex?" brings a new subject, and is judged as its own question.
+        return None
     reasons = []
     if turn.signals.get("missing_names"):
         reasons.append("They never mention " + ", ".join(

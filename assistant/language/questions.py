@@ -49,7 +49,8 @@ _OPERATIONS = [
                r"\bchange in\b.{1,60}\b(?:between|from)\b"),
     ("share", r"\bas an? (?:share|percentage|percent|fraction|proportion) of\b"),
     ("ratio", r"\bhow many times\b|\brelative to\b|\bdivided by\b|\bmultiple of\b|"
-              r"\bhow many \w+ (?:are there )?(?:per|for each|for every)\b|"
+              r"\bhow many \w+ (?:are there )?(?:per|for each|for every)\b"
+              r"(?! (?:second|minute|hour|day|week|month|quarter|year|annum|capita|cent)\b)|"
               r"\btimes (?:more|larger|bigger|higher|greater|smaller|as|wider|"
               r"the)\b|\bratio\b|\bmultiple of\b|\bx (?:more|larger|bigger)\b|\bfor every\b|"
               r"\bper (?:each )?(?:one|single)\b|\bmore than (?:double|twice|triple)\b|"
