@@ -40,8 +40,6 @@ _DATES = re.compile(rf"\b(?:\d{{1,2}}\s+(?:{'|'.join(MONTHS)})|(?:{'|'.join(MONT
                     rf"(?:st|nd|rd|th)?|(?:19|20)\d\d|Q[1-4])\b", re.IGNORECASE)
 _HAS_SOURCE = re.compile(r"\b(?:report|reported|according to|said|says|data|estimated|estimates|"
                          r"filing|filed|announced|source|told|research|survey|analyst)\b", re.I)
-_HAS_REASON = re.compile(r"\b(?:because|since|so|therefore|due to|as a result|thanks to|"
-                         r"driven by|reason|caused|means|since|given|lack|without)\b", re.I)
 _HAS_ACTION = re.compile(r"\b(?:should|must|need|needs|could|has to|have to|ought|recommend|"
                          r"suggest|plan|plans|aims?|will|strategy|invest|focus|build|expand)\b",
                          re.I)
@@ -211,8 +209,6 @@ def type_ok(question: Question, sentence: str) -> bool:
         return bool(names_in(sentence))
     if kind == "source":
         return bool(_HAS_SOURCE.search(sentence))
-    if kind == "why":
-        return bool(_HAS_REASON.search(sentence))
     if kind == "action":
         return bool(_HAS_ACTION.search(sentence))
     return True
