@@ -111,12 +111,14 @@ def calculate(operation: str, figures: list[Figure]) -> FigureAnswer | None:
         return None
     if operation == "growth" or (a.entity == b.entity and a.period != b.period
                                  and operation not in {"ratio", "share", "difference", "sum",
-                                                   "average"}):
+                                                   "average", "percent_more"}):
         first, last = sorted((a, b), key=_period_order)
         return growth_between(first, last)
     if operation in {"sum", "average"}:
         return _total(a, b, average=operation == "average")
     big, small = sorted((a, b), key=lambda f: -f.value)
+    if operation == "percent_more":
+        return _percent_more(big, small)
     if operation == "share":
         return _share(part=small, whole=big)
     if operation == "difference":
@@ -190,6 +192,17 @@ def growth_between(a: Figure, b: Figure) -> FigureAnswer:
         {"expression": f"{plain_number(b.value)} - {plain_number(a.value)}", "result": change},
         {"expression": f"{plain_number(b.value)} / {plain_number(a.value)}", "result": multiple},
     ]))
+
+
+def _percent_more(a: Figure, b: Figure) -> FigureAnswer:
+    pct = round((a.value - b.value) / b.value * 100, 2)
+    before, after = plain_number(b.value), plain_number(a.value)
+    expression = f"({after} - {before}) / {before} * 100"
+    first, second = _names(a, b)
+    text = (f"{first} is about {format_number(pct)}% higher than {second} "
+            f"(({format_number(a.value)} − {format_number(b.value)}) / {format_number(b.value)} × "
+            f"100 ≈ {format_number(pct)}%).")
+    return _shown(a, b, Calculation(expression, pct, text))
 
 
 def _total(a: Figure, b: Figure, average: bool) -> FigureAnswer:

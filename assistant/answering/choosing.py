@@ -67,9 +67,10 @@ def best_sentences(turn: Turn, limit: int) -> list[Evidence]:
             chosen.insert(0, before)
             lead.insert(0, before)
             limit += 1
-    following = [e for e in usable[1:12] if e.sentence.passage.id == best.sentence.passage.id
+    following = [e for e in usable[1:] if e.sentence.passage.id == best.sentence.passage.id
                  and e.sentence.index == best.sentence.index + 1]
-    if following and following[0].score >= best.score - margin * 1.5:
+    # An explanation often runs on into the next sentence; a figure or a date seldom does.
+    if following and (not strict or following[0].score >= best.score - margin * 1.5):
         chosen.append(following[0])
     for e in usable[1:8]:
         if len(chosen) >= limit:

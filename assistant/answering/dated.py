@@ -39,6 +39,15 @@ _NOT_HERE = {"ratio", "difference", "compare", "share"}
 _TYPES = {"quantity", "general", "how", "date"}
 
 
+def _other_periods_only(turn, measure: Measure, missing) -> Answer:
+    # The periods named in one parenthesis, without the labels' own: an abstention states
+    # no figure.
+    nearest = ", ".join(p.label.split(" (")[0] for p in measure.nearest(missing))
+    return abstain(turn.question, turn.resolved,
+                   f"They give {measure.name} for other periods only (nearest to "
+                   f"{missing.label.split(' (')[0]}: {nearest}).")
+
+
 def dated_figure(turn, kb) -> Answer | None:
     q = turn.analysis
     text = turn.resolved.split(" (")[0]  # parenthesized context is not what was asked
@@ -78,10 +87,7 @@ def dated_figure(turn, kb) -> Answer | None:
     if asked and not (trend and trend_years(text)[0]):
         rows = measure.at(asked[0])
         if not rows:
-            nearest = ", ".join(p.label for p in measure.nearest(asked[0]))
-            return abstain(turn.question, turn.resolved,
-                           f"They give {measure.name} for other periods only (nearest to "
-                           f"{asked[0].label}: {nearest}).")
+            return _other_periods_only(turn, measure, asked[0])
         end = max(r.period.end for r in rows)  # a year asked, quarters given: the last one
         return writer.value(turn, measure, [r for r in rows if r.period.end == end],
                             latest=False)
@@ -178,12 +184,10 @@ class _Writer:
                  and a.period != b.period]
         if not pairs:
             missing = first if not a_rows else second
-            if a_rows and b_rows:
+            if (a_rows and b_rows) or turn.analysis.operation:
+                # Arithmetic asked: figures read from the articles may still hold both periods.
                 return None
-            nearest = ", ".join(p.label for p in measure.nearest(missing))
-            return abstain(turn.question, turn.resolved,
-                           f"They give {measure.name} for other periods only (nearest to "
-                           f"{missing.label}: {nearest}).")
+            return _other_periods_only(turn, measure, missing)
         a, b = sorted(pairs[0], key=lambda r: r.period)
         if a.figure.unit.strip().lower() in {"percent", "%"} and operation != "ratio":
             return self.finish(turn, *self.points(measure, [a, b]))

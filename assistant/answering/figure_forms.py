@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import re
 
+from ..language.numbers import SCALE, unit_scale
 from ..language.periods import year_of
 from .answer import (
     Answer,
+    abstain,
     compose_figure_answer,
     finish,
 )
@@ -37,7 +39,14 @@ def computed(turn: Turn, kb) -> Answer | None:
     if _stated(turn):
         return None
     result = kb.figures.compute(q, turn.vector, kb.idf, turn.passage_ids)
-    if result is None or not result.calculation or not _recent_enough(turn, result.figures):
+    if result is None or not result.calculation:
+        if q.operation and q.answer_type != "yesno" and turn.hits:
+            # Arithmetic asked, but the sources lack one of its figures: quoting a sentence
+            # about something else would be a near miss presented as an answer.
+            return abstain(turn.question, turn.resolved, "They do not give both figures this "
+                           "calculation needs.", [h.document for h in turn.hits[:3]])
+        return None
+    if not _recent_enough(turn, result.figures):
         return None
     sentences, citations = compose_figure_answer(result, kb.passages_by_doc, kb.figure_rows)
     verdict = _comparison_verdict(q.text, result) if q.answer_type == "yesno" else ""
@@ -71,6 +80,9 @@ def _comparison_verdict(text: str, result) -> str:
         ratio = result.calculation.result
         holds = ratio > n if (multiple.group(1) or "more") == "more" else ratio < n
         return "Yes." if holds else "No."
+    threshold = _threshold_verdict(low, result)
+    if threshold:
+        return threshold
     pos_a = min((low.find(v.lower()) for v in [a.entity] if v and v.lower() in low), default=-1)
     pos_b = min((low.find(v.lower()) for v in [b.entity] if v and v.lower() in low), default=-1)
     if pos_a < 0 or pos_b < 0 or pos_a == pos_b:
@@ -83,6 +95,31 @@ def _comparison_verdict(text: str, result) -> str:
         return ""
     holds = first.value > second.value if bigger else first.value < second.value
     return "Yes." if holds else "No."
+
+
+_THRESHOLD = re.compile(r"\b(more|greater|bigger|higher|over|above|less|fewer|lower|under|"
+                        r"below) than (?:rmb |usd |us\$|\$|€|£)?(\d+(?:\.\d+)?)\s*(%|percent|"
+                        r"per cent|thousand|million|billion|trillion|bn|mn)?")
+
+
+def _threshold_verdict(low: str, result) -> str:
+    """'Yes.'/'No.' for 'did it rise by more than 50%?' or 'is the gap over 2 billion?': the
+    computed result against the number the question names, in the same terms."""
+    match = _THRESHOLD.search(low)
+    calc = result.calculation
+    if not match or calc is None or "/" in calc.expression and "*" not in calc.expression:
+        return ""  # a ratio's "more than N times" is judged above
+    limit, unit = float(match.group(2)), match.group(3) or ""
+    percent_result = "* 100" in calc.expression
+    stated_percent = unit in {"%", "percent", "per cent"}
+    if (stated_percent and not percent_result) or (unit and not stated_percent and percent_result):
+        return ""  # "more than 50%" of an amount, or "more than 2 billion" of a percentage
+    value = calc.result
+    if not percent_result and unit:
+        value *= unit_scale(result.figures[0].unit)
+        limit *= SCALE.get(unit, 1.0)
+    above = match.group(1) in {"more", "greater", "bigger", "higher", "over", "above"}
+    return "Yes." if (value > limit) == above else "No."
 
 
 def yes_no(turn: Turn, kb) -> Answer | None:

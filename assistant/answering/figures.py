@@ -21,9 +21,23 @@ from .figure_index import FigureIndex
 
 # Comparison words a question may use around its measure ("wider", "gap", "factor").
 _COMPARING = frozenset(tokenize("times wider narrower gap factor multiple ratio difference "
+                                "fraction proportion portion percentage percent "
                                 "compare compared versus against than over between per each "
                                 "every together combined total sum average mean absolute "
                                 "go went gone grew grow increase rise rose climb jump"))
+
+
+def _measure_words(question: Question, idf) -> dict[str, float]:
+    """The measure asked, IDF-weighted: the question less its names, periods and the words
+    that frame it or ask for arithmetic ("how many times larger", "grow", "fiscal", "gap")."""
+    named = {t for n in question.names for t in tokenize(n)}
+    framing = FRAMING_WORDS | _COMPARING | {m.lower() for m in MONTHS}
+    return {t: max(idf(t) or 0.0, 0.1) for t in question.tokens
+            if t not in named and not t.isdigit() and t not in framing}
+
+
+def _covered(weight: dict[str, float], tokens: frozenset, alternatives: dict) -> float:
+    return sum(w for t, w in weight.items() if t in tokens or alternatives.get(t, set()) & tokens)
 
 
 class FigureFinder(FigureIndex):
@@ -62,15 +76,8 @@ class FigureFinder(FigureIndex):
         about it, in the period asked, measuring what is asked (IDF-weighted words); the
         weakest of those. Near 0 when the sources hold figures on the subject but not the one
         asked for."""
-        named = {t for n in question.names for t in tokenize(n)}
-        # The measure asked: the question less its names, periods and the words that frame it
-        # or ask for arithmetic ("how many times larger", "grow", "fiscal", "gap").
-        framing = FRAMING_WORDS | _COMPARING | {m.lower() for m in MONTHS}
-        words = [t for t in question.tokens if t not in named and not t.isdigit()
-                 and t not in framing]
-        weight = {t: max(idf(t) or 0.0, 0.1) for t in words}
+        weight = _measure_words(question, idf)
         total = sum(weight.values())
-        alternatives = question.alternatives
         fits: dict[str, float] = {}
         for i in self.candidates(passage_ids):
             fig = self.figures[i]
@@ -78,9 +85,7 @@ class FigureFinder(FigureIndex):
                 continue
             if question.quarters and not any(q in fig.period for q in question.quarters):
                 continue
-            own = self.tokens[i]
-            coverage = sum(w for t, w in weight.items()
-                           if t in own or alternatives.get(t, set()) & own) / total \
+            coverage = _covered(weight, self.tokens[i], question.alternatives) / total \
                 if total else 1.0
             for name in question.names or [""]:
                 about = self.mentions(i, name) if name else 1.0
@@ -102,7 +107,10 @@ class FigureFinder(FigureIndex):
                       and period_year(self.figures[i].period) == period]
                      for name, period in zip(names[:2], question.periods[:2], strict=False)]
         elif len(question.periods) >= 2:
-            slots = [[(s, i) for s, i in ranked if period_year(self.figures[i].period) == period]
+            # "How did X's share change from 2019 to 2025": X's figure at both times.
+            about = [(s, i) for s, i in ranked if self.mentions(i, names[0]) >= 0.5] \
+                if names else ranked
+            slots = [[(s, i) for s, i in about if period_year(self.figures[i].period) == period]
                      for period in question.periods[:2]]
         elif len(names) >= 2:
             # One slot per name; of several names, the first two whose figures differ
@@ -123,6 +131,10 @@ class FigureFinder(FigureIndex):
         if len(slots) < 2:
             slots = [ranked, ranked]
         over_time = len(question.periods) >= 2 and len(names) < 2
+        # Between them the two figures should measure what is asked: "core commerce against
+        # cloud" wants one of each, not two figures that each fit one word.
+        weight = _measure_words(question, idf)
+        total = sum(weight.values())
         pairs = []
         for sa, a in slots[0][:8]:
             for sb, b in slots[1][:8]:
@@ -133,6 +145,9 @@ class FigureFinder(FigureIndex):
                     continue
                 value = sa + sb + (0.3 if fa.unit == fb.unit else 0.0)
                 value += 0.2 if fa.period == fb.period and len(question.periods) < 2 else 0.0
+                if total:
+                    value += 0.6 * _covered(weight, self.tokens[a] | self.tokens[b],
+                                            question.alternatives) / total
                 if over_time:  # one measure of one thing in two periods, not two things
                     value += 0.4 * (fa.entity.lower() == fb.entity.lower()) + \
                         0.4 * self.same_measure(a, b)

@@ -14,6 +14,8 @@ AMOUNT = re.compile(
     r"(?:\s*(thousand|million|billion|trillion|bn|mn|[kmb])\b)?(\s*%)?",
     re.IGNORECASE,
 )
+# Currency codes sources write before amounts: units, never names.
+CURRENCY_CODES = frozenset({"RMB", "USD", "EUR", "GBP", "CNY", "HKD", "JPY"})
 SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9,
           "bn": 1e9, "b": 1e9, "trillion": 1e12}
 

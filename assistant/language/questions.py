@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .numbers import NUMBER, NUMBER_WORDS, YEAR
+from .numbers import AMOUNT, NUMBER_WORDS, YEAR
 from .periods import quarters_in
 from .words import content_tokens, names_in, tokenize
 
@@ -36,6 +36,15 @@ class Question:
 
 
 _OPERATIONS = [
+    # "By what percentage is A higher than B?": how much more, as a percentage of B.
+    ("percent_more", r"\b(?:by )?(?:what|how many) (?:percent(?:age)?|%)\b.{0,60}\b(?:higher|more|"
+                     r"bigger|larger|greater|lower|less|smaller)\b|\bhow much (?:bigger|higher|"
+                     r"larger|more|greater|smaller|lower) in (?:percent(?:age)?|%)|"
+                     r"\b(?:higher|bigger|larger|greater|more|lower|smaller) by what "
+                     r"(?:percent(?:age)?|%)"),
+    ("growth", r"\b(?:grow|grew|rise|rose|increase[ds]?|jump(?:ed)?|climb(?:ed)?|fall|fell|"
+               r"drop(?:ped)?|decline[ds]?) by (?:more|less) than \d+(?:\.\d+)?\s?(?:%|percent)"),
+    ("difference", r"\bby (?:more|less) than\b"),
     ("growth", r"\b(?:grow|grew|grown|growth|increase[ds]?|rise|rose|risen|climb(?:ed)?|"
                r"jump(?:ed)?|fall|fell|decline[ds]?|drop(?:ped)?)\b.{0,60}\bfrom\b.{0,40}\bto\b|"
                r"\bby (?:what|how much|how many) (?:percent|%|per cent)?.{0,60}\b(?:grow|"
@@ -182,8 +191,8 @@ def analyze(text: str) -> Question:
     question.periods = list(dict.fromkeys(YEAR.findall(asked) + fiscal))
     question.quarters = quarters_in(asked)
     question.tokens = content_tokens(text)
-    question.numbers = [float(m.group(0).replace(",", "")) for m in NUMBER.finditer(asked)
-                        if not YEAR.fullmatch(m.group(0))]
+    question.numbers = [float(m.group(1).replace(",", "")) for m in AMOUNT.finditer(asked)
+                        if not YEAR.fullmatch(m.group(1))]
     things = [n for n in question.names if not YEAR.fullmatch(n)] + question.periods
     if question.operation in {"sum", "average"} and len(things) < 2:
         question.operation = ""  # "how many customers in total": one figure, nothing to add

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .numbers import NUMBER
+from .numbers import CURRENCY_CODES, NUMBER
 
 STOPWORDS = frozenset("""
 a an the and or but of to in on at for from by with as is are was were be been being do does did
@@ -72,7 +72,8 @@ def names_in(text: str) -> list[str]:
             if first.lower() in STOPWORDS or first.lower() in _QUESTION_OPENERS:
                 name = rest.strip()
         if name and name.lower() not in STOPWORDS and len(name) > 1 \
-                and name.split()[0] not in _CALENDAR and not re.fullmatch(r"FY\s?'?\d+", name):
+                and name.split()[0] not in _CALENDAR and not re.fullmatch(r"FY\s?'?\d+", name) \
+                and name.upper() not in CURRENCY_CODES:
             found.append(name)
     return list(dict.fromkeys(found))
 
