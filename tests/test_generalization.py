@@ -64,6 +64,10 @@ def test_follow_ups_resolve_against_the_conversation():
     assert "Initech" in resolve("What about Initech?", past)
     why = resolve("why?", past)
     assert why.lower().startswith("why") and "48 million passengers" in why
+    same_year = resolve("what's the difference vs Initech that same year?",
+                        [{"role": "user", "content": "What was Globex Rail's revenue in 2021?"},
+                         {"role": "assistant", "content": "EUR 1.2 billion in 2021."}])
+    assert "in 2021" in same_year and "1.2 billion" in same_year
     ordinal = [{"role": "user", "content": "What is the first of the three steps?"},
                {"role": "assistant", "content": "The first is to cut fares."}]
     assert resolve("And the second one?", ordinal) == "What is the second of the three steps?"
@@ -141,6 +145,18 @@ def test_a_sum_adds_two_figures_and_shows_it(generic_bot):
                                  "combined in 2021?")
     assert result["calculation"]["result"] == 4.8
     assert "1.2 + 3.6" in result["answer"] or "3.6 + 1.2" in result["answer"]
+
+
+def test_percent_more_and_thresholds_are_computed_and_answered(generic_bot):
+    more = answer(generic_bot, "By what percentage was Initech Transit's revenue higher than "
+                               "Globex Rail's in 2021?")
+    assert more["calculation"]["result"] == 200.0
+    rise = answer(generic_bot, "Did Globex Rail's passengers rise by more than 50% from 2020 "
+                               "to 2021?")
+    assert rise["answer"].startswith("Yes") and rise["calculation"]["result"] == 60.0
+    share = answer(generic_bot, "Was Globex Rail's revenue more than 40% of Initech Transit's "
+                                "in 2021?")
+    assert share["answer"].startswith("No") and "33.33" in share["answer"]
 
 
 def test_yes_no_says_yes_or_no_first(generic_bot):

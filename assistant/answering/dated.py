@@ -32,6 +32,7 @@ from .timeline import (
     conflicts,
     trend_years,
 )
+from .verdicts import comparison_verdict
 
 # Comparisons and shares of two things are the computed form's; a measure's own growth over
 # time is a trend.
@@ -200,7 +201,10 @@ class _Writer:
         for statement, row in zip(stated, (a, b), strict=False):
             statement.text = (f"{measure.name} in {row.period.label}: {stated_value(row.figure)}; "
                               f"reported {self.source([row])}.")
-        return self.finish(turn, result.statements, result.figures, result.calculation)
+        verdict = comparison_verdict(turn.analysis.text, result) \
+            if turn.analysis.answer_type == "yesno" else ""
+        return self.finish(turn, result.statements, result.figures, result.calculation,
+                           lead=verdict)
 
     def points(self, measure: Measure, rows: list[Row], bullet: bool = False):
         """A rate's change between two periods, in percentage points (a change of a share in

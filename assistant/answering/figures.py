@@ -101,17 +101,20 @@ class FigureFinder(FigureIndex):
         if not ranked:
             return []
         names = [n for n in question.names if not re.fullmatch(r"\d+", n)]
-        if len(question.periods) >= 2 and len(names) >= 2:  # "A's 2014 against B's 2015"
+        periods = question.periods
+        if question.operation == "growth" and len(periods) == 1:
+            periods = [str(int(periods[0]) - 1), periods[0]]  # "growth in 2020": from 2019
+        if len(periods) >= 2 and len(names) >= 2:  # "A's 2014 against B's 2015"
             slots = [[(s - 0.3 * (1 - m), i) for s, i in ranked
                       for m in [self.mentions(i, name)] if m >= 0.5
                       and period_year(self.figures[i].period) == period]
-                     for name, period in zip(names[:2], question.periods[:2], strict=False)]
-        elif len(question.periods) >= 2:
+                     for name, period in zip(names[:2], periods[:2], strict=False)]
+        elif len(periods) >= 2:
             # "How did X's share change from 2019 to 2025": X's figure at both times.
             about = [(s, i) for s, i in ranked if self.mentions(i, names[0]) >= 0.5] \
                 if names else ranked
             slots = [[(s, i) for s, i in about if period_year(self.figures[i].period) == period]
-                     for period in question.periods[:2]]
+                     for period in periods[:2]]
         elif len(names) >= 2:
             # One slot per name; of several names, the first two whose figures differ
             # ("Acme's EU customers" and "Globex's": Acme and EU may share a figure).
@@ -130,7 +133,7 @@ class FigureFinder(FigureIndex):
             return []
         if len(slots) < 2:
             slots = [ranked, ranked]
-        over_time = len(question.periods) >= 2 and len(names) < 2
+        over_time = len(periods) >= 2 and len(names) < 2
         # Between them the two figures should measure what is asked: "core commerce against
         # cloud" wants one of each, not two figures that each fit one word.
         weight = _measure_words(question, idf)
@@ -144,7 +147,7 @@ class FigureFinder(FigureIndex):
                 if strict and (fa.period != fb.period or not self.same_measure(a, b)):
                     continue
                 value = sa + sb + (0.3 if fa.unit == fb.unit else 0.0)
-                value += 0.2 if fa.period == fb.period and len(question.periods) < 2 else 0.0
+                value += 0.2 if fa.period == fb.period and len(periods) < 2 else 0.0
                 if total:
                     value += 0.6 * _covered(weight, self.tokens[a] | self.tokens[b],
                                             question.alternatives) / total
@@ -157,7 +160,7 @@ class FigureFinder(FigureIndex):
         best = max(p[0] for p in pairs)
         close = [p for p in pairs if p[0] >= best - 0.25]
         # No period asked: of the pairs that fit about as well, the newest.
-        chosen = max(close, key=lambda p: (p[1], p[0])) if not question.periods else \
+        chosen = max(close, key=lambda p: (p[1], p[0])) if not periods else \
             max(pairs, key=lambda p: p[0])
         return [chosen[2], chosen[3]]
 

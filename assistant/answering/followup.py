@@ -19,6 +19,7 @@ _OPENERS = re.compile(r"^\s*(?:and|what about|how about|and what about|and for|s
 _PRONOUNS = re.compile(r"\b(?:it|its|they|them|their|he|she|him|her|his|this|that|those|these)\b",
                        re.IGNORECASE)
 _RELATIVE = {
+    r"\b(?:that|the) same (?:year|period)\b|\bthat year\b|\bin the same year\b": 0,
     r"\b(?:the )?(?:following|next|subsequent) year\b|\bthe year after\b|\ba year later\b": 1,
     r"\b(?:the )?(?:previous|prior|preceding) year\b|\bthe year before\b|\ba year earlier\b": -1,
 }
@@ -115,7 +116,9 @@ def _that_figure(t: _Turns) -> str | None:
     if not stated:  # a year in the answer is not its figure
         return None
     subject = f" ({t.prior.names[0]})" if t.prior.names else ""
-    return f"{t.question.rstrip('?')} — {stated}{subject}?"
+    # "The difference vs B that same year?": the year of the previous question, said.
+    when = f" in {t.relative}" if t.relative and not t.current.periods else ""
+    return f"{t.question.rstrip('?')}{when} — {stated}{subject}?"
 
 
 def _list_item(t: _Turns) -> str | None:

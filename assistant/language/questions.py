@@ -56,7 +56,8 @@ _OPERATIONS = [
                r"\b(?:percent(?:age)?|%) (?:change|increase|decrease|rise|drop|growth|gain|"
                r"fall|decline)\b|\b(?:went|gone|go) (?:up|down)\b.{0,40}\bfrom\b.{0,40}\bto\b|"
                r"\bchange in\b.{1,60}\b(?:between|from)\b"),
-    ("share", r"\bas an? (?:share|percentage|percent|fraction|proportion) of\b"),
+    ("share", r"\bas an? (?:share|percentage|percent|fraction|proportion) of\b|"
+              r"\b(?:more|less) than \d+(?:\.\d+)?\s?(?:%|percent) of\b"),
     ("ratio", r"\bhow many times\b|\brelative to\b|\bdivided by\b|\bmultiple of\b|"
               r"\bhow many \w+ (?:are there )?(?:per|for each|for every)\b"
               r"(?! (?:second|minute|hour|day|week|month|quarter|year|annum|capita|cent)\b)|"
