@@ -152,7 +152,7 @@ class FigureFinder(FigureIndex):
                     value += 0.6 * _covered(weight, self.tokens[a] | self.tokens[b],
                                             question.alternatives) / total
                 if over_time:  # one measure of one thing in two periods, not two things
-                    value += 0.4 * (fa.entity.lower() == fb.entity.lower()) + \
+                    value += 0.4 * (bool(fa.entity) and fa.entity.lower() == fb.entity.lower()) + \
                         0.4 * self.same_measure(a, b)
                 pairs.append((value, year_of_period(fa.period) + year_of_period(fb.period), fa, fb))
         if not pairs:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ..language.numbers import SCALE, unit_scale
+from ..language.numbers import SCALE, YEAR, unit_scale
 
 
 def comparison_verdict(text: str, result) -> str:
@@ -47,8 +47,9 @@ def _threshold_verdict(low: str, result) -> str:
     computed result against the number the question names, in the same terms."""
     match = _THRESHOLD.search(low)
     calc = result.calculation
-    if not match or calc is None or "/" in calc.expression and "*" not in calc.expression:
-        return ""  # a ratio's "more than N times" is judged above
+    if not match or calc is None or ("/" in calc.expression and "*" not in calc.expression) \
+            or YEAR.fullmatch(match.group(2)):
+        return ""  # a ratio's "more than N times" is judged above; "more than 2015" is a year
     limit, unit = float(match.group(2)), match.group(3) or ""
     percent_result = "* 100" in calc.expression
     stated_percent = unit in {"%", "percent", "per cent"}
