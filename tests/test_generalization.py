@@ -189,6 +189,12 @@ def test_out_of_scope_questions_abstain_without_figures(generic_bot):
         assert result["abstained"] and not re.search(r"\d", result["answer"].split("(")[0])
 
 
+def test_a_figure_of_a_measure_the_sources_lack_abstains(generic_bot):
+    # The firm is covered, with figures, but none of them (nor any sentence) counts staff.
+    result = answer(generic_bot, "How many employees does Globex Rail have?")
+    assert result["abstained"], result["answer"]
+
+
 def test_the_chain_is_a_langchain_runnable(generic_bot):
     from langchain_core.runnables import Runnable
 

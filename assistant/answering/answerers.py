@@ -23,6 +23,7 @@ from .answer import (
 )
 from .dated import dated_figure
 from .figure_forms import computed, yes_no
+from .figures import covered, measure_words
 from .text_forms import briefing, involve, listing, sentences
 from .turn import Answerer, Turn
 
@@ -65,7 +66,7 @@ def summary(turn: Turn, kb) -> Answer | None:
 def not_covered(turn: Turn, kb) -> Answer | None:
     """Abstain when the evidence is too weak: one calibrated probability decides."""
     threshold = kb.threshold_open if turn.signals.get("open_question") else kb.threshold
-    if turn.answerable >= threshold and turn.evidence:
+    if turn.answerable >= threshold and turn.evidence and not _figure_missing(turn, kb):
         return None
     new_names = [n for n in names_in(turn.question) if n.lower() not in
                  turn.previous_answer.lower()]
@@ -82,6 +83,22 @@ def not_covered(turn: Turn, kb) -> Answer | None:
         reasons.append("They give nothing for the period asked.")
     nearby = [h.document for h in turn.hits[:3]]
     return abstain(turn.question, turn.resolved, " ".join(reasons), nearby)
+
+def _figure_missing(turn: Turn, kb) -> bool:
+    """A figure asked of something the sources hold no figure of that measure for, and no
+    sentence holding an amount names most of the measure either: "how many employees does X
+    have?" when X's figures are revenue and customers."""
+    q = turn.analysis
+    if not q.wants_figure or q.operation or turn.signals.get("figure_match", 1.0) > 0:
+        return False
+    weight = measure_words(q, kb.idf)
+    total = sum(weight.values())
+    if not total:
+        return False
+    amounts = [e for e in turn.evidence[:5] if e.features["type_ok"]]
+    return all(covered(weight, frozenset(tokenize(e.text)), q.alternatives) < 0.5 * total
+               for e in amounts)
+
 
 ANSWERERS: list[Answerer] = [about_source, summary, dated_figure, not_covered, computed, yes_no,
                              involve, listing, briefing, sentences]

@@ -27,7 +27,7 @@ _COMPARING = frozenset(tokenize("times wider narrower gap factor multiple ratio 
                                 "go went gone grew grow increase rise rose climb jump"))
 
 
-def _measure_words(question: Question, idf) -> dict[str, float]:
+def measure_words(question: Question, idf) -> dict[str, float]:
     """The measure asked, IDF-weighted: the question less its names, periods and the words
     that frame it or ask for arithmetic ("how many times larger", "grow", "fiscal", "gap")."""
     named = {t for n in question.names for t in tokenize(n)}
@@ -36,7 +36,7 @@ def _measure_words(question: Question, idf) -> dict[str, float]:
             if t not in named and not t.isdigit() and t not in framing}
 
 
-def _covered(weight: dict[str, float], tokens: frozenset, alternatives: dict) -> float:
+def covered(weight: dict[str, float], tokens: frozenset, alternatives: dict) -> float:
     return sum(w for t, w in weight.items() if t in tokens or alternatives.get(t, set()) & tokens)
 
 
@@ -76,7 +76,7 @@ class FigureFinder(FigureIndex):
         about it, in the period asked, measuring what is asked (IDF-weighted words); the
         weakest of those. Near 0 when the sources hold figures on the subject but not the one
         asked for."""
-        weight = _measure_words(question, idf)
+        weight = measure_words(question, idf)
         total = sum(weight.values())
         fits: dict[str, float] = {}
         for i in self.candidates(passage_ids):
@@ -85,7 +85,7 @@ class FigureFinder(FigureIndex):
                 continue
             if question.quarters and not any(q in fig.period for q in question.quarters):
                 continue
-            coverage = _covered(weight, self.tokens[i], question.alternatives) / total \
+            coverage = covered(weight, self.tokens[i], question.alternatives) / total \
                 if total else 1.0
             for name in question.names or [""]:
                 about = self.mentions(i, name) if name else 1.0
@@ -136,7 +136,7 @@ class FigureFinder(FigureIndex):
         over_time = len(periods) >= 2 and len(names) < 2
         # Between them the two figures should measure what is asked: "core commerce against
         # cloud" wants one of each, not two figures that each fit one word.
-        weight = _measure_words(question, idf)
+        weight = measure_words(question, idf)
         total = sum(weight.values())
         pairs = []
         for sa, a in slots[0][:8]:
@@ -149,7 +149,7 @@ class FigureFinder(FigureIndex):
                 value = sa + sb + (0.3 if fa.unit == fb.unit else 0.0)
                 value += 0.2 if fa.period == fb.period and len(periods) < 2 else 0.0
                 if total:
-                    value += 0.6 * _covered(weight, self.tokens[a] | self.tokens[b],
+                    value += 0.6 * covered(weight, self.tokens[a] | self.tokens[b],
                                             question.alternatives) / total
                 if over_time:  # one measure of one thing in two periods, not two things
                     value += 0.4 * (bool(fa.entity) and fa.entity.lower() == fb.entity.lower()) + \
