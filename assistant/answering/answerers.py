@@ -11,6 +11,7 @@ import re
 
 from ..ingest.passages import split_sentences
 from ..language.instructions import addresses_the_reader
+from ..language.numbers import YEAR
 from ..language.questions import is_source_question, is_summary_request
 from ..language.words import names_in, tokenize
 from .answer import (
@@ -86,8 +87,8 @@ def not_covered(turn: Turn, kb) -> Answer | None:
 
 def _figure_missing(turn: Turn, kb) -> bool:
     """A figure asked of something the sources hold no figure of that measure for, and no
-    sentence holding an amount names most of the measure either: "how many employees does X
-    have?" when X's figures are revenue and customers."""
+    sentence holding an amount names most of the measure for it either: "how many employees
+    does X have?" when X's figures are revenue and customers."""
     q = turn.analysis
     if not q.wants_figure or q.operation or turn.signals.get("figure_match", 1.0) > 0:
         return False
@@ -95,9 +96,12 @@ def _figure_missing(turn: Turn, kb) -> bool:
     total = sum(weight.values())
     if not total:
         return False
+    names = [n for n in q.names if not YEAR.fullmatch(n)]
     amounts = [e for e in turn.evidence[:5] if e.features["type_ok"]]
-    return all(covered(weight, frozenset(tokenize(e.text)), q.alternatives) < 0.5 * total
-               for e in amounts)
+    # A sentence answers only if it holds an amount, names most of the measure and speaks of
+    # what the question names (employees of other firms are not the ones asked about).
+    return not any(covered(weight, frozenset(tokenize(e.text)), q.alternatives) >= 0.5 * total
+                   and kb.scorer.names_share(names, e) == 1.0 for e in amounts)
 
 
 ANSWERERS: list[Answerer] = [about_source, summary, dated_figure, not_covered, computed, yes_no,

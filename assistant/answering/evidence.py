@@ -137,7 +137,7 @@ class EvidenceScorer:
         # The best few sentences of the asked kind must speak of what the question names and of
         # its year: "customers of X" is not answered by a sentence on customers of Y.
         typed = [e for e in evidence[:12] if e.features["type_ok"]][:3] or evidence[:3]
-        focus_names = max((self._names_share(names, e) for e in typed), default=0.0)
+        focus_names = max((self.names_share(names, e) for e in typed), default=0.0)
         features = {
             "best_score": best.score if best else -3.0,
             "best_similarity": max((e.features["similarity"] for e in evidence[:10]),
@@ -182,7 +182,7 @@ class EvidenceScorer:
         parts = [w for w in re.split(r"[\s\-]+", name) if len(w) > 1]
         return len(parts) > 1 and all(self._known_name(w) for w in parts)
 
-    def _names_share(self, names: list[str], e: Evidence) -> float:
+    def names_share(self, names: list[str], e: Evidence) -> float:
         if not names:
             return 1.0
         window = " ".join([e.sentence.previous, e.text,
