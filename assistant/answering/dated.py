@@ -36,7 +36,7 @@ from .verdicts import comparison_verdict
 
 # Comparisons and shares of two things are the computed form's; a measure's own growth over
 # time is a trend.
-_NOT_HERE = {"ratio", "difference", "compare", "share"}
+_NOT_HERE = {"ratio", "difference", "compare", "share", "sum", "average", "percent_more"}
 _TYPES = {"quantity", "general", "how", "date"}
 
 
