@@ -146,6 +146,9 @@ class FigureFinder(FigureIndex):
                     continue
                 if strict and (fa.period != fb.period or not self.same_measure(a, b)):
                     continue
+                if fa.period == fb.period and fa.entity and \
+                        fa.entity.lower() == fb.entity.lower() and self.same_measure(a, b):
+                    continue  # one value reported twice (sources that disagree), not two
                 value = sa + sb + (0.3 if fa.unit == fb.unit else 0.0)
                 value += 0.2 if fa.period == fb.period and len(periods) < 2 else 0.0
                 if total:

@@ -195,8 +195,10 @@ def analyze(text: str) -> Question:
     question.numbers = [float(m.group(1).replace(",", "")) for m in AMOUNT.finditer(asked)
                         if not YEAR.fullmatch(m.group(1))]
     things = [n for n in question.names if not YEAR.fullmatch(n)] + question.periods
-    if question.operation in {"sum", "average"} and len(things) < 2:
-        question.operation = ""  # "how many customers in total": one figure, nothing to add
+    if question.operation in {"sum", "average"} and (len(things) < 2 or not re.search(
+            r"\b(?:and|plus)\b|&", low)):
+        # "How many customers in total", "the combined share of the top five": one figure.
+        question.operation = ""
     return question
 
 
