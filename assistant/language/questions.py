@@ -44,7 +44,7 @@ _OPERATIONS = [
                      r"(?:percent(?:age)?|%)"),
     ("growth", r"\b(?:grow|grew|rise|rose|increase[ds]?|jump(?:ed)?|climb(?:ed)?|fall|fell|"
                r"drop(?:ped)?|decline[ds]?) by (?:more|less) than \d+(?:\.\d+)?\s?(?:%|percent)"),
-    ("difference", r"\bby (?:more|less) than\b"),
+    ("difference", r"\bby (?:more|less) than\b(?! [\d.,]+ times\b)"),
     ("growth", r"\b(?:grow|grew|grown|growth|increase[ds]?|rise|rose|risen|climb(?:ed)?|"
                r"jump(?:ed)?|fall|fell|decline[ds]?|drop(?:ped)?)\b.{0,60}\bfrom\b.{0,40}\bto\b|"
                r"\bby (?:what|how much|how many) (?:percent|%|per cent)?.{0,60}\b(?:grow|"
