@@ -33,8 +33,11 @@ run: $(STAMP)
 	$(PY) -m assistant index
 	$(PY) app.py
 
+# Two workers, one per core; a test file stays on one worker (its module fixtures are shared).
+# TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= 2
 test: $(DEV_STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .

@@ -24,6 +24,32 @@ needs_shared = pytest.mark.skipif(
     reason="../shared/corpus (the requester's article) is not beside this checkout")
 
 
+# The test files that take longest, longest first: under `make test` (two workers) they start
+# first, so that no worker is left alone with a long file at the end. The rest keep their order.
+LONGEST_FIRST = ["test_reliability.py", "test_browser.py", "test_quality.py", "test_soak.py",
+                 "test_load.py", "test_hardening.py", "test_cli.py", "test_server_mode.py",
+                 "test_bench.py"]
+
+
+def pytest_configure(config):
+    # Each worker has a core: torch in a worker, and in the processes its tests start (they
+    # inherit the environment), uses one thread instead of fighting the other for both.
+    if hasattr(config, "workerinput"):
+        for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(variable, "1")
+
+
+def pytest_collection_modifyitems(config, items):
+    if not hasattr(config, "workerinput"):
+        return  # one process: the order as written
+
+    def rank(item):
+        name = item.path.name
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: a file's tests keep their order
+
+
 def free_port() -> int:
     """A free TCP port on loopback, for servers the tests start."""
     import socket
@@ -95,6 +121,38 @@ def model():
 @pytest.fixture
 def embeddings(model):
     return CountingEmbeddings(model)
+
+
+@pytest.fixture
+def cli(model, monkeypatch):
+    """`python -m assistant ARGS` run in this process: its exit code, stdout and stderr.
+
+    The same main() a subprocess runs, without loading sentence-transformers and the model
+    again (about ten seconds a process); test_cli.py and the crash tests keep real processes.
+    `env` sets variables (the ASSISTANT_ settings) for this one run."""
+    import contextlib
+    import io
+    import subprocess
+
+    from assistant.__main__ import main
+    from assistant.search.embeddings import shared_embeddings
+
+    monkeypatch.setattr(shared_embeddings(), "_model", model)
+
+    def run(*args, stdin: str = "", env: dict | None = None) -> subprocess.CompletedProcess:
+        out, err = io.StringIO(), io.StringIO()
+        with monkeypatch.context() as patch, contextlib.redirect_stdout(out), \
+                contextlib.redirect_stderr(err):
+            patch.setattr("sys.stdin", io.StringIO(stdin))
+            for name, value in (env or {}).items():
+                patch.setenv(name, value)
+            try:
+                code = main([str(a) for a in args])
+            except SystemExit as exit_:  # argparse refusing the arguments
+                code = exit_.code
+        return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
+
+    return run
 
 
 @pytest.fixture

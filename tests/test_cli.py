@@ -1,4 +1,5 @@
-"""The CLI in a subprocess, as other tools call it."""
+"""The CLI as other tools call it: in a subprocess, and (for the rest of the flags) its same
+main() in this process, so the model is not loaded again for each."""
 
 import json
 import os
@@ -35,14 +36,14 @@ def test_ask_json_builds_the_index_and_answers(index_dir):
 
 
 @needs_shared
-def test_ask_readable_shows_sources(index_dir):
-    result = run("ask", "Why should AliCloud not focus on North America?", *corpus_args(index_dir))
+def test_ask_readable_shows_sources(index_dir, cli):
+    result = cli("ask", "Why should AliCloud not focus on North America?", *corpus_args(index_dir))
     assert result.returncode == 0, result.stderr
     assert "Sources:" in result.stdout and "[1]" in result.stdout and "para" in result.stdout
 
 
 @needs_shared
-def test_batch_from_stdin_echoes_ids_in_order(index_dir):
+def test_batch_from_stdin_echoes_ids_in_order(index_dir, cli):
     lines = [
         {"id": "a", "question": "How many transactions per second could AliCloud process in 2015?"},
         {"id": "b", "question": "And Amazon AWS?", "history": [
@@ -53,7 +54,7 @@ def test_batch_from_stdin_echoes_ids_in_order(index_dir):
         {"id": "d", "question": "   "},
     ]
     stdin = "\n".join(json.dumps(x) for x in lines) + "\n"
-    result = run("ask", "--batch", "-", "--json", *corpus_args(index_dir), stdin=stdin)
+    result = cli("ask", "--batch", "-", "--json", *corpus_args(index_dir), stdin=stdin)
     assert result.returncode == 0, result.stderr
     out = [json.loads(x) for x in result.stdout.splitlines()]
     assert [o["id"] for o in out] == ["a", "b", "c", "d"]

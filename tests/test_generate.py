@@ -1,13 +1,10 @@
 """Optional LLM answers: prompting, verification, fallback (fake models, a scripted server)."""
 
 import json
-import os
-import subprocess
-import sys
 from dataclasses import replace
 
 import pytest
-from conftest import FIGURES, ROOT, SHARED_CORPUS, needs_shared
+from conftest import FIGURES, SHARED_CORPUS, needs_shared
 from langchain_core.documents import Document
 from langchain_core.language_models import FakeListChatModel
 from scripted_chat_server import ScriptedChatServer
@@ -131,18 +128,15 @@ def test_real_openai_client_against_scripted_server_streaming(monkeypatch, setti
 
 
 @needs_shared
-def test_cli_with_openai_setting_verifies_the_scripted_reply(tmp_path):
+def test_cli_with_openai_setting_verifies_the_scripted_reply(eval_bot, cli):
     reply = ("Microsoft, Google and Amazon have taken much of the North American cloud market [1]. "
              "AliCloud should aim at Northern Europe and Africa instead [1]. "
              "AliCloud runs 57 data centers in Europe [1]. Huawei fully agrees [9].")
     with ScriptedChatServer([reply]) as server:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
-        env.update(ASSISTANT_LLM="openai:scripted", OPENAI_BASE_URL=server.url,
-                   OPENAI_API_KEY="test-key")
-        result = subprocess.run(
-            [sys.executable, "-m", "assistant", "ask", QUESTION, "--json", "--corpus",
-             str(SHARED_CORPUS), "--corpus", str(FIGURES), "--index", str(tmp_path / "idx")],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
+        result = cli("ask", QUESTION, "--json", "--corpus", SHARED_CORPUS, "--corpus", FIGURES,
+                     "--index", eval_bot.settings.index_dir,  # the session's, up to date
+                     env={"ASSISTANT_LLM": "openai:scripted", "OPENAI_BASE_URL": server.url,
+                          "OPENAI_API_KEY": "test-key"})
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert "Microsoft, Google and Amazon" in data["answer"]

@@ -388,13 +388,11 @@ def test_installed_web_stack_is_above_its_advisory_floors():
         assert pinned and tuple(map(int, pinned.groups())) >= floor, name
 
 
-def test_backup_and_restore_drill(tmp_path, embeddings):
-    """A copy of the index folder, taken with no build running, opens in a fresh process and
-    answers as the original does, with nothing embedded again."""
+def test_backup_and_restore_drill(tmp_path, embeddings, cli):
+    """A copy of the index folder, taken with no build running, opens through the CLI at its new
+    path and answers as the original does, with nothing embedded again."""
     import json
     import shutil
-    import subprocess
-    import sys
 
     from assistant import Assistant
     from assistant.config import Settings
@@ -406,11 +404,7 @@ def test_backup_and_restore_drill(tmp_path, embeddings):
     question = "How many passengers did Globex Rail carry in 2021?"
     original = Assistant.open(settings=settings, embeddings=embeddings).ask(question).to_dict()
     shutil.copytree(tmp_path / "index", tmp_path / "restored")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
-    result = subprocess.run(
-        [sys.executable, "-m", "assistant", "ask", question, "--json", "--corpus", str(corpus),
-         "--index", str(tmp_path / "restored")], cwd=root, env=env, capture_output=True,
-        text=True, timeout=300)
+    result = cli("ask", question, "--json", "--corpus", corpus, "--index", tmp_path / "restored")
     assert result.returncode == 0, result.stderr
     restored = json.loads(result.stdout)
     assert restored["answer"] == original["answer"]

@@ -76,11 +76,9 @@ def test_answers_to_older_sets_are_cited_and_verified(eval_bot, default_bot, nam
     assert_integrity(report["metrics"], format_report(report))
 
 
-def test_eval_cli_reports_json(default_bot):
-    from test_cli import run
-
+def test_eval_cli_reports_json(default_bot, cli):
     # The index the session already built for this corpus: the CLI finds it up to date.
-    result = run("eval", "--qa", str(DATA / "qa-default.jsonl"), "--corpus", str(ROOT / "corpus"),
+    result = cli("eval", "--qa", str(DATA / "qa-default.jsonl"), "--corpus", str(ROOT / "corpus"),
                  "--index", str(default_bot.settings.index_dir), "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
@@ -90,15 +88,13 @@ def test_eval_cli_reports_json(default_bot):
     assert all("correct" in r and "baseline_correct" in r for r in report["results"])
 
 
-def test_eval_cli_runs_a_suite_split(tmp_path, default_bot):
-    from test_cli import run
-
+def test_eval_cli_runs_a_suite_split(tmp_path, default_bot, cli):
     suite = tmp_path / "eval" / "suites.json"
     suite.parent.mkdir()
     (tmp_path / "corpus").symlink_to(ROOT / "corpus")
     suite.write_text(json.dumps({"suites": {"default": {
         "corpus": ["corpus"], "tune": [str(DATA / "qa-default.jsonl")], "test": []}}}))
-    result = run("eval", "--suite", str(suite), "--split", "tune", "--index",
+    result = cli("eval", "--suite", str(suite), "--split", "tune", "--index",
                  str(default_bot.settings.index_dir.parent))  # the suite's index is up to date
     assert result.returncode == 0, result.stderr
     assert "[default] n=17" in result.stdout and "baseline" in result.stdout

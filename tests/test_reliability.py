@@ -62,25 +62,37 @@ def corpus(tmp_path):
     return folder
 
 
+def started_build(index, proc, known: set) -> float:
+    """Wait until `proc` has begun a build folder not in `known` (or has ended): the moment its
+    kill can land inside a build, from time.monotonic()."""
+    builds = index / BUILDS
+    while proc.poll() is None and not (builds.exists() and set(builds.iterdir()) - known):
+        time.sleep(0.02)
+    return time.monotonic()
+
+
 @pytest.mark.slow
 def test_kill_9_during_builds_never_breaks_the_published_index(tmp_path, corpus, model):
     # The builds killed here run the real model in a child process: so do the answers compared.
     embeddings = CountingEmbeddings(model)
     index = tmp_path / "index"
     first = index_command(corpus, index)
-    start = time.monotonic()
+    start = started_build(index, first, set())
     assert first.wait(timeout=240) == 0, first.stderr.read()
-    duration = time.monotonic() - start
+    building = time.monotonic() - start  # how long a build's folder exists before it is published
     before = answers(corpus, index, embeddings)
     published = current_build(index)
 
     extra = corpus / "alpha-note.md"
     rng = random.Random(20261126)
     interrupted = 0  # kills that left a half-made build behind: the moments that matter
-    for _ in range(12):
+    for _ in range(6):
         shutil.copy(DATA / "alpha-note.md", extra)  # a change that needs a new build
         proc = index_command(corpus, index)
-        time.sleep(rng.uniform(0.1, duration * 1.1))
+        # Each kill lands at a random moment after the child's build has begun (the seconds of
+        # starting Python before it are not the moments that matter).
+        started_build(index, proc, set((index / BUILDS).iterdir()))
+        time.sleep(rng.uniform(0.0, building))
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
         extra.unlink()

@@ -42,14 +42,12 @@ def start_chroma(path, port):
     pytest.fail("chroma run did not start")
 
 
-def ask_all(tmp_path, env_extra):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
-    env.update(env_extra)
+def ask_all(cli, index, chroma_url=None):
+    """The questions through `ask --batch --json`, in embedded mode or against a server."""
     lines = "\n".join(json.dumps({"id": str(i), "question": q}) for i, q in enumerate(QUESTIONS))
-    result = subprocess.run(
-        [sys.executable, "-m", "assistant", "ask", "--batch", "-", "--json", "--corpus",
-         str(SHARED_CORPUS), "--corpus", str(FIGURES), "--index", str(tmp_path / "index")],
-        input=lines, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    result = cli("ask", "--batch", "-", "--json", "--corpus", SHARED_CORPUS, "--corpus", FIGURES,
+                 "--index", index, stdin=lines,
+                 env={"ASSISTANT_CHROMA_URL": chroma_url} if chroma_url else None)
     assert result.returncode == 0, result.stderr
     answers = [json.loads(line) for line in result.stdout.splitlines()]
     for a in answers:
@@ -58,13 +56,13 @@ def ask_all(tmp_path, env_extra):
 
 
 @needs_shared
-def test_answers_match_embedded_mode_and_survive_a_server_restart(tmp_path):
-    embedded = ask_all(tmp_path / "embedded", {})
+def test_answers_match_embedded_mode_and_survive_a_server_restart(tmp_path, eval_bot, cli):
+    embedded = ask_all(cli, eval_bot.settings.index_dir)  # the session's embedded index
     port = free_port()
-    url = {"ASSISTANT_CHROMA_URL": f"http://127.0.0.1:{port}"}
+    url = f"http://127.0.0.1:{port}"
     server = start_chroma(tmp_path / "chroma-data", port)
     try:
-        first = ask_all(tmp_path / "server", url)
+        first = ask_all(cli, tmp_path / "server" / "index", url)
         assert first == embedded
         assert not (tmp_path / "server" / "index" / "builds").exists()  # nothing stored locally
     finally:
@@ -72,7 +70,7 @@ def test_answers_match_embedded_mode_and_survive_a_server_restart(tmp_path):
         server.wait(timeout=30)
     server = start_chroma(tmp_path / "chroma-data", port)
     try:
-        again = ask_all(tmp_path / "server", url)
+        again = ask_all(cli, tmp_path / "server" / "index", url)
         assert again == embedded
     finally:
         server.terminate()
