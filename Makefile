@@ -37,7 +37,7 @@ run: $(STAMP)
 # TEST_WORKERS=0 runs the suite in one process.
 TEST_WORKERS ?= 2
 test: $(DEV_STAMP)
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .

@@ -160,24 +160,49 @@ def settings(tmp_path):
     return Settings(index_dir=tmp_path / "index")
 
 
+def _session_bot(tmp_path_factory, model, corpus: list[str], index: Path):
+    """An assistant on `corpus` with its index at `index`.
+
+    Under `make test` both workers need the session's assistants: the first to get here builds
+    the index once in the run's shared temporary folder and each opens its own copy (a copy
+    taken with no build running opens as it is, nothing embedded again; Chroma's files are
+    never shared between processes)."""
+    import fcntl
+    import gc
+    import shutil
+
+    from assistant import Assistant
+
+    def open_at(folder):
+        return Assistant.open(corpus=corpus, index=folder, settings=Settings(),
+                              embeddings=CountingEmbeddings(model))
+
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = tmp_path_factory.getbasetemp().parent / f"shared-{index.name}"
+        shared.mkdir(exist_ok=True)
+        with open(shared / "lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            if not (shared / "built").exists():
+                built = open_at(shared / "index")
+                del built  # closed: nothing holds the build open while it is copied
+                gc.collect()
+                (shared / "built").touch()
+        shutil.copytree(shared / "index", index, dirs_exist_ok=True)
+    return open_at(index)
+
+
 @pytest.fixture(scope="session")
 def eval_bot(tmp_path_factory, model):
     """The evaluation corpus (original article + our figures), indexed once per session."""
-    from assistant import Assistant
-
     if not SHARED_CORPUS.exists():
         pytest.skip("../shared/corpus is not available")
-    index = tmp_path_factory.mktemp("eval-index")
-    return Assistant.open(corpus=[str(SHARED_CORPUS), str(FIGURES)], index=index,
-                          settings=Settings(), embeddings=CountingEmbeddings(model))
+    return _session_bot(tmp_path_factory, model, [str(SHARED_CORPUS), str(FIGURES)],
+                        tmp_path_factory.mktemp("eval-index"))
 
 
 @pytest.fixture(scope="session")
 def default_bot(tmp_path_factory, model):
     """Our own default corpus, indexed once per session."""
-    from assistant import Assistant
-
     # Named as `eval --suite` names a suite's index ("<root>/default"), so CLI runs reuse it.
-    index = tmp_path_factory.mktemp("suite-index") / "default"
-    return Assistant.open(corpus=[str(ROOT / "corpus")], index=index, settings=Settings(),
-                          embeddings=CountingEmbeddings(model))
+    return _session_bot(tmp_path_factory, model, [str(ROOT / "corpus")],
+                        tmp_path_factory.mktemp("suite-index") / "default")

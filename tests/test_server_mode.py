@@ -122,9 +122,11 @@ def test_server_going_down_mid_run_is_a_message_and_recovers(tmp_path, embedding
         server.wait(timeout=30)
 
 
-def test_over_a_thousand_passages_survive_a_server_restart(tmp_path, embeddings):
+def test_over_a_thousand_passages_survive_a_server_restart(tmp_path, fake_embeddings):
     """Chroma persists its vector index in batches (every 1,000 records by default): a build
-    larger than that must be whole after the server restarts."""
+    larger than that must be whole after the server restarts. Storage, not meaning: the keyword
+    fake stands in for the model."""
+    embeddings = fake_embeddings
     from assistant import Assistant
     from assistant.config import Settings
 
