@@ -8,6 +8,6 @@ from benchmarks.soak import run_soak
 
 @pytest.mark.slow
 def test_mixed_asks_and_reindexes_keep_memory_and_files_flat(embeddings):
-    result = run_soak(seconds=20, reindex_every=5, embeddings=embeddings)
+    result = run_soak(seconds=15, reindex_every=5, embeddings=embeddings)
     assert result["asks"] >= 20 and result["reindexes"] >= 2, result
     assert result["flat"], result  # memory and open files do not grow with the re-indexes
