@@ -40,9 +40,11 @@ def open_files() -> int:
 
 
 def run_soak(seconds: float, corpus: Path = ROOT / "corpus", reindex_every: int = 25,
-             embeddings=None) -> dict:
+             embeddings=None, index: Path | None = None) -> dict:
     """Ask the questions in turn for `seconds`, re-indexing (a changed note, reopened and
-    swapped in, as the UI does) every `reindex_every` asks. Returns the measurements."""
+    swapped in, as the UI does) every `reindex_every` asks. Returns the measurements.
+
+    `index`: an up-to-date index of `corpus` to start from (copied), instead of a first build."""
     import gc
 
     from assistant import Assistant
@@ -51,6 +53,8 @@ def run_soak(seconds: float, corpus: Path = ROOT / "corpus", reindex_every: int 
     work = Path(tempfile.mkdtemp(prefix="soak-"))
     try:
         shutil.copytree(corpus, work / "corpus")
+        if index is not None:
+            shutil.copytree(index, work / "index")
         settings = Settings(corpus=(str(work / "corpus"),), index_dir=work / "index")
         bot = Assistant.open(settings=settings, embeddings=embeddings)
         changing = work / "corpus" / "soak-note.md"
