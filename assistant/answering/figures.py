@@ -104,36 +104,52 @@ class FigureFinder(FigureIndex):
         periods = question.periods
         if question.operation == "growth" and len(periods) == 1:
             periods = [str(int(periods[0]) - 1), periods[0]]  # "growth in 2020": from 2019
+        slots = self._slots(ranked, names, periods, strict)
+        if strict and (len(names) < 2 or len(slots) < 2):
+            return []
+        if len(slots) < 2:
+            slots = [ranked, ranked]
+        pairs = self._pairs(question, idf, slots, periods, strict,
+                            over_time=len(periods) >= 2 and len(names) < 2)
+        if not pairs:
+            return []
+        best = max(p[0] for p in pairs)
+        close = [p for p in pairs if p[0] >= best - 0.25]
+        # No period asked: of the pairs that fit about as well, the newest.
+        chosen = max(close, key=lambda p: (p[1], p[0])) if not periods else \
+            max(pairs, key=lambda p: p[0])
+        return [chosen[2], chosen[3]]
+
+    def _slots(self, ranked, names, periods, strict: bool) -> list[list[tuple[float, int]]]:
+        """The candidates for each of the two figures: by name and period, by period, by name,
+        or (neither asked) the same ranking twice."""
         if len(periods) >= 2 and len(names) >= 2:  # "A's 2014 against B's 2015"
-            slots = [[(s - 0.3 * (1 - m), i) for s, i in ranked
-                      for m in [self.mentions(i, name)] if m >= 0.5
-                      and period_year(self.figures[i].period) == period]
-                     for name, period in zip(names[:2], periods[:2], strict=False)]
-        elif len(periods) >= 2:
+            return [[(s - 0.3 * (1 - m), i) for s, i in ranked
+                     for m in [self.mentions(i, name)] if m >= 0.5
+                     and period_year(self.figures[i].period) == period]
+                    for name, period in zip(names[:2], periods[:2], strict=False)]
+        if len(periods) >= 2:
             # "How did X's share change from 2019 to 2025": X's figure at both times.
             about = [(s, i) for s, i in ranked if self.mentions(i, names[0]) >= 0.5] \
                 if names else ranked
-            slots = [[(s, i) for s, i in about if period_year(self.figures[i].period) == period]
-                     for period in periods[:2]]
-        elif len(names) >= 2:
+            return [[(s, i) for s, i in about if period_year(self.figures[i].period) == period]
+                    for period in periods[:2]]
+        if len(names) >= 2:
             # One slot per name; of several names, the first two whose figures differ
             # ("Acme's EU customers" and "Globex's": Acme and EU may share a figure).
             by_name = [[(s - 0.3 * (1 - m), i) for s, i in ranked
                         for m in [self.mentions(i, name)] if m >= (1 if strict else 0.5)]
                        for name in names]
             by_name = [b for b in by_name if b]
-            slots = by_name[:2]
             for j in range(1, len(by_name)):
                 if by_name[j][0][1] != by_name[0][0][1]:
-                    slots = [by_name[0], by_name[j]]
-                    break
-        else:
-            slots = [ranked, ranked]
-        if strict and (len(names) < 2 or len(slots) < 2):
-            return []
-        if len(slots) < 2:
-            slots = [ranked, ranked]
-        over_time = len(periods) >= 2 and len(names) < 2
+                    return [by_name[0], by_name[j]]
+            return by_name[:2]
+        return [ranked, ranked]
+
+    def _pairs(self, question: Question, idf, slots, periods, strict: bool, over_time: bool
+               ) -> list[tuple[float, int, Figure, Figure]]:
+        """Every comparable pair from the two slots, scored: (score, years, figure, figure)."""
         # Between them the two figures should measure what is asked: "core commerce against
         # cloud" wants one of each, not two figures that each fit one word.
         weight = measure_words(question, idf)
@@ -158,14 +174,7 @@ class FigureFinder(FigureIndex):
                     value += 0.4 * (bool(fa.entity) and fa.entity.lower() == fb.entity.lower()) + \
                         0.4 * self.same_measure(a, b)
                 pairs.append((value, year_of_period(fa.period) + year_of_period(fb.period), fa, fb))
-        if not pairs:
-            return []
-        best = max(p[0] for p in pairs)
-        close = [p for p in pairs if p[0] >= best - 0.25]
-        # No period asked: of the pairs that fit about as well, the newest.
-        chosen = max(close, key=lambda p: (p[1], p[0])) if not periods else \
-            max(pairs, key=lambda p: p[0])
-        return [chosen[2], chosen[3]]
+        return pairs
 
     def compute(self, question: Question, vector, idf, passage_ids, strict: bool = False
                 ) -> FigureAnswer | None:
