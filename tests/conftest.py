@@ -160,8 +160,8 @@ def settings(tmp_path):
     return Settings(index_dir=tmp_path / "index")
 
 
-def _session_bot(tmp_path_factory, model, corpus: list[str], index: Path):
-    """An assistant on `corpus` with its index at `index`.
+def _session_bot(tmp_path_factory, model, key: str, corpus: list[str], index: Path):
+    """An assistant on `corpus` with its index at `index`; `key` names it within the run.
 
     Under `make test` both workers need the session's assistants: the first to get here builds
     the index once in the run's shared temporary folder and each opens its own copy (a copy
@@ -178,13 +178,13 @@ def _session_bot(tmp_path_factory, model, corpus: list[str], index: Path):
                               embeddings=CountingEmbeddings(model))
 
     if os.environ.get("PYTEST_XDIST_WORKER"):
-        shared = tmp_path_factory.getbasetemp().parent / f"shared-{index.name}"
+        shared = tmp_path_factory.getbasetemp().parent / f"shared-{key}"
         shared.mkdir(exist_ok=True)
         with open(shared / "lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
             if not (shared / "built").exists():
                 built = open_at(shared / "index")
-                del built  # closed: nothing holds the build open while it is copied
+                del built  # an assistant lets go of its files when collected (it has no close)
                 gc.collect()
                 (shared / "built").touch()
         shutil.copytree(shared / "index", index, dirs_exist_ok=True)
@@ -196,7 +196,7 @@ def eval_bot(tmp_path_factory, model):
     """The evaluation corpus (original article + our figures), indexed once per session."""
     if not SHARED_CORPUS.exists():
         pytest.skip("../shared/corpus is not available")
-    return _session_bot(tmp_path_factory, model, [str(SHARED_CORPUS), str(FIGURES)],
+    return _session_bot(tmp_path_factory, model, "eval", [str(SHARED_CORPUS), str(FIGURES)],
                         tmp_path_factory.mktemp("eval-index"))
 
 
@@ -204,5 +204,5 @@ def eval_bot(tmp_path_factory, model):
 def default_bot(tmp_path_factory, model):
     """Our own default corpus, indexed once per session."""
     # Named as `eval --suite` names a suite's index ("<root>/default"), so CLI runs reuse it.
-    return _session_bot(tmp_path_factory, model, [str(ROOT / "corpus")],
+    return _session_bot(tmp_path_factory, model, "default", [str(ROOT / "corpus")],
                         tmp_path_factory.mktemp("suite-index") / "default")
