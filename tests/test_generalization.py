@@ -105,6 +105,16 @@ def test_a_broad_question_names_its_aspect():
     assert aspect_of("Tell me about the fares") == ""
 
 
+@pytest.mark.parametrize("question, names", [
+    ("Summarise Globex Rail's expansion.", ["Globex Rail"]),
+    ("Outline what Initech plans in Europe", ["Initech", "Europe"]),
+    ("Using the FY2020 revenue of Initech, what was it in FY2019?", ["Initech"]),
+])
+def test_a_request_opening_with_a_verb_keeps_the_name_after_it(question, names):
+    # "Summarise" opens the request; it is not part of the name it is followed by.
+    assert analyze(question).names == names
+
+
 @pytest.fixture(scope="module")
 def generic_bot(tmp_path_factory, model):
     from conftest import CountingEmbeddings

@@ -87,7 +87,11 @@ _QUESTION_OPENERS = {"what", "how", "why", "when", "where", "who", "which", "is"
                      "were", "does", "do", "did", "can", "could", "should", "would", "will",
                      "has", "have", "had", "give", "tell", "list", "name", "brief", "summarize",
                      "describe", "explain", "compare", "according", "in", "and", "so", "ok",
-                     "okay", "please", "by", "show", "any", "between"}
+                     "okay", "please", "by", "show", "any", "between",
+                     # imperatives a request may open with ("Summarise X's expansion")
+                     "summarise", "outline", "identify", "provide", "find", "detail",
+                     "discuss", "assess", "evaluate", "analyse", "analyze", "recap", "define",
+                     "calculate", "compute", "estimate", "using", "given", "roughly"}
 
 
 def possessive(name: str) -> str:
