@@ -199,6 +199,13 @@ def test_out_of_scope_questions_abstain_without_figures(generic_bot):
         assert result["abstained"] and not re.search(r"\d", result["answer"].split("(")[0])
 
 
+def test_a_documents_author_is_a_name_the_sources_know(generic_bot):
+    # "Test Writer" is in a byline only: asking after the author's view is not asking about an
+    # unknown topic (the answer may still abstain, but never for not knowing the name).
+    result = answer(generic_bot, "What does Test Writer say about the new line?")
+    assert "Test Writer" not in result["answer"].partition("never mention")[2]
+
+
 def test_a_figure_of_a_measure_the_sources_lack_abstains(generic_bot):
     # The firm is covered, with figures, but none of them (nor any sentence) counts staff.
     result = answer(generic_bot, "How many employees does Globex Rail have?")

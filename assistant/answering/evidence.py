@@ -63,10 +63,12 @@ class EvidenceScorer:
     """Scores the sentences of retrieved passages against a question."""
 
     def __init__(self, bank: SentenceBank, idf: Callable[[str], float | None],
-                 variants: Callable[[str], list[str]] = lambda n: [n]):
+                 variants: Callable[[str], list[str]] = lambda n: [n],
+                 authors: set[str] = frozenset()):
         self.bank = bank
         self.variants = variants
         self.idf = idf
+        self.authors = {a.lower() for a in authors if a}  # named in the documents' bylines
         self.weights = calibration()
 
     def weight(self, token: str) -> float:
@@ -174,12 +176,15 @@ class EvidenceScorer:
 
     def _known_name(self, name: str) -> bool:
         """A name the corpus uses: each of its words (of it or of a glossary variant) is in the
-        keyword index's vocabulary."""
+        keyword index's vocabulary, or it is a document's author."""
+        if name.lower() in self.authors:
+            return True
         for variant in self.variants(name):
             words = tokenize(variant)
             if words and all(self.idf(w) is not None for w in words):
                 return True
-        parts = [w for w in re.split(r"[\s\-]+", name) if len(w) > 1]
+        # "RMB-to-dollar": its words, less those that carry no topic ("to").
+        parts = [w for w in re.split(r"[\s\-]+", name) if len(w) > 1 and tokenize(w)]
         return len(parts) > 1 and all(self._known_name(w) for w in parts)
 
     def names_share(self, names: list[str], e: Evidence) -> float:

@@ -38,7 +38,8 @@ class Knowledge:
         self.idf = idf
         texts = [p for p in self.passages if p.metadata.get("kind") == "text"]
         self.bank = SentenceBank(texts, embeddings)
-        self.scorer = EvidenceScorer(self.bank, idf, glossary.variants)
+        self.scorer = EvidenceScorer(self.bank, idf, glossary.variants,
+                                     {d.author for d in corpus.documents})
         fitted = calibration()
         self.threshold = fitted["threshold"]
         self.threshold_open = fitted.get("threshold_open", self.threshold)
