@@ -201,10 +201,8 @@ class _Writer:
         for statement, row in zip(stated, (a, b), strict=False):
             statement.text = (f"{measure.name} in {row.period.label}: {stated_value(row.figure)}; "
                               f"reported {self.source([row])}.")
-        verdict = comparison_verdict(turn.analysis.text, result) \
-            if turn.analysis.answer_type == "yesno" else ""
         return self.finish(turn, result.statements, result.figures, result.calculation,
-                           lead=verdict)
+                           lead=comparison_verdict(turn.analysis, result))
 
     def points(self, measure: Measure, rows: list[Row], bullet: bool = False):
         """A rate's change between two periods, in percentage points (a change of a share in

@@ -51,7 +51,7 @@ def computed(turn: Turn, kb) -> Answer | None:
     if not _recent_enough(turn, result.figures):
         return None
     sentences, citations = compose_figure_answer(result, kb.passages_by_doc, kb.figure_rows)
-    verdict = comparison_verdict(q.text, result) if q.answer_type == "yesno" else ""
+    verdict = comparison_verdict(q, result)
     return finish(turn.question, turn.resolved, sentences, citations, result.figures,
                   result.calculation.to_dict(), lead=verdict)
 

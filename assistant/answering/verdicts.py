@@ -6,12 +6,16 @@ from __future__ import annotations
 import re
 
 from ..language.numbers import SCALE, YEAR, unit_scale
+from ..language.questions import Question
 
 
-def comparison_verdict(text: str, result) -> str:
-    """'Yes.'/'No.' for 'was A bigger than B?' or 'more than N times B?' given the figures."""
+def comparison_verdict(question: Question, result) -> str:
+    """'Yes.'/'No.' for a yes/no question ('was A bigger than B?', 'more than N times B?')
+    given the figures; '' for any other question or when the figures do not settle it."""
+    if question.answer_type != "yesno":
+        return ""
     a, b = result.figures[:2]
-    low = text.lower()
+    low = question.text.lower()
     multiple = re.search(r"\b(more|less|fewer) than (\d+(?:\.\d+)?|double|twice|triple|half)"
                          r"(?: times)?\b|\b(\d+(?:\.\d+)?|double|twice|triple) times\b", low)
     if multiple and result.calculation and "/" in result.calculation.expression:

@@ -11,7 +11,7 @@ import re
 
 from langchain_core.documents import Document
 
-from ..language.numbers import CURRENCY_CODES, YEAR
+from ..language.numbers import YEAR
 from ..language.periods import QUARTER_OF_YEAR, quarter_label
 from ..language.spelling import is_english_word
 from ..language.words import MONTHS, names_in
@@ -130,10 +130,9 @@ def _unit(m: re.Match) -> str:
 
 
 def _entity(sentence: str, at: int, known: set[str]) -> str:
+    # names_in already leaves out months, quarters and currency codes.
     names = [(sentence.find(n), n) for n in names_in(sentence)
-             if n not in MONTHS and not YEAR.fullmatch(n)
-             and (n in known or sentence.find(n) > 0 or " " in n or not is_english_word(n))
-             and n.upper() not in CURRENCY_CODES | {"Q1", "Q2", "Q3", "Q4"}]
+             if n in known or sentence.find(n) > 0 or " " in n or not is_english_word(n)]
     before = [n for pos, n in names if 0 <= pos < at]
     if before:
         return before[-1]
