@@ -11,7 +11,6 @@ import re
 
 from ..ingest.passages import split_sentences
 from ..language.instructions import addresses_the_reader
-from ..language.numbers import YEAR
 from ..language.questions import is_source_question, is_summary_request
 from ..language.words import names_in, tokenize
 from .answer import (
@@ -96,12 +95,11 @@ def _figure_missing(turn: Turn, kb) -> bool:
     total = sum(weight.values())
     if not total:
         return False
-    names = [n for n in q.names if not YEAR.fullmatch(n)]
     amounts = [e for e in turn.evidence[:5] if e.features["type_ok"]]
     # A sentence answers only if it holds an amount, names most of the measure and speaks of
     # what the question names (employees of other firms are not the ones asked about).
     return not any(covered(weight, frozenset(tokenize(e.text)), q.alternatives) >= 0.5 * total
-                   and kb.scorer.names_share(names, e) == 1.0 for e in amounts)
+                   and kb.scorer.names_share(q.names, e) == 1.0 for e in amounts)
 
 
 ANSWERERS: list[Answerer] = [about_source, summary, dated_figure, not_covered, computed, yes_no,

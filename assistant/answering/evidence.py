@@ -132,7 +132,7 @@ class EvidenceScorer:
               figure_periods: set[str], figure_match: float = 1.0) -> tuple[float, dict]:
         """The probability that the sources answer the question, and the signals behind it."""
         best = evidence[0] if evidence else None
-        names = [n for n in question.names if not YEAR.fullmatch(n)]
+        names = question.names
         missing = [n for n in names if not self._known_name(n)]
         years_found = {y for h in hits for y in YEAR.findall(h.document.page_content)}
         absent = [p for p in question.periods if p not in years_found | figure_periods]

@@ -7,8 +7,6 @@ names, years and words pick them, with the embedding model breaking ties. Arithm
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 from ..ingest.documents import Figure
@@ -100,7 +98,7 @@ class FigureFinder(FigureIndex):
                   if s >= floor][:40]
         if not ranked:
             return []
-        names = [n for n in question.names if not re.fullmatch(r"\d+", n)]
+        names = question.names
         periods = question.periods
         if question.operation == "growth" and len(periods) == 1:
             periods = [str(int(periods[0]) - 1), periods[0]]  # "growth in 2020": from 2019

@@ -21,7 +21,7 @@ class Question:
     text: str
     answer_type: str = "general"
     operation: str = ""
-    names: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)  # capitalized runs: never a year or a number
     periods: list[str] = field(default_factory=list)
     quarters: list[str] = field(default_factory=list)  # "Q4" when "Q4 2022" is asked
     count: int = 0
@@ -194,7 +194,7 @@ def analyze(text: str) -> Question:
     question.tokens = content_tokens(text)
     question.numbers = [float(m.group(1).replace(",", "")) for m in AMOUNT.finditer(asked)
                         if not YEAR.fullmatch(m.group(1))]
-    things = [n for n in question.names if not YEAR.fullmatch(n)] + question.periods
+    things = question.names + question.periods
     if question.operation in {"sum", "average"} and (len(things) < 2 or not re.search(
             r"\b(?:and|plus)\b|&", low)):
         # "How many customers in total", "the combined share of the top five": one figure.
