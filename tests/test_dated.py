@@ -106,7 +106,7 @@ def test_a_period_the_sources_lack_abstains_and_names_the_nearest(default_bot):
         assert answer.abstained, (m.name, year, answer.answer)
         asked = periods_in(str(year))[0]
         for nearest in m.nearest(asked):
-            assert nearest.label.split(" (")[0] in answer.answer, (m.name, answer.answer)
+            assert nearest.short_label in answer.answer, (m.name, answer.answer)
 
 
 def test_disagreeing_sources_are_shown_side_by_side(default_bot):

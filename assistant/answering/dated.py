@@ -41,12 +41,12 @@ _TYPES = {"quantity", "general", "how", "date"}
 
 
 def _other_periods_only(turn, measure: Measure, missing) -> Answer:
-    # The periods named in one parenthesis, without the labels' own: an abstention states
+    # The periods named in one parenthesis, so without the labels' own; an abstention states
     # no figure.
-    nearest = ", ".join(p.label.split(" (")[0] for p in measure.nearest(missing))
+    nearest = ", ".join(p.short_label for p in measure.nearest(missing))
     return abstain(turn.question, turn.resolved,
                    f"They give {measure.name} for other periods only (nearest to "
-                   f"{missing.label.split(' (')[0]}: {nearest}).")
+                   f"{missing.short_label}: {nearest}).")
 
 
 def dated_figure(turn, kb) -> Answer | None:

@@ -48,6 +48,12 @@ class Period:
     start: date
     label: str
 
+    @property
+    def short_label(self) -> str:
+        """The label without its parenthesis: "fiscal 2018" of "fiscal 2018 (year to March
+        2018)", for a sentence that lists several periods."""
+        return self.label.split(" (")[0]
+
     def same_span(self, other: Period) -> bool:
         return (self.start, self.end) == (other.start, other.end)
 
