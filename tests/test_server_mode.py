@@ -10,18 +10,12 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import FIGURES, ROOT, SHARED_CORPUS, needs_shared
+from conftest import FIGURES, ROOT, SHARED_CORPUS, free_port, needs_shared
 
 QUESTIONS = ["How many customers does AliCloud have?",
              "Why should AliCloud not focus on North America?",
              "How many times more transactions per second could AWS process than AliCloud in "
              "2015?"]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_chroma(path, port):
