@@ -175,6 +175,15 @@ def test_yes_no_says_yes_or_no_first(generic_bot):
     assert result["answer"].startswith("Yes")
 
 
+def test_yes_no_on_a_change_compares_the_later_figure_with_the_earlier(generic_bot):
+    rose = answer(generic_bot, "Did Globex Rail's passengers rise between 2020 and 2021?")
+    assert rose["answer"].startswith("Yes"), rose["answer"]
+    fell = answer(generic_bot, "Did the number of Globex Rail passengers fall from 2020 to 2021?")
+    assert fell["answer"].startswith("No"), fell["answer"]
+    behind = answer(generic_bot, "Did Globex Rail trail Initech Transit on revenue in 2021?")
+    assert behind["answer"].startswith("Yes"), behind["answer"]
+
+
 def test_involve_answers_with_the_text_under_the_heading(generic_bot):
     result = answer(generic_bot, "What does the Northern Line plan involve?")
     assert "120 kilometres" in result["answer"]

@@ -27,7 +27,8 @@ _NEGATION = re.compile(r"\b(?:not|no|never|none|nor|cannot|can't|won't|isn't|was
                        r"shelved|withdrew|declined to|ruled out)\b|n't\b", re.IGNORECASE)
 
 _COMPARATIVE = re.compile(r"\b(?:more|less|fewer|bigger|larger|greater|higher|lower|smaller|"
-                          r"ahead|behind|exceed|exceeded|outpace|outpaced|beat|than)\b", re.I)
+                          r"ahead|behind|exceed\w*|outpac\w*|beat|surpass\w*|"
+                          r"overtak\w*|outgr[eo]w\w*|trail\w*|than)\b", re.I)
 
 def computed(turn: Turn, kb) -> Answer | None:
     """Ratios, differences, growth and shares, on figures from the table or the articles."""

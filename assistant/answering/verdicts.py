@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from ..language.numbers import SCALE, YEAR, unit_scale
+from ..language.periods import period_year
 from ..language.questions import Question
 
 
@@ -27,19 +28,55 @@ def comparison_verdict(question: Question, result) -> str:
     threshold = _threshold_verdict(low, result)
     if threshold:
         return threshold
-    pos_a = min((low.find(v.lower()) for v in [a.entity] if v and v.lower() in low), default=-1)
-    pos_b = min((low.find(v.lower()) for v in [b.entity] if v and v.lower() in low), default=-1)
-    if pos_a < 0 or pos_b < 0 or pos_a == pos_b:
+    moves = [m for m in (_BIGGER.search(low), _SMALLER.search(low)) if m]
+    if not moves:
         return ""
-    first, second = (a, b) if pos_a < pos_b else (b, a)
-    bigger = re.search(r"\b(?:more|bigger|larger|greater|higher|ahead|exceed\w*|outpac\w*|"
-                       r"beat)\b", low)
-    smaller = re.search(r"\b(?:less|fewer|smaller|lower|behind)\b", low)
-    if not (bigger or smaller):
-        return ""
+    bigger = min(moves, key=lambda m: m.start()).re is _BIGGER
+    if _changed(a, b) and not _THAN.search(low):
+        # "Did revenue rise from 2017 to 2018?": the later figure against the earlier one.
+        first, second = sorted((a, b), key=lambda f: period_year(f.period), reverse=True)
+    else:
+        first, second = _in_asked_order(low, a, b)
+        if first is None:
+            return ""
     holds = first.value > second.value if bigger else first.value < second.value
     return "Yes." if holds else "No."
 
+
+_BIGGER = re.compile(r"\b(?:more|bigger|larger|greater|higher|ahead|exceed\w*|outpac\w*|beat|"
+                     r"surpass\w*|overtak\w*|outgr[eo]w\w*|topped|grow|grew|grown|rise|"
+                     r"rose|risen|increase[ds]?|climb(?:ed)?|jump(?:ed)?|up)\b")
+_SMALLER = re.compile(r"\b(?:less|fewer|smaller|lower|behind|trail\w*|lag\w*|fall|fell|"
+                      r"fallen|drop(?:ped)?|decline[ds]?|shr[iu]nk\w*|down)\b")
+_THAN = re.compile(r"\bthan\b|\b(?:exceed|outpac|surpass|overtak|beat|top|trail|lag)")
+
+
+def _changed(a, b) -> bool:
+    """Two figures of one thing at two times: a change, not a comparison of two things."""
+    return a.entity.lower() == b.entity.lower() and period_year(a.period) != period_year(b.period)
+
+
+def _in_asked_order(low: str, a, b):
+    """The two figures in the order the question names them: by entity when they differ, else
+    by period; (None, None) when the question does not tell them apart."""
+    if a.entity.lower() != b.entity.lower():
+        keys = [_first_mention(low, f.entity) for f in (a, b)]
+    else:
+        keys = [low.find(period_year(f.period)) if period_year(f.period) else -1
+                for f in (a, b)]
+    if min(keys) < 0 or keys[0] == keys[1]:
+        return None, None
+    return (a, b) if keys[0] < keys[1] else (b, a)
+
+
+def _first_mention(low: str, entity: str) -> int:
+    """Where the question first names an entity, in full or by one of its words ("Globex" for
+    "Globex Corp")."""
+    if entity and entity.lower() in low:
+        return low.find(entity.lower())
+    spots = [m.start() for word in re.findall(r"[A-Za-z][\w&\-]{2,}", entity or "")
+             for m in [re.search(rf"\b{re.escape(word.lower())}\b", low)] if m]
+    return min(spots, default=-1)
 
 _THRESHOLD = re.compile(r"\b(more|greater|bigger|higher|over|above|less|fewer|lower|under|"
                         r"below) than (?:rmb |usd |us\$|\$|€|£)?(\d+(?:\.\d+)?)\s*(%|percent|"
