@@ -34,6 +34,9 @@ def test_typo_repair_never_touches_valid_words():
     assert speller.correct(kept) == kept
     assert speller.correct("how many custmers and pasengers") == "how many customers and passengers"
     assert speller.correct("globx revenue") == "globex revenue"  # corpus words first
+    # A misspelled name is repaired only toward a name the corpus uses.
+    assert speller.correct("Globx and Initeck") == "Globex and Initech"
+    assert speller.correct("Umbrella and Hooli") == "Umbrella and Hooli"
 
 
 @pytest.mark.parametrize("question, kind, operation", [

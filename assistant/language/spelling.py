@@ -10,6 +10,8 @@ from importlib import resources
 from .words import STOPWORDS
 
 _CANDIDATE = re.compile(r"(?<![\w\-'’&/.])[a-z][a-z\-]+(?![\w\-'’&/])")
+# A capitalized word: a name, repaired only toward a name the corpus uses.
+_NAME_CANDIDATE = re.compile(r"(?<![\w\-'’&/.])[A-Z][a-z]{3,}(?![\w\-&/])")
 
 
 @lru_cache(maxsize=1)
@@ -68,8 +70,9 @@ class Speller:
 
     def correct(self, text: str) -> str:
         """The text with misspelled lowercase words replaced and unknown acronyms spelled out;
-        names (capitalized) are kept."""
+        a capitalized word is changed only into a name of the corpus it misspells."""
         text = re.sub(r"(?<![\w&\-])[A-Za-z]{2,5}(?![\w&\-])", self._spell_out, text)
+        text = _NAME_CANDIDATE.sub(self._repair_name, text)
 
         def fix(match: re.Match) -> str:
             word = match.group(0)
@@ -91,6 +94,24 @@ class Speller:
             return token  # a lowercase English word ("sun") is not an acronym
         return phrase
 
+    def _repair_name(self, match: re.Match) -> str:
+        """"Globx" -> "Globex" when the corpus says "globex"; an English word or a name
+        the corpus does not come close to is kept (it may be a firm the sources never name)."""
+        word = match.group(0)
+        low = word.lower()
+        if low in self.corpus_words or low in _english().words:
+            return word
+        close = self._close_corpus_words(low)
+        if not close:
+            return word
+        return close[0][0].upper() + close[0][1:]
+
+    def _close_corpus_words(self, word: str) -> list[str]:
+        """Corpus words within one edit (two for longer words), closest and longest first."""
+        close = [w for w in self.corpus_words if abs(len(w) - len(word)) <= 2
+                 and _distance(w, word) <= (1 if len(word) < 6 else 2)]
+        return sorted(close, key=lambda w: (_distance(w, word), -len(w)))
+
     def _suggest(self, word: str) -> str | None:
         from symspellpy import Verbosity
 
@@ -98,10 +119,9 @@ class Speller:
         if word in english.words:
             return None
         # A corpus word within one or two edits wins: names of products and firms are there.
-        close = [w for w in self.corpus_words if abs(len(w) - len(word)) <= 2
-                 and _distance(w, word) <= (1 if len(word) < 6 else 2)]
+        close = self._close_corpus_words(word)
         if close:
-            return min(close, key=lambda w: (_distance(w, word), -len(w)))
+            return close[0]
         found = english.lookup(word, Verbosity.TOP, max_edit_distance=1 if len(word) < 6 else 2)
         return found[0].term if found else None
 
