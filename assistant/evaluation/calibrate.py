@@ -50,6 +50,23 @@ def _fit(x: np.ndarray, y: np.ndarray, c: float = 1.0) -> tuple[float, np.ndarra
     return float(model.intercept_[0] - (coef * mean).sum()), coef
 
 
+def _held_out(x: np.ndarray, y: np.ndarray, c: float, folds: int = 5) -> np.ndarray:
+    """Each question's probability from a model fitted without it (k-fold): what the judge
+    would say of a question it has not seen, which is what its threshold is for."""
+    from sklearn.model_selection import StratifiedKFold
+
+    p = np.zeros(len(y))
+    for train, test in StratifiedKFold(folds, shuffle=True, random_state=0).split(x, y):
+        bias, coef = _fit(x[train], y[train], c)
+        p[test] = 1 / (1 + np.exp(-(bias + x[test] @ coef)))
+    return p
+
+
+def _log_loss(p: np.ndarray, y: np.ndarray) -> float:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return float(-np.mean(np.where(y, np.log(p), np.log(1 - p))))
+
+
 def fit_ranker(collected: list[dict], params: dict) -> dict:
     """The sentence ranker's weights: which candidates hold the expected evidence."""
     x = np.array([f for row in collected for f, _ in row["sentences"]])
@@ -64,15 +81,18 @@ def fit_ranker(collected: list[dict], params: dict) -> dict:
 
 
 def fit_judge(collected: list[dict], params: dict) -> dict:
-    """The answerability weights and threshold, from question-level features."""
+    """The answerability weights and thresholds, from question-level features. The strength of
+    regularization and the thresholds are chosen on held-out (k-fold) probabilities, so they
+    hold for new questions and not only for the ones fitted."""
     x = np.array([[row["signals"][k] for k in QUESTION_FEATURES] for row in collected])
     y = np.array([row["answerable"] for row in collected])
-    bias, coef = _fit(x, y, c=1.0)
+    held = {c: _held_out(x, y, c) for c in (0.03, 0.1, 0.3, 1.0)}
+    c = min(held, key=lambda c: _log_loss(held[c], y))
+    bias, coef = _fit(x, y, c=c)
     params["answerable"] = {"bias": round(bias, 4),
                             **{k: round(float(v), 4) for k, v in zip(QUESTION_FEATURES, coef,
                                                                       strict=True)}}
-    z = bias + x @ coef
-    p = 1 / (1 + np.exp(-z))
+    p = held[c]
     params["threshold"] = choose_threshold(p, y)
     # Open questions (briefings, reasons) score lower on every evidence signal: their own cut.
     is_open = x[:, QUESTION_FEATURES.index("open_question")] > 0
