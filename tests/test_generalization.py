@@ -187,6 +187,12 @@ def test_yes_no_on_a_change_compares_the_later_figure_with_the_earlier(generic_b
     assert behind["answer"].startswith("Yes"), behind["answer"]
 
 
+def test_a_figure_asked_at_two_times_is_shown_with_the_change_between_them(generic_bot):
+    result = answer(generic_bot, "How many passengers did Globex Rail carry in 2020 and in 2021?")
+    assert "30" in result["answer"] and "48" in result["answer"]
+    assert result["calculation"]["result"] == 60.0  # (48 - 30) / 30, in percent
+
+
 def test_involve_answers_with_the_text_under_the_heading(generic_bot):
     result = answer(generic_bot, "What does the Northern Line plan involve?")
     assert "120 kilometres" in result["answer"]

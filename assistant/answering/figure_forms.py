@@ -5,6 +5,7 @@ answered "Yes" or "No" first, then the cited figures.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..language.periods import year_of
 from .answer import (
@@ -34,6 +35,16 @@ def computed(turn: Turn, kb) -> Answer | None:
     """Ratios, differences, growth and shares, on figures from the table or the articles."""
     q = turn.analysis
     two_things = len(q.names) >= 2 or len(q.periods) >= 2 or len(q.numbers) >= 1
+    if not q.operation and q.answer_type == "quantity" and len(q.periods) >= 2:
+        # "What was the figure in 2019 and in 2021?", "the swing from 2019 to 2020": one
+        # measure at two times, shown with the change between them, if the figures are there.
+        q = replace(q, operation="compare")
+        result = kb.figures.compute(q, turn.vector, kb.idf, turn.passage_ids)
+        if result is None or not result.calculation or not _recent_enough(turn, result.figures):
+            return None
+        sentences, citations = compose_figure_answer(result, kb.passages_by_doc, kb.figure_rows)
+        return finish(turn.question, turn.resolved, sentences, citations, result.figures,
+                      result.calculation.to_dict())
     if not (q.operation or (q.answer_type == "yesno" and two_things
                             and _COMPARATIVE.search(q.text))):
         return None
