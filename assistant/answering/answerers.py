@@ -11,8 +11,8 @@ import re
 
 from ..ingest.passages import split_sentences
 from ..language.instructions import addresses_the_reader
-from ..language.questions import is_source_question, is_summary_request
-from ..language.words import names_in, tokenize
+from ..language.questions import asked_names, is_source_question, is_summary_request
+from ..language.words import tokenize
 from .answer import (
     NOT_COVERED,
     Answer,
@@ -68,7 +68,7 @@ def not_covered(turn: Turn, kb) -> Answer | None:
     threshold = kb.threshold_open if turn.signals.get("open_question") else kb.threshold
     if turn.answerable >= threshold and turn.evidence and not _figure_missing(turn, kb):
         return None
-    new_names = [n for n in names_in(turn.question) if n.lower() not in
+    new_names = [n for n in asked_names(turn.question) if n.lower() not in
                  turn.previous_answer.lower()]
     if turn.previous_answer and not turn.previous_answer.startswith(NOT_COVERED) \
             and turn.evidence and not new_names:

@@ -33,6 +33,10 @@ QUESTION_FEATURES = ["best_score", "best_similarity", "best_coverage", "known_sh
 # Questions whose answer is an explanation or a briefing rather than one stated fact.
 OPEN_TYPES = {"broad", "action", "why", "how", "involve", "list", "opinion", "general", "yesno"}
 
+# English endings that make an adjective or a people of a place or a name, and the endings
+# the base word may have lost ("Chin-a" -> "Chin-ese").
+_DERIVED_ENDINGS = {"", "n", "an", "ian", "ean", "ese", "ish", "i", "ic", "ns", "ans", "ians"}
+_BASE_ENDINGS = ("", "a", "y", "e", "o", "ia")
 _HAS_DATE = re.compile(rf"\b(?:19|20)\d\d\b|\b(?:{'|'.join(MONTHS)})\b|\bQ[1-4]\b", re.IGNORECASE)
 _HAS_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozen|"
                          r"hundred|thousand|million|billion|half|twice|double)\b", re.I)
@@ -183,9 +187,21 @@ class EvidenceScorer:
             words = tokenize(variant)
             if words and all(self.idf(w) is not None for w in words):
                 return True
+        if " " not in name and self._derived_known(name.lower()):
+            return True
         # "RMB-to-dollar": its words, less those that carry no topic ("to").
         parts = [w for w in re.split(r"[\s\-]+", name) if len(w) > 1 and tokenize(w)]
         return len(parts) > 1 and all(self._known_name(w) for w in parts)
+
+    def _derived_known(self, word: str) -> bool:
+        """A word derived from a corpus word by an English ending: "Japanese" from "Japan",
+        "Chinese" from "China", "German" from "Germany", "Korean" from "Korea"."""
+        for cut in range(4, len(word) + 1):
+            if word[cut:] not in _DERIVED_ENDINGS:
+                continue
+            if any(self.idf(word[:cut] + tail) is not None for tail in _BASE_ENDINGS):
+                return True
+        return False
 
     def names_share(self, names: list[str], e: Evidence) -> float:
         if not names:

@@ -117,7 +117,9 @@ _TYPES = [
              r"perspectives|recommendations|options|points|areas|factors|reasons|measures|"
              r"priorities|pillars|markets|regions|products|models|goals)\b|^\s*list\b"),
 ]
-_YESNO = re.compile(r"^\s*(?:(?:and|so|but|ok|okay|also|then)[, ]+)?(?:is|are|was|were|does|do|"
+# An auxiliary opens a yes/no question, perhaps after a short framing clause ("In 2018, did…").
+_YESNO = re.compile(r"^\s*(?:(?:and|so|but|ok|okay|also|then)[, ]+)?(?:[^,?]{2,60},\s*)?"
+                    r"(?:is|are|was|were|does|do|"
                     r"did|can|could|will|would|should|has|have|had|isn't|aren't|wasn't|doesn't|"
                     r"didn't|won't)\b", re.IGNORECASE)
 _COUNT = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|[2-9])\s+(?:\w+\s+){0,2}"
@@ -184,7 +186,7 @@ def analyze(text: str) -> Question:
         word = count.group(1)
         question.count = int(word) if word.isdigit() else NUMBER_WORDS[word]
         question.answer_type = "list"
-    question.names = names_in(text)
+    question.names = asked_names(text)
     # Parenthesized text is context (a follow-up's previous answer, glossary names): it helps
     # the search but sets no period or figure the answer must match.
     asked = re.sub(r"\([^()]*\)", " ", text)
@@ -200,6 +202,19 @@ def analyze(text: str) -> Question:
         # "How many customers in total", "the combined share of the top five": one figure.
         question.operation = ""
     return question
+
+
+def asked_names(text: str) -> list[str]:
+    """The names a question mentions. Its opening word is capitalized only because it opens
+    the question: an English word there ("Instead", "Overall") is not a name, unless it owns
+    something ("Oracle's revenue")."""
+    from .spelling import is_english_word  # the dictionary loads on first use
+
+    names = names_in(text)
+    opening = re.match(r"\s*([A-Z][a-z]+)\b(?!['’]s\b)", text)
+    if opening and names and names[0] == opening.group(1) and is_english_word(names[0]):
+        names = names[1:]
+    return names
 
 
 # Questions about the documents themselves, answered from their metadata.
