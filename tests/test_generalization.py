@@ -13,7 +13,7 @@ from assistant.ingest.extract import extract_figures
 from assistant.ingest.passages import split_corpus
 from assistant.language.aspects import aspect_of
 from assistant.language.questions import analyze
-from assistant.language.spelling import Speller
+from assistant.language.spelling import Speller, name_casing
 
 # Names of the default corpus: domain knowledge belongs in corpus data, never in the package.
 CORPUS_NAMES = ["AliCloud", "Alibaba", "AWS", "Amazon", "Azure", "Huawei", "ZTE", "Singles Day",
@@ -282,3 +282,25 @@ def test_a_name_derived_from_a_corpus_word_is_known():
         assert scorer._known_name(name), name
     for name in ("Oracle", "Salesforce", "Japanesque"):
         assert not scorer._known_name(name), name
+
+
+def test_names_typed_in_lowercase_are_restored_to_the_corpus_spelling():
+    texts = ["Riders chose Globex over rivals. Fares at Globex rose, and the IBM deal closed.",
+             "Trains on the Northern Line ran late, and the Northern Line app came from IBM."]
+    casing = name_casing(texts)
+    assert casing["globex"] == "Globex" and casing["ibm"] == "IBM"
+    assert "northern" not in casing  # an English word seen only inside a longer name
+    speller = Speller({"globex", "ibm", "fares"}, casing=casing)
+    assert speller.correct("did globex's fares beat ibm") == "did Globex's fares beat IBM"
+
+
+def test_a_run_of_names_is_split_into_the_names_the_corpus_writes(generic_bot):
+    split = generic_bot.knowledge.split_names
+    assert split(["Globex Rail Initech Transit"]) == ["Globex Rail", "Initech Transit"]
+    assert split(["Globex Umbrella"]) == ["Globex Umbrella"]  # not every part is a known name
+    assert split(["Globex Rail"]) == ["Globex Rail"]
+
+
+def test_a_lowercase_question_finds_its_names(generic_bot):
+    result = answer(generic_bot, "how many passengers did globex rail carry in 2021")
+    assert not result["abstained"] and "48 million" in result["answer"]

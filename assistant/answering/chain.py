@@ -47,6 +47,7 @@ class AnswerChain:
             return turn
         kb = self.knowledge
         t0 = time.perf_counter()
+        turn.analysis.names = kb.split_names(turn.analysis.names)
         query = kb.glossary.expand(turn.resolved)
         if turn.vector is None:
             turn.vector = self.embeddings.embed_query(query)

@@ -38,6 +38,18 @@ def covered(weight: dict[str, float], tokens: frozenset, alternatives: dict) -> 
     return sum(w for t, w in weight.items() if t in tokens or alternatives.get(t, set()) & tokens)
 
 
+def _paired(question: Question) -> bool:
+    """Whether each name goes with its own period ("A's 2014 against B's 2015"): a name
+    between the two periods, or a period between the two names."""
+    low = question.text.lower()
+    at = [low.find(x.lower()) for x in (*question.names[:2], *question.periods[:2])]
+    if len(at) < 4 or min(at) < 0:
+        return False
+    name_a, name_b, period_a, period_b = at
+    return min(period_a, period_b) < name_b < max(period_a, period_b) or \
+        min(name_a, name_b) < period_b < max(name_a, name_b)
+
+
 class FigureFinder(FigureIndex):
     """Matches questions to figures by names, years and meaning, and computes on them."""
 
@@ -102,13 +114,14 @@ class FigureFinder(FigureIndex):
         periods = question.periods
         if question.operation == "growth" and len(periods) == 1:
             periods = [str(int(periods[0]) - 1), periods[0]]  # "growth in 2020": from 2019
-        slots = self._slots(ranked, names, periods, strict)
+        paired = _paired(question)
+        slots = self._slots(ranked, names, periods, strict, paired)
         if strict and (len(names) < 2 or len(slots) < 2):
             return []
         if len(slots) < 2:
             slots = [ranked, ranked]
         pairs = self._pairs(question, idf, slots, periods, strict,
-                            over_time=len(periods) >= 2 and len(names) < 2)
+                            over_time=len(periods) >= 2 and (len(names) < 2 or not paired))
         if not pairs:
             return []
         best = max(p[0] for p in pairs)
@@ -118,17 +131,21 @@ class FigureFinder(FigureIndex):
             max(pairs, key=lambda p: p[0])
         return [chosen[2], chosen[3]]
 
-    def _slots(self, ranked, names, periods, strict: bool) -> list[list[tuple[float, int]]]:
+    def _slots(self, ranked, names, periods, strict: bool, paired: bool
+               ) -> list[list[tuple[float, int]]]:
         """The candidates for each of the two figures: by name and period, by period, by name,
         or (neither asked) the same ranking twice."""
-        if len(periods) >= 2 and len(names) >= 2:  # "A's 2014 against B's 2015"
+        if len(periods) >= 2 and len(names) >= 2 and paired:  # "A's 2014 against B's 2015"
             return [[(s - 0.3 * (1 - m), i) for s, i in ranked
                      for m in [self.mentions(i, name)] if m >= 0.5
                      and period_year(self.figures[i].period) == period]
                     for name, period in zip(names[:2], periods[:2], strict=False)]
         if len(periods) >= 2:
-            # "How did X's share change from 2019 to 2025": X's figure at both times.
-            about = [(s, i) for s, i in ranked if self.mentions(i, names[0]) >= 0.5] \
+            # "How did X's share change from 2019 to 2025": X's figure at both times. X is
+            # the first name that figures are about (not a source or a market it names).
+            subject = next((n for n in names if any(self.mentions(i, n) == 1.0
+                                                    for _, i in ranked)), names[0] if names else "")
+            about = [(s, i) for s, i in ranked if self.mentions(i, subject) >= 0.5] \
                 if names else ranked
             return [[(s, i) for s, i in about if period_year(self.figures[i].period) == period]
                     for period in periods[:2]]
@@ -160,6 +177,8 @@ class FigureFinder(FigureIndex):
                     continue
                 if strict and (fa.period != fb.period or not self.same_measure(a, b)):
                     continue
+                if over_time and not self.same_measure(a, b):
+                    continue  # a change over time is one measure at two times
                 if fa.period == fb.period and fa.entity and \
                         fa.entity.lower() == fb.entity.lower() and self.same_measure(a, b):
                     continue  # one value reported twice (sources that disagree), not two

@@ -4,7 +4,7 @@ evidence scorer and its calibrated thresholds, the figures engine and figures ov
 from __future__ import annotations
 
 from datetime import date
-from functools import partial
+from functools import cached_property, partial
 
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
@@ -15,6 +15,7 @@ from ..ingest.corpus import Corpus
 from ..ingest.extract import extract_passage
 from ..ingest.glossary import Glossary
 from ..language.periods import parse_date, period_year
+from ..language.words import names_in
 from ..search.retrieve import Hit
 from .answer import source_passage
 from .evidence import EvidenceScorer
@@ -50,6 +51,32 @@ class Knowledge:
         published = {d.doc_id: d.published for d in corpus.documents}
         self.timeline = Timeline(corpus.figures, glossary.variants, published)
         self.today = today(settings)
+
+    @cached_property
+    def name_phrases(self) -> set[str]:
+        """Every name the corpus writes (lowercase): in its text, its figures and its glossary."""
+        phrases = {n.lower() for p in self.passages if p.metadata.get("kind") == "text"
+                   for n in names_in(p.page_content)}
+        phrases |= {f.entity.lower() for f in self.corpus.figures if f.entity}
+        return phrases | {t.lower() for group in self.glossary.groups for t in group}
+
+    def split_names(self, names: list[str]) -> list[str]:
+        """A run of capitalized words the corpus never writes as one name, split into names it
+        does write ("Globex Initech Rail" -> "Globex", "Initech Rail") when every part is one."""
+        out = []
+        for name in names:
+            words = name.split()
+            parts, start = [], 0
+            if len(words) > 1 and name.lower() not in self.name_phrases:
+                while start < len(words):
+                    end = next((e for e in range(len(words), start, -1)
+                                if " ".join(words[start:e]).lower() in self.name_phrases), None)
+                    if end is None:
+                        break
+                    parts.append(" ".join(words[start:end]))
+                    start = end
+            out += parts if parts and start == len(words) else [name]
+        return list(dict.fromkeys(out))
 
     def with_figure_sources(self, hits: list[Hit]) -> list[Hit]:
         """Hits where each figures-table row is followed by the paragraph it comes from."""

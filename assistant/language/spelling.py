@@ -10,6 +10,7 @@ from importlib import resources
 from .words import STOPWORDS
 
 _CANDIDATE = re.compile(r"(?<![\w\-'’&/.])[a-z][a-z\-]+(?![\w\-'’&/])")
+_LOWERCASE_WORD = re.compile(r"(?<![\w\-&/.])[a-z][a-z0-9\-]*(?![\w\-&/])")
 # A capitalized word: a name, repaired only toward a name the corpus uses.
 _NAME_CANDIDATE = re.compile(r"(?<![\w\-'’&/.])[A-Z][a-z]{3,}(?![\w\-&/])")
 
@@ -53,14 +54,43 @@ def acronyms_in(texts: list[str], min_count: int = 2) -> dict[str, str]:
     return found
 
 
+def name_casing(texts: list[str], min_count: int = 2) -> dict[str, str]:
+    """Names the corpus always writes capitalized inside a sentence ("Globex", "IBM"), by
+    their lowercase form: a question typed in lowercase names them all the same. An English
+    word counts only if it also stands alone as a name: "Northern" of "Northern Line" does not."""
+    forms: dict[str, dict[str, int]] = {}
+    alone: set[str] = set()
+    lowercase = set()
+    for text in texts:
+        lowercase.update(re.findall(r"\b[a-z][a-z0-9&\-]*[a-z0-9]\b", text))
+        # Runs of capitalized words, not at a sentence's start (capitalized whatever it is).
+        for match in re.finditer(r"(?<=[a-z0-9,;] )[A-Z][\w&\-]*(?: [A-Z][\w&\-]*)*", text):
+            words = [w.rstrip("-") for w in re.findall(r"[A-Za-z][A-Za-z0-9&\-]*",
+                                                        match.group(0))]
+            for word in words:
+                forms.setdefault(word.lower(), {}).setdefault(word, 0)
+                forms[word.lower()][word] += 1
+            if len(words) == 1 and not re.match(r"\s?\d", text[match.end():]):
+                alone.add(words[0].lower())  # not "Form 20-F": a code, not a name alone
+    casing = {}
+    for low, counts in forms.items():
+        form, count = max(counts.items(), key=lambda item: item[1])
+        if count >= min_count and low not in lowercase and low not in STOPWORDS \
+                and (low in alone or not is_english_word(low)):
+            casing[low] = form
+    return casing
+
+
 class Speller:
     """Corrects likely typos toward corpus words first, then common English words; spells out
     acronyms the corpus never uses but whose words it does ("KPH")."""
 
-    def __init__(self, corpus_words: set[str], acronyms=None):
-        """`acronyms`: a mapping, or a function that makes one (called on first need)."""
+    def __init__(self, corpus_words: set[str], acronyms=None, casing=None):
+        """`acronyms`: a mapping, or a function that makes one (called on first need);
+        `casing`: how the corpus writes its names, by lowercase form (see name_casing)."""
         self.corpus_words = {w.lower() for w in corpus_words}
         self._acronyms = acronyms or {}
+        self.casing = casing or {}
 
     @property
     def acronyms(self) -> dict[str, str]:
@@ -80,7 +110,9 @@ class Speller:
                 return word
             return self._suggest(word) or word
 
-        return _CANDIDATE.sub(fix, text)
+        text = _CANDIDATE.sub(fix, text)
+        # "globex's share" -> "Globex's share": names typed in lowercase are still names.
+        return _LOWERCASE_WORD.sub(lambda m: self.casing.get(m.group(0), m.group(0)), text)
 
     def _spell_out(self, match: re.Match) -> str:
         token = match.group(0)
