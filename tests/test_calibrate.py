@@ -23,11 +23,9 @@ def test_judge_learns_the_informative_signal_and_a_usable_threshold():
         answerable = i % 3 != 0
         signals = {k: float(rng.normal()) for k in QUESTION_FEATURES}
         signals["best_similarity"] = float(rng.normal(0.6 if answerable else 0.3, 0.1))
-        signals["open_question"] = float(i % 2)
         rows.append({"signals": signals, "answerable": answerable})
     params = fit_judge(rows, {})
     weights = params["answerable"]
     assert weights["best_similarity"] > 0
     assert abs(weights["best_similarity"]) == max(abs(weights[k]) for k in QUESTION_FEATURES)
-    for key in ("threshold", "threshold_open"):
-        assert 0.05 <= params[key] <= 0.95
+    assert 0.05 <= params["threshold"] <= 0.95

@@ -304,3 +304,24 @@ def test_a_run_of_names_is_split_into_the_names_the_corpus_writes(generic_bot):
 def test_a_lowercase_question_finds_its_names(generic_bot):
     result = answer(generic_bot, "how many passengers did globex rail carry in 2021")
     assert not result["abstained"] and "48 million" in result["answer"]
+
+
+@pytest.mark.parametrize("question, sentence, verdict", [
+    ("In 2020, did Globex earn more than Initech?", "Initech earned more than Globex in 2020.",
+     "No."),
+    ("Was Globex bigger than Initech?", "Globex was larger than Initech in 2020.", "Yes."),
+    ("Was Globex smaller than Initech?", "Globex was larger than Initech in 2020.", "No."),
+    ("Was Globex bigger than Initech?", "Globex was not larger than Initech.", "No."),
+    ("Is Globex profitable?", "Globex was larger than Initech in 2020.", ""),
+])
+def test_a_compared_pair_in_the_best_sentence_settles_a_yes_no_question(question, sentence,
+                                                                          verdict):
+    from assistant.answering.verdicts import sentence_verdict
+
+    assert sentence_verdict(question, sentence) == verdict
+
+
+def test_more_than_doubled_is_a_ratio_judged_against_two():
+    assert analyze("Did Globex Rail's passengers more than double from 2020 to 2021?"
+                   ).operation == "ratio"
+    assert analyze("Is it true that Globex more than doubled its fleet?").operation == "ratio"

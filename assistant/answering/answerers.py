@@ -23,7 +23,6 @@ from .answer import (
 )
 from .dated import dated_figure
 from .figure_forms import computed, yes_no
-from .figures import covered, measure_words
 from .text_forms import briefing, involve, listing, sentences
 from .turn import Answerer, Turn
 
@@ -65,8 +64,10 @@ def summary(turn: Turn, kb) -> Answer | None:
 
 def not_covered(turn: Turn, kb) -> Answer | None:
     """Abstain when the evidence is too weak: one calibrated probability decides."""
-    threshold = kb.threshold_open if turn.signals.get("open_question") else kb.threshold
-    if turn.answerable >= threshold and turn.evidence and not _figure_missing(turn, kb):
+    threshold = kb.threshold
+    # A figure of a measure nothing in the sources speaks of is missing, however close the
+    # rest of the question comes ("how many employees" where no sentence counts staff).
+    if turn.answerable >= threshold and turn.evidence and turn.signals.get("figure_found", 1.0):
         return None
     new_names = [n for n in asked_names(turn.question) if n.lower() not in
                  turn.previous_answer.lower()]
@@ -83,23 +84,6 @@ def not_covered(turn: Turn, kb) -> Answer | None:
         reasons.append("They give nothing for the period asked.")
     nearby = [h.document for h in turn.hits[:3]]
     return abstain(turn.question, turn.resolved, " ".join(reasons), nearby)
-
-def _figure_missing(turn: Turn, kb) -> bool:
-    """A figure asked of something the sources hold no figure of that measure for, and no
-    sentence holding an amount names most of the measure for it either: "how many employees
-    does X have?" when X's figures are revenue and customers."""
-    q = turn.analysis
-    if not q.wants_figure or q.operation or turn.signals.get("figure_match", 1.0) > 0:
-        return False
-    weight = measure_words(q, kb.idf)
-    total = sum(weight.values())
-    if not total:
-        return False
-    amounts = [e for e in turn.evidence[:5] if e.features["type_ok"]]
-    # A sentence answers only if it holds an amount, names most of the measure and speaks of
-    # what the question names (employees of other firms are not the ones asked about).
-    return not any(covered(weight, frozenset(tokenize(e.text)), q.alternatives) >= 0.5 * total
-                   and kb.scorer.names_share(q.names, e) == 1.0 for e in amounts)
 
 
 ANSWERERS: list[Answerer] = [about_source, summary, dated_figure, not_covered, computed, yes_no,

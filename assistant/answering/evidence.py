@@ -29,7 +29,7 @@ SENTENCE_FEATURES = ["similarity", "coverage", "context_coverage", "passage_rank
 QUESTION_FEATURES = ["best_score", "best_similarity", "best_coverage", "known_share",
                      "names_missing", "year_missing", "type_ok", "top_passage_similarity",
                      "focus_names", "focus_year", "focus_coverage", "open_question",
-                     "figure_match", "wants_figure"]
+                     "figure_match", "wants_figure", "figure_found"]
 # Questions whose answer is an explanation or a briefing rather than one stated fact.
 OPEN_TYPES = {"broad", "action", "why", "how", "involve", "list", "opinion", "general", "yesno"}
 
@@ -133,7 +133,8 @@ class EvidenceScorer:
         return result
 
     def judge(self, question: Question, evidence: list[Evidence], hits: list[Hit],
-              figure_periods: set[str], figure_match: float = 1.0) -> tuple[float, dict]:
+              figure_periods: set[str], figure_match: float = 1.0, figure_found: float = 1.0
+              ) -> tuple[float, dict]:
         """The probability that the sources answer the question, and the signals behind it."""
         best = evidence[0] if evidence else None
         names = question.names
@@ -162,6 +163,7 @@ class EvidenceScorer:
             "open_question": float(question.answer_type in OPEN_TYPES and not question.operation),
             "figure_match": figure_match if question.wants_figure else 0.0,
             "wants_figure": float(question.wants_figure),
+            "figure_found": figure_found,
         }
         w = self.weights["answerable"]
         z = w["bias"] + sum(w[k] * features[k] for k in QUESTION_FEATURES)

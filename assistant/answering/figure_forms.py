@@ -20,7 +20,7 @@ from .choosing import (
     quote,
 )
 from .turn import Turn
-from .verdicts import comparison_verdict
+from .verdicts import comparison_verdict, sentence_verdict
 
 _NEGATION = re.compile(r"\b(?:not|no|never|none|nor|cannot|can't|won't|isn't|wasn't|aren't|"
                        r"doesn't|didn't|unlikely|fails?|failed|lack|lacks|neither|too small|"
@@ -89,9 +89,11 @@ def yes_no(turn: Turn, kb) -> Answer | None:
     chosen = best_sentences(turn, limit=2)
     if not chosen:
         return None
-    asked_negative = bool(_NEGATION.search(turn.analysis.text))
-    said_negative = bool(_NEGATION.search(chosen[0].text))
-    verdict = "No." if asked_negative != said_negative else "Yes."
+    verdict = sentence_verdict(turn.analysis.text, chosen[0].text)
+    if not verdict:
+        asked_negative = bool(_NEGATION.search(turn.analysis.text))
+        said_negative = bool(_NEGATION.search(chosen[0].text))
+        verdict = "No." if asked_negative != said_negative else "Yes."
     if chosen[0].features["coverage"] < 0.34:
         verdict = "The sources do not say so directly; the closest they come:"
     return quote(turn, chosen, lead=verdict)

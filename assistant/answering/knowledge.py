@@ -43,7 +43,6 @@ class Knowledge:
                                      {d.author for d in corpus.documents})
         fitted = calibration()
         self.threshold = fitted["threshold"]
-        self.threshold_open = fitted.get("threshold_open", self.threshold)
         self.figures = FigureFinder(corpus.figures, self.bank.vectors, glossary,
                                     {p.id: p for p in texts}, extract_passage,
                                     partial(previous_passage, groups))

@@ -17,10 +17,10 @@ def comparison_verdict(question: Question, result) -> str:
         return ""
     a, b = result.figures[:2]
     low = question.text.lower()
-    multiple = re.search(r"\b(more|less|fewer) than (\d+(?:\.\d+)?|double|twice|triple|half)"
-                         r"(?: times)?\b|\b(\d+(?:\.\d+)?|double|twice|triple) times\b", low)
+    multiple = re.search(r"\b(more|less|fewer) than (\d+(?:\.\d+)?|doubled?|twice|tripled?|"
+                         r"half)(?: times)?\b|\b(\d+(?:\.\d+)?|double|twice|triple) times\b", low)
     if multiple and result.calculation and "/" in result.calculation.expression:
-        word = multiple.group(2) or multiple.group(3)
+        word = (multiple.group(2) or multiple.group(3)).removesuffix("d")
         n = {"double": 2, "twice": 2, "triple": 3, "half": 0.5}.get(word) or float(word)
         ratio = result.calculation.result
         holds = ratio > n if (multiple.group(1) or "more") == "more" else ratio < n
@@ -102,3 +102,40 @@ def _threshold_verdict(low: str, result) -> str:
         limit *= SCALE.get(unit, 1.0)
     above = match.group(1) in {"more", "greater", "bigger", "higher", "over", "above"}
     return "Yes." if (value > limit) == above else "No."
+
+
+_MORE = r"more|bigger|larger|greater|higher|faster|stronger|ahead"
+_LESS = r"less|fewer|smaller|lower|slower|weaker"
+_THAN_CLAUSE = re.compile(rf"\b({_MORE}|{_LESS})\b((?:\s+[\w'’-]+){{0,3}}?)\s+than\b", re.I)
+
+
+def sentence_verdict(question: str, sentence: str) -> str:
+    """'Yes.'/'No.' when a yes/no question and its best sentence both compare two things ("is
+    A bigger than B?" against "B was bigger than A"): the same comparison in the same order
+    (or the opposite one in the opposite order) is a yes. '' when either compares nothing or
+    the order cannot be told."""
+    asked, said = _THAN_CLAUSE.search(question), _THAN_CLAUSE.search(sentence)
+    if not asked or not said:
+        return ""
+    q_left, q_right = _sides(question, asked)
+    s_left, s_right = _sides(sentence, said)
+    same = len(q_left & s_left) + len(q_right & s_right)
+    crossed = len(q_left & s_right) + len(q_right & s_left)
+    if same == crossed:
+        return ""
+    more = re.compile(rf"^(?:{_MORE})$", re.I)
+    same_direction = bool(more.match(asked.group(1))) == bool(more.match(said.group(1)))
+    negated = bool(re.search(r"\b(?:not|never|no)\b|n't\b", sentence[:said.start()][-25:]))
+    agrees = ((same > crossed) == same_direction) != negated
+    return "Yes." if agrees else "No."
+
+
+def _sides(text: str, match: re.Match) -> tuple[set[str], set[str]]:
+    """The content words before a comparison and after its "than" (years left out: both sides
+    of a comparison often share one)."""
+    from ..language.words import content_tokens
+
+    def words(part: str) -> set[str]:
+        return {t for t in content_tokens(part) if not t.isdigit()}
+
+    return words(text[:match.start()] + match.group(2)), words(text[match.end():])

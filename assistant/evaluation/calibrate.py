@@ -81,8 +81,8 @@ def fit_ranker(collected: list[dict], params: dict) -> dict:
 
 
 def fit_judge(collected: list[dict], params: dict) -> dict:
-    """The answerability weights and thresholds, from question-level features. The strength of
-    regularization and the thresholds are chosen on held-out (k-fold) probabilities, so they
+    """The answerability weights and threshold, from question-level features. The strength of
+    regularization and the threshold are chosen on held-out (k-fold) probabilities, so they
     hold for new questions and not only for the ones fitted."""
     x = np.array([[row["signals"][k] for k in QUESTION_FEATURES] for row in collected])
     y = np.array([row["answerable"] for row in collected])
@@ -92,12 +92,10 @@ def fit_judge(collected: list[dict], params: dict) -> dict:
     params["answerable"] = {"bias": round(bias, 4),
                             **{k: round(float(v), 4) for k, v in zip(QUESTION_FEATURES, coef,
                                                                       strict=True)}}
-    p = held[c]
-    params["threshold"] = choose_threshold(p, y)
-    # Open questions (briefings, reasons) score lower on every evidence signal: their own cut.
-    is_open = x[:, QUESTION_FEATURES.index("open_question")] > 0
-    if is_open.sum() >= 10:
-        params["threshold_open"] = choose_threshold(p[is_open], y[is_open])
+    # One cut for every kind of question: a separate cut for open questions (briefings,
+    # reasons) abstained more often on held-out answerable ones and caught no more.
+    params["threshold"] = choose_threshold(held[c], y)
+    params.pop("threshold_open", None)
     return params
 
 

@@ -63,7 +63,7 @@ _OPERATIONS = [
               r"(?! (?:second|minute|hour|day|week|month|quarter|year|annum|capita|cent)\b)|"
               r"\btimes (?:more|larger|bigger|higher|greater|smaller|as|wider|"
               r"the)\b|\bratio\b|\bmultiple of\b|\bx (?:more|larger|bigger)\b|\bfor every\b|"
-              r"\bper (?:each )?(?:one|single)\b|\bmore than (?:double|twice|triple)\b|"
+              r"\bper (?:each )?(?:one|single)\b|\bmore than (?:doubled?|twice|tripled?)\b|"
               r"\b(?:double|twice|triple|half)\b.{0,40}\bthan\b"),
     ("share", r"\bwhat (?:share|percentage|percent|fraction|proportion|portion)\b|"
               r"\bpercent(?:age)? of\b|\bwhat % of\b|\bwhat part of\b"),
