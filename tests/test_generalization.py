@@ -103,6 +103,23 @@ def test_each_amount_of_a_list_takes_the_period_written_after_it():
                      (13390.0, "RMB million", "2018")}
 
 
+def test_a_list_of_amounts_shares_one_measure_and_a_nameless_one_is_the_documents_subject():
+    from langchain_core.documents import Document
+
+    from assistant.ingest.extract import extract_passage, main_name
+
+    opening = Document(page_content="Globex Rail runs trains. Globex Rail grew fast. Analysts "
+                       "compared it with Initech and Umbrella.", metadata={"doc_id": "d"}, id="a")
+    listing = Document(page_content="The freight segment earned EUR 3 million in 2019, EUR 5 "
+                       "million in 2020 and EUR 9 million in 2021.", metadata={"doc_id": "d"},
+                       id="b")
+    subject = main_name([opening, listing])
+    assert subject == "Globex Rail"
+    found = extract_passage(listing, opening, subject)
+    assert {f.metric for f in found} == {"the freight segment earned"}
+    assert {f.entity for f in found} == {"Globex Rail"}  # not Umbrella, the last name before
+
+
 def test_a_broad_question_names_its_aspect():
     assert "strengths" in aspect_of("What strengths does Globex Rail have?")
     assert "outlook" in aspect_of("What's the outlook for Initech?")

@@ -25,11 +25,16 @@ _COMPARING = frozenset(tokenize("times wider narrower gap factor multiple ratio 
                                 "go went gone grew grow increase rise rose climb jump"))
 
 
+_WHOLE = frozenset(tokenize("total overall whole"))
+
+
 def measure_words(question: Question, idf) -> dict[str, float]:
     """The measure asked, IDF-weighted: the question less its names, periods and the words
     that frame it or ask for arithmetic ("how many times larger", "grow", "fiscal", "gap")."""
     named = {t for n in question.names for t in tokenize(n)}
     framing = FRAMING_WORDS | _COMPARING | {m.lower() for m in MONTHS}
+    if question.operation == "share":
+        framing -= _WHOLE  # "what share of total revenue": the total is one of the figures
     return {t: max(idf(t) or 0.0, 0.1) for t in question.tokens
             if t not in named and not t.isdigit() and t not in framing}
 

@@ -12,7 +12,7 @@ from langchain_core.embeddings import Embeddings
 from ..config import Settings
 from ..errors import AssistantError
 from ..ingest.corpus import Corpus
-from ..ingest.extract import extract_passage
+from ..ingest.extract import extract_passage, main_name
 from ..ingest.glossary import Glossary
 from ..language.periods import parse_date, period_year
 from ..language.words import names_in
@@ -38,18 +38,27 @@ class Knowledge:
         self.glossary = glossary
         self.idf = idf
         texts = [p for p in self.passages if p.metadata.get("kind") == "text"]
+        self._subjects: dict[str, str] = {}  # each document's main name, found on first need
         self.bank = SentenceBank(texts, embeddings)
         self.scorer = EvidenceScorer(self.bank, idf, glossary.variants,
                                      {d.author for d in corpus.documents})
         fitted = calibration()
         self.threshold = fitted["threshold"]
         self.figures = FigureFinder(corpus.figures, self.bank.vectors, glossary,
-                                    {p.id: p for p in texts}, extract_passage,
+                                    {p.id: p for p in texts}, self._extract,
                                     partial(previous_passage, groups))
         self.figure_periods = {period_year(f.period) for f in corpus.figures if f.period}
         published = {d.doc_id: d.published for d in corpus.documents}
         self.timeline = Timeline(corpus.figures, glossary.variants, published)
         self.today = today(settings)
+
+    def _extract(self, passage: Document, previous: Document | None) -> list:
+        """The amounts a passage states; one with no name of its own is its document's."""
+        doc_id = passage.metadata.get("doc_id", "")
+        if doc_id not in self._subjects:
+            self._subjects[doc_id] = main_name([p for p in self.passages_by_doc.get(doc_id, [])
+                                                if p.metadata.get("kind") == "text"])
+        return extract_passage(passage, previous, self._subjects[doc_id])
 
     @cached_property
     def name_phrases(self) -> set[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 
 from langchain_core.documents import Document
 
@@ -48,26 +49,38 @@ def extract_figures(passages: list[Document]) -> list[Figure]:
                      key=lambda p: (p.metadata.get("doc_id", ""), p.metadata.get("position", 0)))
     figures: list[Figure] = []
     previous = None
+    subjects = {doc: main_name([p for p in ordered if p.metadata.get("doc_id") == doc])
+                for doc in {p.metadata.get("doc_id") for p in ordered}}
     for passage in ordered:
         same_doc = previous is not None and \
             previous.metadata.get("doc_id") == passage.metadata.get("doc_id")
-        figures += extract_passage(passage, previous if same_doc else None)
+        figures += extract_passage(passage, previous if same_doc else None,
+                                   subjects[passage.metadata.get("doc_id")])
         previous = passage
     return figures
 
 
-def extract_passage(passage: Document, previous: Document | None = None) -> list[Figure]:
+def main_name(passages: list[Document]) -> str:
+    """The name a document speaks of most: the subject of an amount no name comes with."""
+    counts = Counter(n for p in passages for n in names_in(p.page_content))
+    return counts.most_common(1)[0][0] if counts else ""
+
+
+def extract_passage(passage: Document, previous: Document | None = None,
+                    subject: str = "") -> list[Figure]:
     """The amounts stated in one passage. A sentence that names no period or subject of its
-    own ("its revenue in the same year") is about the last ones named before it, in this
-    passage or at the end of the one before."""
+    own ("its revenue in the same year") is about the last ones named before it in this
+    passage; at a passage's start, about the document's main subject."""
     sentences = split_sentences(passage.page_content)
     before = split_sentences(previous.page_content) if previous is not None else []
     # Names are words capitalized inside sentences; a sentence's first word may be any word.
     names = {n for s in [*before, *sentences] for n in names_in(s) if s.find(n) > 0}
-    subject, period = "", ""
+    period, last_named = "", ""
     for sentence in before:
-        subject = _entity(sentence, len(sentence), names) or subject
+        last_named = _entity(sentence, len(sentence), names) or last_named
         period = _period(sentence, len(sentence)) or period
+    if not subject or (sentences and _LEANS_BACK.match(sentences[0])):
+        subject = last_named or subject  # "Its revenue…" at a passage's start
     figures: list[Figure] = []
     for sentence in sentences:
         figures += _from_sentence(sentence, passage, names, period, subject)
@@ -79,6 +92,7 @@ def extract_passage(passage: Document, previous: Document | None = None) -> list
 def _from_sentence(sentence: str, passage: Document, names: set[str], context_period: str,
                    context_entity: str = "") -> list[Figure]:
     found: list[Figure] = []
+    last_end = None  # where the last amount kept ends
     for m in _MENTION.finditer(sentence):
         raw = m.group("num")
         if YEAR.fullmatch(raw) and not (m.group("cur") or m.group("pct") or m.group("scale")):
@@ -96,14 +110,26 @@ def _from_sentence(sentence: str, passage: Document, names: set[str], context_pe
         value = float(raw.replace(",", ""))
         meta = passage.metadata
         key = f"{passage.id}:{m.start()}:{raw}"
+        metric = _metric(sentence, m)
+        if found and _LIST_GAP.fullmatch(sentence[last_end:m.start()]):
+            # "X earned RMB 3 million in 2016, RMB 6 million in 2017 and …": one measure
+            metric = found[-1].metric
+        last_end = m.end()
         found.append(Figure(
             id="x-" + hashlib.sha1(key.encode()).hexdigest()[:10],
             entity=_entity(sentence, m.start(), names) or context_entity,
-            metric=_metric(sentence, m), value=value,
+            metric=metric, value=value,
             unit=unit, period=_period(sentence, m.start(), _amount_end(m)) or context_period,
             source=meta.get("doc_id", ""),
             locator=meta.get("locator", ""), note=sentence, table="extracted"))
     return found
+
+
+# Between two amounts of one list: periods and joining words only.
+_LIST_GAP = re.compile(r"(?:[\s,;]|\b(?:in|for|during|fiscal|financial|calendar|year|quarter|"
+                       r"and|or|then|the|to|from|respectively|Q[1-4]|(?:19|20)\d\d)\b)*",
+                       re.IGNORECASE)
+_LEANS_BACK = re.compile(r"\s*(?:its|it|their|they|the company|the firm)\b", re.I)
 
 
 def _amount_end(m: re.Match) -> int:
@@ -138,7 +164,7 @@ def _entity(sentence: str, at: int, known: set[str]) -> str:
         return before[-1]
     # Nothing named before the number: a sentence opening "Its revenue…" leans on the one
     # before it; otherwise the first name after the number.
-    if re.match(r"\s*(?:its|it|their|they|the company|the firm)\b", sentence, re.I):
+    if _LEANS_BACK.match(sentence):
         return ""
     return names[0][1] if names else ""
 
