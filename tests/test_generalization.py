@@ -342,3 +342,24 @@ def test_more_than_doubled_is_a_ratio_judged_against_two():
     assert analyze("Did Globex Rail's passengers more than double from 2020 to 2021?"
                    ).operation == "ratio"
     assert analyze("Is it true that Globex more than doubled its fleet?").operation == "ratio"
+
+
+def test_a_pronoun_and_a_new_period_ask_the_last_question_again_for_that_period():
+    past = [{"role": "user", "content": "How many passengers did Globex Rail carry in 2021?"},
+            {"role": "assistant", "content": "48 million."}]
+    assert resolve("what was it in 2020 then?", past) == \
+        "How many passengers did Globex Rail carry in 2020?"
+
+
+def test_how_does_that_compare_carries_the_figure_it_points_at():
+    past = [{"role": "user", "content": "What was Globex Rail's revenue in 2021?"},
+            {"role": "assistant", "content": "EUR 1.2 billion in 2021."}]
+    resolved = resolve("How does that compare with Initech Transit?", past)
+    assert "1.2 billion" in resolved and "Initech Transit" in resolved
+
+
+def test_a_follow_up_for_another_year_may_quote_the_sentence_already_quoted(generic_bot):
+    past = [{"role": "user", "content": "How many passengers did Globex Rail carry in 2021?"},
+            {"role": "assistant", "content": "Globex Rail carried 48 million passengers in "
+                                             "2021, up from 30 million in the year before. [1]"}]
+    assert "30 million" in answer(generic_bot, "and in 2020?", past)["answer"]

@@ -42,8 +42,12 @@ def fresh(turn: Turn, evidence: list[Evidence]) -> list[Evidence]:
     if not turn.previous_answer:
         return evidence
     said = set(tokenize(turn.previous_answer))
+    # What the follow-up asks that the last answer did not say ("and in 2017?"): a sentence
+    # that holds it is new, even if it was quoted before for another year.
+    asked = set(turn.analysis.tokens) - said
     kept = [e for e in evidence
-            if len(set(tokenize(e.text)) - said) > 0.4 * len(set(tokenize(e.text)))]
+            if len(set(tokenize(e.text)) - said) > 0.4 * len(set(tokenize(e.text)))
+            or asked & set(tokenize(e.text))]
     return kept or evidence
 
 def best_sentences(turn: Turn, limit: int) -> list[Evidence]:

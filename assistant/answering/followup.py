@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ..language.numbers import YEAR
-from ..language.questions import Question, analyze
+from ..language.questions import Question, analyze, operation_words
 from ..language.words import ORDINALS, content_tokens, names_in
 
 _OPENERS = re.compile(r"^\s*(?:and|what about|how about|and what about|and for|same for|"
@@ -105,7 +105,8 @@ def _other_ordinal(t: _Turns) -> str | None:
 
 def _that_figure(t: _Turns) -> str | None:
     """"What share of X is that?": "that" is the first figure the previous answer gave."""
-    if not (t.current.operation and t.previous_a and
+    # "How does that compare with B?" asks arithmetic even where it reads as a briefing.
+    if not ((t.current.operation or operation_words(t.question)) and t.previous_a and
             re.search(r"\b(?:that|this|it|those)\b", t.question, re.IGNORECASE)):
         return None
     said = re.sub(r"\s*\[\d+\]", "", t.previous_a)
@@ -136,8 +137,11 @@ def _list_item(t: _Turns) -> str | None:
 def _prior_changed(t: _Turns) -> str | None:
     """"And Globex?" / "What about 2014?" / "the following year": the prior question, changed."""
     opener = bool(_OPENERS.match(t.question))
+    # "What was it in 2019?" asks the old question of a new period, whatever it opens with.
+    new_period_only = not t.own and bool(t.current.periods or t.relative) and \
+        not t.current.names and bool(_PRONOUNS.search(t.question))
     if not ((opener or t.relative or not t.own) and len(t.own) <= 2
-            and not _asks_new_thing(t.question)):
+            and (new_period_only or not _asks_new_thing(t.question))):
         return None
     current, prior = t.current, t.prior
     rewritten = t.previous_q
