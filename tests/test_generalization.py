@@ -363,3 +363,10 @@ def test_a_follow_up_for_another_year_may_quote_the_sentence_already_quoted(gene
             {"role": "assistant", "content": "Globex Rail carried 48 million passengers in "
                                              "2021, up from 30 million in the year before. [1]"}]
     assert "30 million" in answer(generic_bot, "and in 2020?", past)["answer"]
+
+
+def test_a_name_written_as_initials_or_spelled_out_is_the_corpus_name(generic_bot):
+    variants = generic_bot.knowledge.variants
+    assert "globex rail" in variants("GR")
+    result = answer(generic_bot, "How many passengers did GR carry in 2021?")
+    assert not result["abstained"] and "48 million" in result["answer"]

@@ -51,6 +51,13 @@ class AnswerChain:
         t0 = time.perf_counter()
         turn.analysis.names = kb.split_names(turn.analysis.names)
         query = kb.glossary.expand(turn.resolved)
+        # A name the corpus writes another way ("Globex Rail Services" for its "GRS"): searched
+        # for, and counted when a sentence says it, in the corpus's form.
+        aliases = {n: [v for v in kb.variants(n)[1:] if v not in kb.glossary.variants(n)]
+                   for n in turn.analysis.names}
+        extra = [v for found in aliases.values() for v in found]
+        if extra:
+            query = f"{query} ({'; '.join(extra)})"
         if turn.vector is None:
             turn.vector = self.embeddings.embed_query(query)
         wide = turn.analysis.answer_type == "broad" or is_summary_request(turn.resolved)
@@ -69,6 +76,10 @@ class AnswerChain:
         # Scored on the question's own words; a glossary name counts for the term it stands
         # for, once (counting every alias would reward sentences that repeat the names).
         turn.analysis.alternatives = kb.glossary.alternatives(turn.resolved)
+        for name, found in aliases.items():
+            for token in tokenize(name):
+                turn.analysis.alternatives.setdefault(token, set()).update(
+                    t for v in found for t in tokenize(v))
         turn.evidence = kb.scorer.candidates(turn.analysis, turn.hits, turn.vector)
         return turn
 

@@ -3,6 +3,7 @@ evidence scorer and its calibrated thresholds, the figures engine and figures ov
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import cached_property, partial
 
@@ -40,7 +41,7 @@ class Knowledge:
         texts = [p for p in self.passages if p.metadata.get("kind") == "text"]
         self._subjects: dict[str, str] = {}  # each document's main name, found on first need
         self.bank = SentenceBank(texts, embeddings)
-        self.scorer = EvidenceScorer(self.bank, idf, glossary.variants,
+        self.scorer = EvidenceScorer(self.bank, idf, self.variants,
                                      {d.author for d in corpus.documents})
         fitted = calibration()
         self.threshold = fitted["threshold"]
@@ -67,6 +68,31 @@ class Knowledge:
                    for n in names_in(p.page_content)}
         phrases |= {f.entity.lower() for f in self.corpus.figures if f.entity}
         return phrases | {t.lower() for group in self.glossary.groups for t in group}
+
+    @cached_property
+    def _by_initials(self) -> dict[str, str]:
+        """The corpus's names of several words, by their initials ("gr" -> "globex rail")."""
+        found = {}
+        for phrase in sorted(self.name_phrases):
+            words = phrase.split()
+            if len(words) > 1:
+                found.setdefault("".join(w[0] for w in words), phrase)
+        return found
+
+    def variants(self, name: str) -> list[str]:
+        """The name's other names: the glossary's, and the corpus's own short or long form of
+        it ("Globex Rail Services" where the corpus says "GRS", or the other way round)."""
+        names = list(self.glossary.variants(name))
+        words = name.split()
+        if len(words) > 1 and all(w[:1].isupper() for w in words):
+            initials = "".join(w[0] for w in words).lower()
+            if initials in self.name_phrases:
+                names.append(initials.upper())
+        elif re.fullmatch(r"[A-Z]{2,5}", name) and name.lower() not in self.name_phrases:
+            phrase = self._by_initials.get(name.lower())
+            if phrase:
+                names.append(phrase)
+        return names
 
     def split_names(self, names: list[str]) -> list[str]:
         """A run of capitalized words the corpus never writes as one name, split into names it
