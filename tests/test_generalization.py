@@ -370,3 +370,10 @@ def test_a_name_written_as_initials_or_spelled_out_is_the_corpus_name(generic_bo
     assert "globex rail" in variants("GR")
     result = answer(generic_bot, "How many passengers did GR carry in 2021?")
     assert not result["abstained"] and "48 million" in result["answer"]
+
+
+def test_a_figure_for_a_period_the_sources_give_no_such_figure_for_abstains(generic_bot):
+    # Revenue is given for 2021 only; 2020 is named, but for passengers.
+    result = answer(generic_bot, "How much revenue did Globex Rail make in 2020?")
+    assert result["abstained"] and "period" in result["answer"], result["answer"]
+    assert not answer(generic_bot, "How much revenue did Globex Rail make in 2021?")["abstained"]

@@ -11,6 +11,7 @@ import re
 
 from ..ingest.passages import split_sentences
 from ..language.instructions import addresses_the_reader
+from ..language.periods import periods_in
 from ..language.questions import asked_names, is_source_question, is_summary_request
 from ..language.words import tokenize
 from .answer import (
@@ -23,6 +24,7 @@ from .answer import (
 )
 from .dated import dated_figure
 from .figure_forms import computed, yes_no
+from .figures import covered, measure_words
 from .text_forms import briefing, involve, listing, sentences
 from .turn import Answerer, Turn
 
@@ -65,6 +67,9 @@ def summary(turn: Turn, kb) -> Answer | None:
 def not_covered(turn: Turn, kb) -> Answer | None:
     """Abstain when the evidence is too weak: one calibrated probability decides."""
     threshold = kb.threshold
+    if not _period_stated(turn, kb):
+        return abstain(turn.question, turn.resolved, "They give nothing for the period asked.",
+                       [h.document for h in turn.hits[:3]])
     # A figure of a measure nothing in the sources speaks of is missing, however close the
     # rest of the question comes ("how many employees" where no sentence counts staff).
     if turn.answerable >= threshold and turn.evidence and turn.signals.get("figure_found", 1.0):
@@ -84,6 +89,34 @@ def not_covered(turn: Turn, kb) -> Answer | None:
         reasons.append("They give nothing for the period asked.")
     nearby = [h.document for h in turn.hits[:3]]
     return abstain(turn.question, turn.resolved, " ".join(reasons), nearby)
+
+
+def _period_stated(turn: Turn, kb) -> bool:
+    """For a figure asked for a period: whether a figure fits it, or a sentence holding an
+    amount of the measure asked states a period that overlaps it (with the sentence before,
+    which may set the year). Revenue in the June quarter is not answered by September's."""
+    q = turn.analysis
+    asked = periods_in(turn.resolved.split(" (")[0])
+    if not q.wants_figure or q.operation or not asked or turn.signals.get("figure_match", 0.0):
+        return True
+    weight = measure_words(q, kb.idf)
+    total = sum(weight.values())
+    for e in turn.evidence[:8]:
+        window = f"{e.sentence.previous} {e.text}"
+        if not e.features["type_ok"] or \
+                covered(weight, frozenset(tokenize(window)), q.alternatives) < 0.34 * total:
+            continue  # an amount of something else in that period does not count
+        # The sentence's own period; the one before it sets the period only when it has none.
+        stated = periods_in(e.text) or periods_in(e.sentence.previous)
+        if any(s.start <= a.end and a.start <= s.end for s in stated for a in asked) or \
+                _RELATIVE_PERIOD.search(window):
+            return True  # "a year earlier" may be the period asked: not proof it is absent
+    return False
+
+
+_RELATIVE_PERIOD = re.compile(r"\b(?:a|one|two|three) (?:year|quarter|month)s? (?:earlier|before|"
+                              r"ago|later)\b|\b(?:last|previous|prior|preceding) (?:year|"
+                              r"quarter|month|period)\b|\byear[- ]on[- ]year\b", re.IGNORECASE)
 
 
 ANSWERERS: list[Answerer] = [about_source, summary, dated_figure, not_covered, computed, yes_no,

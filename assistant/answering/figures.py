@@ -11,7 +11,7 @@ import numpy as np
 
 from ..ingest.documents import Figure
 from ..language.numbers import unit_scale
-from ..language.periods import period_year
+from ..language.periods import period_year, periods_in
 from ..language.questions import FRAMING_WORDS, Question
 from ..language.words import MONTHS, tokenize
 from .arithmetic import FigureAnswer, calculate, comparable, year_of_period
@@ -94,12 +94,17 @@ class FigureFinder(FigureIndex):
         weight = measure_words(question, idf)
         total = sum(weight.values())
         fits: dict[str, float] = {}
+        asked = periods_in(question.text.split(" (")[0])
         for i in self.candidates(passage_ids):
             fig = self.figures[i]
             if question.periods and period_year(fig.period) not in question.periods:
                 continue
             if question.quarters and not any(q in fig.period for q in question.quarters):
                 continue
+            own = periods_in(fig.period)
+            if asked and own and not any(o.start <= a.end and a.start <= o.end
+                                         for o in own for a in asked):
+                continue  # "the June 2025 quarter" is not the quarter to September 2025
             coverage = covered(weight, self.tokens[i], question.alternatives) / total \
                 if total else 1.0
             for name in question.names or [""]:
