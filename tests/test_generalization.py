@@ -377,3 +377,16 @@ def test_a_figure_for_a_period_the_sources_give_no_such_figure_for_abstains(gene
     result = answer(generic_bot, "How much revenue did Globex Rail make in 2020?")
     assert result["abstained"] and "period" in result["answer"], result["answer"]
     assert not answer(generic_bot, "How much revenue did Globex Rail make in 2021?")["abstained"]
+
+
+def test_a_briefing_carries_figures_about_its_subject(generic_bot):
+    from assistant.answering.text_forms import _with_figures
+    from assistant.answering.turn import Turn
+
+    question = "Brief me on Globex Rail's competitive position."
+    turn = Turn(question, question, analyze(question), None)
+    generic_bot.answering.retrieve(turn)
+    plain = [e for e in turn.evidence if not re.search(r"\d", e.text)][:4]
+    points = _with_figures(turn, generic_bot.knowledge, plain)
+    assert len(points) <= 5
+    assert sum(1 for e in points if re.search(r"\d+(?:\.\d+)? (?:million|billion)", e.text)) >= 2

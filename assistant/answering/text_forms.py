@@ -20,6 +20,7 @@ from .choosing import (
     best_sentences,
     count_in,
     diverse,
+    is_usable,
     quote,
     section_body,
 )
@@ -95,6 +96,7 @@ def briefing(turn: Turn, kb) -> Answer | None:
     chosen = diverse(turn, kb, limit=5, recent=True)
     if len(chosen) < 2:
         return None
+    chosen = _with_figures(turn, kb, chosen)
     citations = Citations()
     lines, figures, calculation = [], [], None
     if len(turn.analysis.names) >= 2:
@@ -109,6 +111,28 @@ def briefing(turn: Turn, kb) -> Answer | None:
     lines += [f"- {as_sentence(e.text)} [{citations.cite(e.sentence.passage, e.text)}]"
               for e in chosen]
     return finish(turn.question, turn.resolved, lines, citations, figures, calculation)
+
+def _with_figures(turn: Turn, kb, chosen: list, least: int = 2) -> list:
+    """A briefing's points with at least `least` that carry figures: the best-scoring amount
+    sentences about what the question names replace its weakest figure-less points."""
+    def has_figure(e) -> bool:
+        return bool(_AMOUNT.search(e.text))
+
+    missing = least - sum(1 for e in chosen if has_figure(e))
+    if missing <= 0:
+        return chosen
+    extra = [e for e in turn.evidence[:30] if is_usable(e) and has_figure(e)
+             and kb.scorer.names_share(turn.analysis.names, e) == 1.0
+             and all(e.text != c.text for c in chosen)][:missing]
+    plain = [e for e in chosen if not has_figure(e)]
+    dropped = plain[len(plain) - len(extra):] if len(chosen) + len(extra) > 5 else []
+    return [e for e in chosen if all(e is not d for d in dropped)] + extra
+
+
+# An amount: a number that is not a year ("2,300,000", "40%", "US$6 billion").
+_AMOUNT = re.compile(r"(?<![\w.])(?!(?:19|20)\d\d\b)\d[\d,.]*(?:\s?(?:%|percent|million|"
+                     r"billion|thousand))?")
+
 
 def sentences(turn: Turn, kb) -> Answer | None:
     """The best supporting sentence(s), quoted: the form every other one falls back to."""
