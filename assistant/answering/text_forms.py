@@ -28,7 +28,8 @@ from .turn import Turn
 
 
 def involve(turn: Turn, kb) -> Answer | None:
-    """'What does X involve?': the text under the heading that best matches X."""
+    """'What does X involve?': the text under the heading that best matches X (up to five
+    sentences: a plan is seldom told in fewer)."""
     if turn.analysis.answer_type not in {"involve"}:
         return None
     section = best_section(turn, kb)
@@ -40,7 +41,7 @@ def involve(turn: Turn, kb) -> Answer | None:
         return None
     citations = Citations()
     lines = [f"{as_sentence(text)} [{citations.cite(passage, text)}]"
-             for passage, text in body[:3]]
+             for passage, text in body[:5]]
     return finish(turn.question, turn.resolved, lines, citations)
 
 def listing(turn: Turn, kb) -> Answer | None:
