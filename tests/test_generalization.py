@@ -390,3 +390,19 @@ def test_a_briefing_carries_figures_about_its_subject(generic_bot):
     points = _with_figures(turn, generic_bot.knowledge, plain)
     assert len(points) <= 5
     assert sum(1 for e in points if re.search(r"\d+(?:\.\d+)? (?:million|billion)", e.text)) >= 2
+
+
+def test_the_latest_figure_comes_from_the_newest_report(tmp_path, embeddings):
+    # The older report matches the question's words better; the newer one is the answer.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    texts = {"2021-03": "Globex Rail carried 30 million passengers in 2020, its annual "
+                        "passenger report said.",
+             "2024-03": "Globex Rail carried 52 million passengers in 2023."}
+    for day, text in texts.items():
+        (corpus / f"{day}-globex.md").write_text(
+            f"---\ntitle: Globex Rail in {day[:4]}\nauthor: Test Writer\npublished: {day}\n"
+            f"---\n\n# Globex Rail in {day[:4]}\n\n{text}\n", encoding="utf-8")
+    bot = Assistant.open(corpus=[str(corpus)], index=tmp_path / "index", embeddings=embeddings)
+    result = answer(bot, "What is the latest passenger figure for Globex Rail?")
+    assert "52 million" in result["answer"].split("[1]")[0], result["answer"]

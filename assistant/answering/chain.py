@@ -18,6 +18,7 @@ from .answer import Answer, abstain
 from .answerers import ANSWERERS
 from .figures import covered, measure_words
 from .knowledge import Knowledge
+from .timeline import asks_latest
 from .turn import Answerer, Turn
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,8 @@ class AnswerChain:
         if turn.since:  # older passages are dropped below: search deeper
             k, pool = 3 * k, 3 * pool
         hits = self.retriever.hits(query, turn.vector, k=k, candidates=pool)
+        if asks_latest(turn.resolved) and not turn.since:
+            hits += self._newest(query, turn.vector, hits, k, pool)
         # A passage with nothing quotable (only instructions to an assistant) is no evidence.
         hits = [h for h in hits if h.document.metadata.get("kind") != "text"
                 or kb.bank.of_passage(h.document.id)]
@@ -82,6 +85,16 @@ class AnswerChain:
                     t for v in found for t in tokenize(v))
         turn.evidence = kb.scorer.candidates(turn.analysis, turn.hits, turn.vector)
         return turn
+
+    def _newest(self, query: str, vector, hits: list, k: int, pool: int) -> list:
+        """"The latest …": the best passages of the newest sources a deeper search finds, so
+        that the newest report can answer even when older ones match the words better."""
+        wide = self.retriever.hits(query, vector, k=3 * k, candidates=3 * pool)
+        seen = {h.document.id for h in hits}
+        dates = sorted({h.document.metadata.get("published", "") for h in wide}, reverse=True)
+        newest = set(dates[:2])
+        return [h for h in wide if h.document.id not in seen
+                and h.document.metadata.get("published", "") in newest][:3]
 
     def judge(self, turn: Turn) -> Turn:
         """How likely the sources answer the question (turn.answerable), from calibrated signals."""

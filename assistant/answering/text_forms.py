@@ -5,8 +5,10 @@ briefings for broad questions, and the best quoted sentences.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from ..language.numbers import NUMBER_WORDS
+from ..language.periods import parse_date, periods_in
 from ..language.words import ORDINALS
 from .answer import (
     Answer,
@@ -24,6 +26,7 @@ from .choosing import (
     quote,
     section_body,
 )
+from .timeline import asks_latest
 from .turn import Turn
 
 
@@ -138,7 +141,26 @@ _AMOUNT = re.compile(r"(?<![\w.])(?!(?:19|20)\d\d\b)\d[\d,.]*(?:\s?(?:%|percent|
 def sentences(turn: Turn, kb) -> Answer | None:
     """The best supporting sentence(s), quoted: the form every other one falls back to."""
     factoid = turn.analysis.answer_type in {"quantity", "date", "who", "where", "source"}
+    if asks_latest(turn.resolved):
+        turn.evidence = _newest_first(turn.evidence)
     chosen = best_sentences(turn, limit=3 if factoid else 4)
     if not chosen:
         return None
     return quote(turn, chosen)
+
+
+def _newest_first(evidence: list, margin: float = 2.0) -> list:
+    """"The latest …": of the sentences that score close to the best, the one about the newest
+    period leads (the period it states, else its source's date: a newer report supersedes an
+    older one)."""
+    if not evidence:
+        return evidence
+    close = [e for e in evidence[:10] if e.score >= evidence[0].score - margin]
+    lead = max(close, key=lambda e: (_newest_period(e), e.score))
+    return [lead] + [e for e in evidence if e is not lead]
+
+
+def _newest_period(e) -> date:
+    stated = [p.end for p in periods_in(e.text)]
+    published = parse_date(e.sentence.passage.metadata.get("published", ""))
+    return max(stated, default=published or date.min)
