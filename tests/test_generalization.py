@@ -406,3 +406,11 @@ def test_the_latest_figure_comes_from_the_newest_report(tmp_path, embeddings):
     bot = Assistant.open(corpus=[str(corpus)], index=tmp_path / "index", embeddings=embeddings)
     result = answer(bot, "What is the latest passenger figure for Globex Rail?")
     assert "52 million" in result["answer"].split("[1]")[0], result["answer"]
+
+
+def test_who_said_so_may_quote_the_sentence_already_quoted(generic_bot):
+    past = [{"role": "user", "content": "How many passengers did Globex Rail carry in 2021?"},
+            {"role": "assistant", "content": "Globex Rail carried 48 million passengers in "
+                                             "2021, up from 30 million in 2020. [1]"}]
+    result = answer(generic_bot, "who reported that?", past)
+    assert "annual report" in result["answer"], result["answer"]

@@ -39,8 +39,8 @@ _LEANS_BACK = re.compile(r"^(?:it|its|this|that|these|those|they|their|he|she|hi
 
 def fresh(turn: Turn, evidence: list[Evidence]) -> list[Evidence]:
     """Evidence not already quoted in the previous answer (a follow-up should add to it)."""
-    if not turn.previous_answer:
-        return evidence
+    if not turn.previous_answer or turn.analysis.answer_type == "source":
+        return evidence  # "who said so?": the sentence quoted may be the one that names them
     said = set(tokenize(turn.previous_answer))
     # What the follow-up asks that the last answer did not say ("and in 2017?"): a sentence
     # that holds it is new, even if it was quoted before for another year.
