@@ -414,3 +414,10 @@ def test_who_said_so_may_quote_the_sentence_already_quoted(generic_bot):
                                              "2021, up from 30 million in 2020. [1]"}]
     result = answer(generic_bot, "who reported that?", past)
     assert "annual report" in result["answer"], result["answer"]
+
+
+def test_a_comparison_with_one_year_named_is_with_the_year_asked_before():
+    past = [{"role": "user", "content": "How many passengers did Globex Rail carry in 2021?"},
+            {"role": "assistant", "content": "48 million."}]
+    resolved = resolve("How many more did they carry compared with 2020?", past)
+    assert "2020" in resolved and "2021" in resolved, resolved

@@ -72,8 +72,19 @@ def resolve_one(question: str, previous_q: str, previous_a: str) -> str:
                  _about_the_answer, _pronouns):
         resolved = rule(turns)
         if resolved is not None:
-            return resolved
+            return _with_prior_period(turns, resolved)
     return question
+
+
+def _with_prior_period(t: _Turns, resolved: str) -> str:
+    """"How much did they add compared with 2014?" after a question on 2015: a comparison with
+    one period named is with the period of the question before."""
+    asked = analyze(resolved)
+    if asked.operation in {"compare", "difference", "growth", "ratio", "percent_more"} and \
+            len(asked.periods) == 1 and t.prior.periods and \
+            t.prior.periods[0] not in asked.periods:
+        return f"{resolved.rstrip().rstrip('?')}, in {t.prior.periods[0]}?"
+    return resolved
 
 
 def _the_numbers(t: _Turns) -> str | None:
