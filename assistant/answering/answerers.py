@@ -11,7 +11,7 @@ import re
 
 from ..ingest.passages import split_sentences
 from ..language.instructions import addresses_the_reader
-from ..language.periods import periods_in
+from ..language.periods import overlap, periods_in
 from ..language.questions import asked_names, is_source_question, is_summary_request
 from ..language.words import tokenize
 from .answer import (
@@ -108,8 +108,7 @@ def _period_stated(turn: Turn, kb) -> bool:
             continue  # an amount of something else in that period does not count
         # The sentence's own period; the one before it sets the period only when it has none.
         stated = periods_in(e.text) or periods_in(e.sentence.previous)
-        if any(s.start <= a.end and a.start <= s.end for s in stated for a in asked) or \
-                _RELATIVE_PERIOD.search(window):
+        if overlap(stated, asked) or _RELATIVE_PERIOD.search(window):
             return True  # "a year earlier" may be the period asked: not proof it is absent
     return False
 

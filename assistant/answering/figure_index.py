@@ -93,6 +93,12 @@ class FigureIndex:
             return 0.5
         return 0.0
 
+    def subject(self, names: list[str], indexes: list[int]) -> str:
+        """Of the names, the first that some of these figures are about (not a source or a
+        market it also names); else the first name."""
+        return next((n for n in names if any(self.mentions(i, n) == 1.0 for i in indexes)),
+                    names[0] if names else "")
+
     def same_measure(self, a: int, b: int) -> bool:
         """Two figures of one measure: the same metric, or closely similar context."""
         fa, fb = self.figures[a], self.figures[b]

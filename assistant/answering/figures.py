@@ -11,7 +11,7 @@ import numpy as np
 
 from ..ingest.documents import Figure
 from ..language.numbers import unit_scale
-from ..language.periods import period_year, periods_in
+from ..language.periods import overlap, period_year, periods_in
 from ..language.questions import FRAMING_WORDS, Question
 from ..language.words import MONTHS, tokenize
 from .arithmetic import FigureAnswer, calculate, comparable, year_of_period
@@ -102,8 +102,7 @@ class FigureFinder(FigureIndex):
             if question.quarters and not any(q in fig.period for q in question.quarters):
                 continue
             own = periods_in(fig.period)
-            if asked and own and not any(o.start <= a.end and a.start <= o.end
-                                         for o in own for a in asked):
+            if asked and own and not overlap(own, asked):
                 continue  # "the June 2025 quarter" is not the quarter to September 2025
             coverage = covered(weight, self.tokens[i], question.alternatives) / total \
                 if total else 1.0
@@ -116,22 +115,20 @@ class FigureFinder(FigureIndex):
              strict: bool = False) -> list[Figure]:
         """The two figures to compute with: one per name (or per year), the best-scoring
         comparable pair. `strict`: each must be about its name, in the same period."""
-        ranked = [(s, i) for s, i in self.rank(question, vector, idf, passage_ids)
-                  if s >= floor][:40]
+        ranked = [r for r in self.rank(question, vector, idf, passage_ids) if r[0] >= floor][:40]
         if not ranked:
             return []
-        names = question.names
         periods = question.periods
         if question.operation == "growth" and len(periods) == 1:
             periods = [str(int(periods[0]) - 1), periods[0]]  # "growth in 2020": from 2019
-        paired = _paired(question)
-        slots = self._slots(ranked, names, periods, strict, paired)
-        if strict and (len(names) < 2 or len(slots) < 2):
+        paired = _paired(question)  # each name with its own period
+        slots = self._slots(ranked, question.names, periods, strict, paired)
+        if strict and (len(question.names) < 2 or len(slots) < 2):
             return []
         if len(slots) < 2:
             slots = [ranked, ranked]
         pairs = self._pairs(question, idf, slots, periods, strict,
-                            over_time=len(periods) >= 2 and (len(names) < 2 or not paired))
+                            over_time=len(periods) >= 2 and not paired)
         if not pairs:
             return []
         best = max(p[0] for p in pairs)
@@ -145,16 +142,14 @@ class FigureFinder(FigureIndex):
                ) -> list[list[tuple[float, int]]]:
         """The candidates for each of the two figures: by name and period, by period, by name,
         or (neither asked) the same ranking twice."""
-        if len(periods) >= 2 and len(names) >= 2 and paired:  # "A's 2014 against B's 2015"
+        if paired:  # "A's 2014 against B's 2015"
             return [[(s - 0.3 * (1 - m), i) for s, i in ranked
                      for m in [self.mentions(i, name)] if m >= 0.5
                      and period_year(self.figures[i].period) == period]
                     for name, period in zip(names[:2], periods[:2], strict=False)]
         if len(periods) >= 2:
-            # "How did X's share change from 2019 to 2025": X's figure at both times. X is
-            # the first name that figures are about (not a source or a market it names).
-            subject = next((n for n in names if any(self.mentions(i, n) == 1.0
-                                                    for _, i in ranked)), names[0] if names else "")
+            # "How did X's share change from 2019 to 2025": X's figure at both times.
+            subject = self.subject(names, [i for _, i in ranked])
             about = [(s, i) for s, i in ranked if self.mentions(i, subject) >= 0.5] \
                 if names else ranked
             return [[(s, i) for s, i in about if period_year(self.figures[i].period) == period]

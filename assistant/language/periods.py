@@ -210,3 +210,7 @@ def quarters_in(text: str) -> list[str]:
         found.append("Q" + (m.group(1) or _QUARTER_WORDS[m.group(2).lower()]))
     return list(dict.fromkeys(found))
 
+
+def overlap(some: list[Period], others: list[Period]) -> bool:
+    """Whether any period of one list shares a day with any of the other."""
+    return any(a.start <= b.end and b.start <= a.end for a in some for b in others)
