@@ -44,6 +44,8 @@ def test_typo_repair_never_touches_valid_words():
     ("How many times more revenue did Initech have than Globex?", "quantity", "ratio"),
     ("Was Initech's revenue bigger than Globex's in 2021?", "yesno", ""),
     ("In 2021, was Initech's revenue bigger than Globex's?", "yesno", ""),
+    ("globex rail revenue 2021?", "quantity", ""),  # typed as a note
+    ("Globex Rail's strategy?", "general", ""),
     ("Why did ridership recover?", "why", ""),
     ("What does the Northern Line plan involve?", "involve", ""),
     ("What should Globex Rail do?", "action", ""),

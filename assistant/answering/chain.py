@@ -141,8 +141,9 @@ def _figure_found(turn: Turn, kb) -> float:
     total = sum(weight.values())
     if not total:
         return 1.0
+    # Of the names, the subject is enough: "X's share in China" is answered by "X took 34%".
     amounts = [e for e in turn.evidence[:5] if e.features["type_ok"]
-               and kb.scorer.names_share(q.names, e) == 1.0]
+               and kb.scorer.names_share(q.names, e) >= 0.5]
     said = max((covered(weight, frozenset(tokenize(e.text)), q.alternatives) / total
                 for e in amounts), default=0.0)
     return max(said, turn.signals.get("figure_match", 0.0))

@@ -79,6 +79,10 @@ _OPERATIONS = [
                 r"\bhow much \w+er\b.{1,60}\bthan\b|"
                 r"\bhow much (?:bigger|larger)\b|\bvs\.?\b|\bversus\b"),
 ]
+# Nouns that name an amount ("revenue", "share"): what a figure question asks for.
+_MEASURE = (r"(?:revenues?|sales|(?:market )?share|income|profits?|loss(?:es)?|growth|size|value|"
+            r"price|cost|spending|spend|budget|valuation|margin|count|number|total|rate|"
+            r"capacity|volume|headcount)\b(?! of (?:the )?(?:strateg|plan|reason))")
 # Earliest match decides the answer type ("Where do customers go when…" is a where-question).
 _TYPES = [
     ("involve", r"\bwhat (?:does|do|did|would|will) .{1,80}? (?:involve|entail|consist of|"
@@ -101,10 +105,7 @@ _TYPES = [
                  r"(?:number|amount|total|size|value|level|figure|revenue|share|rate)\b|"
                  r"\bhow many times\b|"
                  # "What was X's revenue in 2024?": a measure asked of something named.
-                 r"\bwhat(?:'s| is| was| were| are)\b.{0,60}\b(?:revenues?|sales|(?:market )?"
-                 r"share|income|profits?|loss(?:es)?|growth|size|value|price|cost|spending|"
-                 r"spend|budget|valuation|margin|count|number|total|rate|capacity|volume|"
-                 r"headcount)\b(?! of (?:the )?(?:strateg|plan|reason))"),
+                 r"\bwhat(?:'s| is| was| were| are)\b.{0,60}\b" + _MEASURE),
     ("date", r"\b(?:when|what year|which year|what date|since when|what month)\b"),
     ("who", r"\b(?:who|whom|whose|which (?:company|companies|firm|firms|person|people|"
             r"organi[sz]ations?|vendors?|providers?|rivals?|competitors?))\b"),
@@ -122,6 +123,11 @@ _YESNO = re.compile(r"^\s*(?:(?:and|so|but|ok|okay|also|then)[, ]+)?(?:[^,?]{2,6
                     r"(?:is|are|was|were|does|do|"
                     r"did|can|could|will|would|should|has|have|had|isn't|aren't|wasn't|doesn't|"
                     r"didn't|won't)\b", re.IGNORECASE)
+# How a question opens when it is phrased as one (not typed as a note).
+_ASKING = re.compile(r"^\s*(?:(?:and|so|but|ok|okay|also|then)[, ]+)?(?:what|which|who|whom|whose|"
+                     r"when|where|why|how|is|are|was|were|do|does|did|can|could|will|would|"
+                     r"should|has|have|had|tell|give|list|name|describe|explain|summari[sz]e|"
+                     r"brief|show|compare|please)\b", re.IGNORECASE)
 _COUNT = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|[2-9])\s+(?:\w+\s+){0,2}"
                     r"(?:strategies|steps|ways|perspectives|recommendations|options|points|"
                     r"areas|regions|reasons|things|factors|measures|priorities|pillars|markets|"
@@ -179,6 +185,9 @@ def analyze(text: str) -> Question:
         if question.answer_type in {"action", "why", "involve", "broad", "list"} and \
                 question.operation != "ratio":
             question.operation = ""  # "close the gap", "why did it grow": words, not arithmetic
+        if question.answer_type == "general" and not _ASKING.match(low) and \
+                re.search(r"\b" + _MEASURE, low):
+            question.answer_type = "quantity"  # typed as a note: "globex revenue 2021?"
         if question.operation and question.answer_type in {"general", "how", "yesno"}:
             question.answer_type = "quantity" if question.answer_type != "yesno" else "yesno"
     count = _COUNT.search(low)
