@@ -27,7 +27,7 @@ def make_speller(passages: list[Document], glossary: Glossary) -> Speller:
     texts = [p.page_content for p in passages if p.metadata.get("kind") == "text"]
     # Acronyms are mined from a bounded sample: enough for a corpus's own vocabulary.
     return Speller(words | glossary.words(), partial(acronyms_in, texts[:5000]),
-                   name_casing(texts))
+                   partial(name_casing, texts))
 
 
 class QuestionReader:

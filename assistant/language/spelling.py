@@ -25,9 +25,18 @@ def _english():
     return speller
 
 
+@lru_cache(maxsize=1)
+def _english_words() -> frozenset[str]:
+    """The dictionary's words alone: read in milliseconds, where the speller's index of
+    edits takes seconds and is built only when a word needs repair."""
+    path = resources.files("symspellpy") / "frequency_dictionary_en_82_765.txt"
+    return frozenset(line.split(" ", 1)[0] for line in path.read_text(encoding="utf-8")
+                     .splitlines() if line)
+
+
 def is_english_word(word: str) -> bool:
     """True for a word of the English frequency dictionary (any case)."""
-    return word.lower() in _english().words
+    return word.lower() in _english_words()
 
 
 def acronyms_in(texts: list[str], min_count: int = 2) -> dict[str, str]:
@@ -87,10 +96,17 @@ class Speller:
 
     def __init__(self, corpus_words: set[str], acronyms=None, casing=None):
         """`acronyms`: a mapping, or a function that makes one (called on first need);
-        `casing`: how the corpus writes its names, by lowercase form (see name_casing)."""
+        `casing`: how the corpus writes its names, by lowercase form (see name_casing), or a
+        function that makes it."""
         self.corpus_words = {w.lower() for w in corpus_words}
         self._acronyms = acronyms or {}
-        self.casing = casing or {}
+        self._casing = casing or {}
+
+    @property
+    def casing(self) -> dict[str, str]:
+        if callable(self._casing):
+            self._casing = self._casing()
+        return self._casing
 
     @property
     def acronyms(self) -> dict[str, str]:
@@ -122,7 +138,7 @@ class Speller:
         phrase = self.acronyms.get(low)
         if not phrase:
             return token
-        if not token.isupper() and (low in _english().words or len(low) < 3):
+        if not token.isupper() and (is_english_word(low) or len(low) < 3):
             return token  # a lowercase English word ("sun") is not an acronym
         return phrase
 
@@ -131,7 +147,7 @@ class Speller:
         the corpus does not come close to is kept (it may be a firm the sources never name)."""
         word = match.group(0)
         low = word.lower()
-        if low in self.corpus_words or low in _english().words:
+        if low in self.corpus_words or is_english_word(low):
             return word
         close = self._close_corpus_words(low)
         if not close:
