@@ -423,3 +423,7 @@ def test_a_comparison_with_one_year_named_is_with_the_year_asked_before():
             {"role": "assistant", "content": "48 million."}]
     resolved = resolve("How many more did they carry compared with 2020?", past)
     assert "2020" in resolved and "2021" in resolved, resolved
+    moved = [{"role": "user", "content": "How many times more revenue did Initech have than "
+                                         "Globex in 2021?"}, {"role": "assistant", "content": "3."}]
+    assert resolve("and in 2020?", moved) == \
+        "How many times more revenue did Initech have than Globex in 2020?"

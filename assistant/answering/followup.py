@@ -80,7 +80,9 @@ def _with_prior_period(t: _Turns, resolved: str) -> str:
     """"How much did they add compared with 2014?" after a question on 2015: a comparison with
     one period named is with the period of the question before."""
     asked = analyze(resolved)
-    if asked.operation in {"compare", "difference", "growth", "ratio", "percent_more"} and \
+    # The follow-up's own words compare ("… compared with 2014"); "and in 2014?" moves the
+    # period of a comparison asked before, and adds none.
+    if t.current.operation in {"compare", "difference", "growth", "ratio", "percent_more"} and \
             len(asked.periods) == 1 and t.prior.periods and \
             t.prior.periods[0] not in asked.periods:
         return f"{resolved.rstrip().rstrip('?')}, in {t.prior.periods[0]}?"
