@@ -35,16 +35,12 @@ def computed(turn: Turn, kb) -> Answer | None:
     """Ratios, differences, growth and shares, on figures from the table or the articles."""
     q = turn.analysis
     two_things = len(q.names) >= 2 or len(q.periods) >= 2 or len(q.numbers) >= 1
-    if not q.operation and q.answer_type == "quantity" and len(q.periods) >= 2:
-        # "What was the figure in 2019 and in 2021?", "the swing from 2019 to 2020": one
-        # measure at two times, shown with the change between them, if the figures are there.
+    # "What was the figure in 2019 and in 2021?", "the swing from 2019 to 2020": one measure
+    # at two times, shown with the change between them if both figures are there; if not,
+    # the sentences answer (no arithmetic was asked, so a missing figure is no near miss).
+    implied = not q.operation and q.answer_type == "quantity" and len(q.periods) >= 2
+    if implied:
         q = replace(q, operation="compare")
-        result = kb.figures.compute(q, turn.vector, kb.idf, turn.passage_ids)
-        if result is None or not result.calculation or not _recent_enough(turn, result.figures):
-            return None
-        sentences, citations = compose_figure_answer(result, kb.passages_by_doc, kb.figure_rows)
-        return finish(turn.question, turn.resolved, sentences, citations, result.figures,
-                      result.calculation.to_dict())
     if not (q.operation or (q.answer_type == "yesno" and two_things
                             and _COMPARATIVE.search(q.text))):
         return None
@@ -52,7 +48,7 @@ def computed(turn: Turn, kb) -> Answer | None:
         return None
     result = kb.figures.compute(q, turn.vector, kb.idf, turn.passage_ids)
     if result is None or not result.calculation:
-        if q.operation and q.answer_type != "yesno" and turn.hits and \
+        if q.operation and not implied and q.answer_type != "yesno" and turn.hits and \
                 (len(q.names) >= 2 or len(q.periods) >= 2):
             # Arithmetic on two named things or times, but the sources lack one of the figures:
             # quoting a sentence about something else would be a near miss passed off as an
