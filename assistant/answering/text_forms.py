@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from ..language.numbers import NUMBER_WORDS
+from ..language.numbers import AMOUNT, NUMBER_WORDS, YEAR
 from ..language.periods import parse_date, periods_in
 from ..language.words import ORDINALS
 from .answer import (
@@ -119,8 +119,8 @@ def briefing(turn: Turn, kb) -> Answer | None:
 def _with_figures(turn: Turn, kb, chosen: list, least: int = 2) -> list:
     """A briefing's points with at least `least` that carry figures: the best-scoring amount
     sentences about what the question names replace its weakest figure-less points."""
-    def has_figure(e) -> bool:
-        return bool(_AMOUNT.search(e.text))
+    def has_figure(e) -> bool:  # an amount, not a year
+        return any(not YEAR.fullmatch(m.group(1)) for m in AMOUNT.finditer(e.text))
 
     missing = least - sum(1 for e in chosen if has_figure(e))
     if missing <= 0:
@@ -131,11 +131,6 @@ def _with_figures(turn: Turn, kb, chosen: list, least: int = 2) -> list:
     plain = [e for e in chosen if not has_figure(e)]
     dropped = plain[len(plain) - len(extra):] if len(chosen) + len(extra) > 5 else []
     return [e for e in chosen if all(e is not d for d in dropped)] + extra
-
-
-# An amount: a number that is not a year ("2,300,000", "40%", "US$6 billion").
-_AMOUNT = re.compile(r"(?<![\w.])(?!(?:19|20)\d\d\b)\d[\d,.]*(?:\s?(?:%|percent|million|"
-                     r"billion|thousand))?")
 
 
 def sentences(turn: Turn, kb) -> Answer | None:

@@ -8,6 +8,7 @@ import re
 from ..language.numbers import SCALE, YEAR, unit_scale
 from ..language.periods import period_year
 from ..language.questions import Question
+from ..language.words import content_tokens
 
 
 def comparison_verdict(question: Question, result) -> str:
@@ -43,11 +44,14 @@ def comparison_verdict(question: Question, result) -> str:
     return "Yes." if holds else "No."
 
 
-_BIGGER = re.compile(r"\b(?:more|bigger|larger|greater|higher|ahead|exceed\w*|outpac\w*|beat|"
-                     r"surpass\w*|overtak\w*|outgr[eo]w\w*|topped|grow|grew|grown|rise|"
-                     r"rose|risen|increase[ds]?|climb(?:ed)?|jump(?:ed)?|up)\b")
-_SMALLER = re.compile(r"\b(?:less|fewer|smaller|lower|behind|trail\w*|lag\w*|fall|fell|"
-                      r"fallen|drop(?:ped)?|decline[ds]?|shr[iu]nk\w*|down)\b")
+# Comparatives ("bigger than"), and the verbs of overtaking or of a change over time.
+_MORE = r"more|bigger|larger|greater|higher|faster|stronger|ahead"
+_LESS = r"less|fewer|smaller|lower|slower|weaker"
+_BIGGER = re.compile(rf"\b(?:{_MORE}|exceed\w*|outpac\w*|beat|surpass\w*|overtak\w*|"
+                     r"outgr[eo]w\w*|topped|grow|grew|grown|rise|rose|risen|increase[ds]?|"
+                     r"climb(?:ed)?|jump(?:ed)?|up)\b", re.IGNORECASE)
+_SMALLER = re.compile(rf"\b(?:{_LESS}|behind|trail\w*|lag\w*|fall|fell|fallen|drop(?:ped)?|"
+                      r"decline[ds]?|shr[iu]nk\w*|down)\b", re.IGNORECASE)
 _THAN = re.compile(r"\bthan\b|\b(?:exceed|outpac|surpass|overtak|beat|top|trail|lag)")
 
 
@@ -104,8 +108,6 @@ def _threshold_verdict(low: str, result) -> str:
     return "Yes." if (value > limit) == above else "No."
 
 
-_MORE = r"more|bigger|larger|greater|higher|faster|stronger|ahead"
-_LESS = r"less|fewer|smaller|lower|slower|weaker"
 _THAN_CLAUSE = re.compile(rf"\b({_MORE}|{_LESS})\b((?:\s+[\w'’-]+){{0,3}}?)\s+than\b", re.I)
 
 
@@ -123,8 +125,7 @@ def sentence_verdict(question: str, sentence: str) -> str:
     crossed = len(q_left & s_right) + len(q_right & s_left)
     if same == crossed:
         return ""
-    more = re.compile(rf"^(?:{_MORE})$", re.I)
-    same_direction = bool(more.match(asked.group(1))) == bool(more.match(said.group(1)))
+    same_direction = bool(_BIGGER.match(asked.group(1))) == bool(_BIGGER.match(said.group(1)))
     negated = bool(re.search(r"\b(?:not|never|no)\b|n't\b", sentence[:said.start()][-25:]))
     agrees = ((same > crossed) == same_direction) != negated
     return "Yes." if agrees else "No."
@@ -133,8 +134,6 @@ def sentence_verdict(question: str, sentence: str) -> str:
 def _sides(text: str, match: re.Match) -> tuple[set[str], set[str]]:
     """The content words before a comparison and after its "than" (years left out: both sides
     of a comparison often share one)."""
-    from ..language.words import content_tokens
-
     def words(part: str) -> set[str]:
         return {t for t in content_tokens(part) if not t.isdigit()}
 

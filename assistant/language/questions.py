@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from .numbers import AMOUNT, NUMBER_WORDS, YEAR
 from .periods import quarters_in
-from .words import content_tokens, names_in, tokenize
+from .spelling import is_english_word
+from .words import QUESTION_OPENERS, content_tokens, names_in, tokenize
 
 
 @dataclass
@@ -123,11 +124,6 @@ _YESNO = re.compile(r"^\s*(?:(?:and|so|but|ok|okay|also|then)[, ]+)?(?:[^,?]{2,6
                     r"(?:is|are|was|were|does|do|"
                     r"did|can|could|will|would|should|has|have|had|isn't|aren't|wasn't|doesn't|"
                     r"didn't|won't)\b", re.IGNORECASE)
-# How a question opens when it is phrased as one (not typed as a note).
-_ASKING = re.compile(r"^\s*(?:(?:and|so|but|ok|okay|also|then)[, ]+)?(?:what|which|who|whom|whose|"
-                     r"when|where|why|how|is|are|was|were|do|does|did|can|could|will|would|"
-                     r"should|has|have|had|tell|give|list|name|describe|explain|summari[sz]e|"
-                     r"brief|show|compare|please)\b", re.IGNORECASE)
 _COUNT = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|[2-9])\s+(?:\w+\s+){0,2}"
                     r"(?:strategies|steps|ways|perspectives|recommendations|options|points|"
                     r"areas|regions|reasons|things|factors|measures|priorities|pillars|markets|"
@@ -185,8 +181,9 @@ def analyze(text: str) -> Question:
         if question.answer_type in {"action", "why", "involve", "broad", "list"} and \
                 question.operation != "ratio":
             question.operation = ""  # "close the gap", "why did it grow": words, not arithmetic
-        if question.answer_type == "general" and not _ASKING.match(low) and \
-                re.search(r"\b" + _MEASURE, low):
+        opening = re.match(r"\s*([a-z]+)", low)
+        if question.answer_type == "general" and re.search(r"\b" + _MEASURE, low) and \
+                not (opening and opening.group(1) in QUESTION_OPENERS):
             question.answer_type = "quantity"  # typed as a note: "globex revenue 2021?"
         if question.operation and question.answer_type in {"general", "how", "yesno"}:
             question.answer_type = "quantity" if question.answer_type != "yesno" else "yesno"
@@ -217,8 +214,6 @@ def asked_names(text: str) -> list[str]:
     """The names a question mentions. Its opening word is capitalized only because it opens
     the question: an English word there ("Instead", "Overall") is not a name, unless it owns
     something ("Oracle's revenue")."""
-    from .spelling import is_english_word  # the dictionary loads on first use
-
     names = names_in(text)
     opening = re.match(r"\s*([A-Z][a-z]+)\b(?!['’]s\b)", text)
     if opening and names and names[0] == opening.group(1) and is_english_word(names[0]):

@@ -69,7 +69,7 @@ def names_in(text: str) -> list[str]:
         sentence_start = start == 0 or re.search(r"[.!?:]\s*$", text[:start])
         if sentence_start:
             first, _, rest = name.partition(" ")
-            if first.lower() in STOPWORDS or first.lower() in _QUESTION_OPENERS:
+            if first.lower() in STOPWORDS or first.lower() in QUESTION_OPENERS:
                 name = rest.strip()
         if name and name.lower() not in STOPWORDS and len(name) > 1 \
                 and name.split()[0] not in _CALENDAR and not re.fullmatch(r"FY\s?'?\d+", name) \
@@ -83,7 +83,7 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1}
 _CALENDAR = {*MONTHS, *(m[:3] for m in MONTHS), "Sept", "Monday", "Tuesday", "Wednesday",
              "Thursday", "Friday", "Saturday", "Sunday", "Q1", "Q2", "Q3", "Q4", "FY"}
-_QUESTION_OPENERS = {"what", "how", "why", "when", "where", "who", "which", "is", "are", "was",
+QUESTION_OPENERS = {"what", "how", "why", "when", "where", "who", "which", "is", "are", "was",
                      "were", "does", "do", "did", "can", "could", "should", "would", "will",
                      "has", "have", "had", "give", "tell", "list", "name", "brief", "summarize",
                      "describe", "explain", "compare", "according", "in", "and", "so", "ok",
