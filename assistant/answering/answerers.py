@@ -96,7 +96,7 @@ def _period_stated(turn: Turn, kb) -> bool:
     amount of the measure asked states a period that overlaps it (with the sentence before,
     which may set the year). Revenue in the June quarter is not answered by September's."""
     q = turn.analysis
-    asked = periods_in(turn.resolved.split(" (")[0])
+    asked = periods_in(q.asked)
     if not q.wants_figure or q.operation or not asked or turn.signals.get("figure_match", 0.0):
         return True
     weight = measure_words(q, kb.idf)

@@ -16,7 +16,6 @@ from ..language.words import tokenize
 from ..search.retrieve import HybridRetriever
 from .answer import Answer, abstain
 from .answerers import ANSWERERS
-from .figures import covered, measure_words
 from .knowledge import Knowledge
 from .timeline import asks_latest
 from .turn import Answerer, Turn
@@ -104,10 +103,8 @@ class AnswerChain:
         kb = self.knowledge
         match = kb.figures.match(turn.analysis, kb.idf, turn.passage_ids) \
             if turn.analysis.wants_figure else 0.0
-        turn.signals["figure_match"] = match
         turn.answerable, signals = kb.scorer.judge(turn.analysis, turn.evidence, turn.hits,
-                                                   kb.figure_periods, match,
-                                                   _figure_found(turn, kb))
+                                                   kb.figure_periods, match)
         turn.signals.update(signals)
         return turn
 
@@ -128,22 +125,3 @@ class AnswerChain:
                 return answer
         return abstain(turn.question, turn.resolved, "", [h.document for h in turn.hits[:3]])
 
-
-def _figure_found(turn: Turn, kb) -> float:
-    """For a figure asked of something (not arithmetic): how well the sources hold it, 0 to 1.
-    The better of the figures' fit and the best amount-holding sentence that speaks of what
-    the question names and says most of its measure ("how many employees does X have?" when
-    X's figures are revenue and customers: low). 1 for other questions."""
-    q = turn.analysis
-    if not q.wants_figure or q.operation:
-        return 1.0
-    weight = measure_words(q, kb.idf)
-    total = sum(weight.values())
-    if not total:
-        return 1.0
-    # Of the names, the subject is enough: "X's share in China" is answered by "X took 34%".
-    amounts = [e for e in turn.evidence[:5] if e.features["type_ok"]
-               and kb.scorer.names_share(q.names, e) >= 0.5]
-    said = max((covered(weight, frozenset(tokenize(e.text)), q.alternatives) / total
-                for e in amounts), default=0.0)
-    return max(said, turn.signals.get("figure_match", 0.0))

@@ -45,9 +45,8 @@ def fresh(turn: Turn, evidence: list[Evidence]) -> list[Evidence]:
     # What the follow-up asks that the last answer did not say ("and in 2017?"): a sentence
     # that holds it is new, even if it was quoted before for another year.
     asked = set(turn.analysis.tokens) - said
-    kept = [e for e in evidence
-            if len(set(tokenize(e.text)) - said) > 0.4 * len(set(tokenize(e.text)))
-            or asked & set(tokenize(e.text))]
+    kept = [e for e, words in ((e, set(tokenize(e.text))) for e in evidence)
+            if len(words - said) > 0.4 * len(words) or asked & words]
     return kept or evidence
 
 def best_sentences(turn: Turn, limit: int) -> list[Evidence]:

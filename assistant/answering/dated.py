@@ -51,7 +51,7 @@ def _other_periods_only(turn, measure: Measure, missing) -> Answer:
 
 def dated_figure(turn, kb) -> Answer | None:
     q = turn.analysis
-    text = turn.resolved.split(" (")[0]  # parenthesized context is not what was asked
+    text = q.asked
     asked = periods_in(text)
     two_periods = len({(p.start, p.end) for p in asked}) >= 2
     trend = asks_trend(q, text)

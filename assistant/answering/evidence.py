@@ -21,6 +21,7 @@ from ..language.periods import quarter_periods_in, quarters_in
 from ..language.questions import Question
 from ..language.words import MONTHS, names_in, tokenize
 from ..search.retrieve import Hit
+from .figures import covered, measure_words
 from .sentences import Sentence, SentenceBank, calibration
 
 SENTENCE_FEATURES = ["similarity", "coverage", "context_coverage", "passage_rank", "type_ok",
@@ -133,8 +134,7 @@ class EvidenceScorer:
         return result
 
     def judge(self, question: Question, evidence: list[Evidence], hits: list[Hit],
-              figure_periods: set[str], figure_match: float = 1.0, figure_found: float = 1.0
-              ) -> tuple[float, dict]:
+              figure_periods: set[str], figure_match: float = 1.0) -> tuple[float, dict]:
         """The probability that the sources answer the question, and the signals behind it."""
         best = evidence[0] if evidence else None
         names = question.names
@@ -163,7 +163,7 @@ class EvidenceScorer:
             "open_question": float(question.answer_type in OPEN_TYPES and not question.operation),
             "figure_match": figure_match if question.wants_figure else 0.0,
             "wants_figure": float(question.wants_figure),
-            "figure_found": figure_found,
+            "figure_found": self._figure_found(question, evidence, figure_match),
         }
         w = self.weights["answerable"]
         z = w["bias"] + sum(w[k] * features[k] for k in QUESTION_FEATURES)
@@ -171,6 +171,25 @@ class EvidenceScorer:
         features["absent_periods"] = absent
         return 1 / (1 + math.exp(-z)), features
 
+
+    def _figure_found(self, question: Question, evidence: list[Evidence],
+                      figure_match: float) -> float:
+        """For a figure asked of something (not arithmetic): how well the sources hold it, 0
+        to 1. The better of the figures' fit and the best amount-holding sentence that speaks
+        of the subject and says most of its measure ("how many employees does X have?" when
+        X's figures are revenue and customers: low). 1 for other questions."""
+        if not question.wants_figure or question.operation:
+            return 1.0
+        weight = measure_words(question, self.idf)
+        total = sum(weight.values())
+        if not total:
+            return 1.0
+        # Of the names, the subject is enough: "X's share in China" is answered by "X took 34%".
+        amounts = [e for e in evidence[:5] if e.features["type_ok"]
+                   and self.names_share(question.names, e) >= 0.5]
+        said = max((covered(weight, frozenset(tokenize(e.text)), question.alternatives) / total
+                    for e in amounts), default=0.0)
+        return max(said, figure_match)
 
     def _found(self, name: str, text: str) -> bool:
         """A name (or any of its glossary variants) in lowercased text; a run of capitalized

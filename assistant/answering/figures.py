@@ -94,7 +94,7 @@ class FigureFinder(FigureIndex):
         weight = measure_words(question, idf)
         total = sum(weight.values())
         fits: dict[str, float] = {}
-        asked = periods_in(question.text.split(" (")[0])
+        asked = periods_in(question.asked)
         for i in self.candidates(passage_ids):
             fig = self.figures[i]
             if question.periods and period_year(fig.period) not in question.periods:

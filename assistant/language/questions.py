@@ -32,6 +32,11 @@ class Question:
     alternatives: dict[str, set[str]] = field(default_factory=dict)
 
     @property
+    def asked(self) -> str:
+        """The question without the context a follow-up adds in parentheses."""
+        return self.text.split(" (")[0]
+
+    @property
     def wants_figure(self) -> bool:
         return self.answer_type == "quantity" or bool(self.operation)
 
