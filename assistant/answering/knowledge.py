@@ -16,6 +16,7 @@ from ..ingest.corpus import Corpus
 from ..ingest.extract import extract_passage, main_name
 from ..ingest.glossary import Glossary
 from ..language.periods import parse_date, period_year
+from ..language.spelling import CORPUS_SAMPLE
 from ..language.words import names_in
 from ..search.retrieve import Hit
 from .answer import source_passage
@@ -63,9 +64,10 @@ class Knowledge:
 
     @cached_property
     def name_phrases(self) -> set[str]:
-        """Every name the corpus writes (lowercase): in its text, its figures and its glossary."""
-        phrases = {n.lower() for p in self.passages if p.metadata.get("kind") == "text"
-                   for n in names_in(p.page_content)}
+        """Every name the corpus writes (lowercase): in its text (a bounded sample, read on the
+        first question that needs it), its figures and its glossary."""
+        texts = [p for p in self.passages if p.metadata.get("kind") == "text"][:CORPUS_SAMPLE]
+        phrases = {n.lower() for p in texts for n in names_in(p.page_content)}
         phrases |= {f.entity.lower() for f in self.corpus.figures if f.entity}
         return phrases | {t.lower() for group in self.glossary.groups for t in group}
 

@@ -13,7 +13,7 @@ from langchain_core.language_models import BaseChatModel
 from ..config import Settings
 from ..errors import AssistantError
 from ..ingest.glossary import Glossary
-from ..language.spelling import Speller, acronyms_in, name_casing
+from ..language.spelling import CORPUS_SAMPLE, Speller, acronyms_in, name_casing
 from ..language.text import clean_text, expand_abbreviations, strip_markup
 from .followup import resolve
 from .generate import condense
@@ -24,10 +24,9 @@ log = logging.getLogger(__name__)
 def make_speller(passages: list[Document], glossary: Glossary) -> Speller:
     """Typo repair that knows the corpus's own words and acronyms."""
     words = {w for p in passages for w in re.findall(r"[a-z][a-z\-]+", p.page_content.lower())}
-    texts = [p.page_content for p in passages if p.metadata.get("kind") == "text"]
-    # Acronyms are mined from a bounded sample: enough for a corpus's own vocabulary.
-    return Speller(words | glossary.words(), partial(acronyms_in, texts[:5000]),
-                   partial(name_casing, texts))
+    sample = [p.page_content for p in passages if p.metadata.get("kind") == "text"][:CORPUS_SAMPLE]
+    return Speller(words | glossary.words(), partial(acronyms_in, sample),
+                   partial(name_casing, sample))
 
 
 class QuestionReader:

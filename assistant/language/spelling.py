@@ -9,6 +9,10 @@ from importlib import resources
 
 from .words import STOPWORDS
 
+# How many text passages are read to learn a corpus's own names and acronyms: enough for its
+# vocabulary, and a bounded cost on the first question however large the corpus.
+CORPUS_SAMPLE = 5000
+
 _CANDIDATE = re.compile(r"(?<![\w\-'’&/.])[a-z][a-z\-]+(?![\w\-'’&/])")
 _LOWERCASE_WORD = re.compile(r"(?<![\w\-&/.])[a-z][a-z0-9\-]*(?![\w\-&/])")
 # A capitalized word: a name, repaired only toward a name the corpus uses.
