@@ -21,6 +21,12 @@ CORPUS_NAMES = ["AliCloud", "Alibaba", "AWS", "Amazon", "Azure", "Huawei", "ZTE"
                 "transactions per second"]
 
 
+def passengers_2021(reply: str) -> list[dict]:
+    """A conversation so far: the 2021 passenger question and the reply given to it."""
+    return [{"role": "user", "content": "How many passengers did Globex Rail carry in 2021?"},
+            {"role": "assistant", "content": reply}]
+
+
 def test_the_package_names_nothing_of_the_default_corpus():
     for path in sorted((ROOT / "assistant").rglob("*.py")):
         text = path.read_text(encoding="utf-8")
@@ -64,8 +70,7 @@ def test_question_kinds_come_from_plain_english(question, kind, operation):
 
 
 def test_follow_ups_resolve_against_the_conversation():
-    past = [{"role": "user", "content": "How many passengers did Globex Rail carry in 2021?"},
-            {"role": "assistant", "content": "Globex Rail carried 48 million passengers in 2021."}]
+    past = passengers_2021("Globex Rail carried 48 million passengers in 2021.")
     assert resolve("And in 2020?", past) == "How many passengers did Globex Rail carry in 2020?"
     assert "Initech" in resolve("What about Initech?", past)
     why = resolve("why?", past)
@@ -225,9 +230,8 @@ def test_reasons_and_actions_quote_the_sentences_that_give_them(generic_bot):
 
 
 def test_a_bare_why_follows_up_on_the_previous_answer(generic_bot):
-    past = [{"role": "user", "content": "How many passengers did Globex Rail carry in 2021?"},
-            {"role": "assistant", "content": "Globex Rail carried 48 million passengers in "
-                                             "2021, up from 30 million in 2020. [1]"}]
+    past = passengers_2021("Globex Rail carried 48 million passengers in "
+                           "2021, up from 30 million in 2020. [1]")
     assert "travel restrictions" in answer(generic_bot, "why?", past)["answer"]
 
 
@@ -347,8 +351,7 @@ def test_more_than_doubled_is_a_ratio_judged_against_two():
 
 
 def test_a_pronoun_and_a_new_period_ask_the_last_question_again_for_that_period():
-    past = [{"role": "user", "content": "How many passengers did Globex Rail carry in 2021?"},
-            {"role": "assistant", "content": "48 million."}]
+    past = passengers_2021("48 million.")
     assert resolve("what was it in 2020 then?", past) == \
         "How many passengers did Globex Rail carry in 2020?"
 
@@ -361,9 +364,8 @@ def test_how_does_that_compare_carries_the_figure_it_points_at():
 
 
 def test_a_follow_up_for_another_year_may_quote_the_sentence_already_quoted(generic_bot):
-    past = [{"role": "user", "content": "How many passengers did Globex Rail carry in 2021?"},
-            {"role": "assistant", "content": "Globex Rail carried 48 million passengers in "
-                                             "2021, up from 30 million in the year before. [1]"}]
+    past = passengers_2021("Globex Rail carried 48 million passengers in "
+                           "2021, up from 30 million in the year before. [1]")
     assert "30 million" in answer(generic_bot, "and in 2020?", past)["answer"]
 
 
@@ -411,16 +413,14 @@ def test_the_latest_figure_comes_from_the_newest_report(tmp_path, embeddings):
 
 
 def test_who_said_so_may_quote_the_sentence_already_quoted(generic_bot):
-    past = [{"role": "user", "content": "How many passengers did Globex Rail carry in 2021?"},
-            {"role": "assistant", "content": "Globex Rail carried 48 million passengers in "
-                                             "2021, up from 30 million in 2020. [1]"}]
+    past = passengers_2021("Globex Rail carried 48 million passengers in "
+                           "2021, up from 30 million in 2020. [1]")
     result = answer(generic_bot, "who reported that?", past)
     assert "annual report" in result["answer"], result["answer"]
 
 
 def test_a_comparison_with_one_year_named_is_with_the_year_asked_before():
-    past = [{"role": "user", "content": "How many passengers did Globex Rail carry in 2021?"},
-            {"role": "assistant", "content": "48 million."}]
+    past = passengers_2021("48 million.")
     resolved = resolve("How many more did they carry compared with 2020?", past)
     assert "2020" in resolved and "2021" in resolved, resolved
     moved = [{"role": "user", "content": "How many times more revenue did Initech have than "
