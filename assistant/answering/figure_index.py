@@ -3,6 +3,7 @@ passages a question retrieves (extract.py), each with its tokens and, once used,
 
 from __future__ import annotations
 
+import re
 import threading
 
 import numpy as np
@@ -11,6 +12,9 @@ from langchain_core.documents import Document
 from ..ingest.documents import Figure
 from ..language.numbers import format_number, unit_scale
 from ..language.words import tokenize
+
+
+_COMPARED_WITH = re.compile(r"\bthan\b[^,;.\d]*")
 
 
 class FigureIndex:
@@ -77,7 +81,12 @@ class FigureIndex:
     def describe(self, fig: Figure) -> str:
         if fig.table == "extracted":  # the words around the number say what it measures
             at = fig.note.find(format_number(fig.value).split(".")[0][:3])
-            return fig.note if at < 0 else fig.note[max(0, at - 90):at + 50]
+            window = fig.note if at < 0 else fig.note[max(0, at - 90):at + 50]
+            # "B was bigger than A, at 19,564": what follows "than" is another thing's.
+            window = _COMPARED_WITH.sub("", window)
+            # An amount in a list keeps the measure named at the list's head, perhaps
+            # further back than the window reaches.
+            return window if fig.metric in window else f"{fig.metric}: {window}"
         return f"{fig.entity} {fig.metric} {fig.period}: {format_number(fig.value)} {fig.unit}"
 
     def mentions(self, index: int, name: str) -> float:

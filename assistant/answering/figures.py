@@ -66,8 +66,9 @@ class FigureFinder(FigureIndex):
         q = np.asarray(vector, dtype=np.float32)
         self._embed(indexes)
         sims = {i: float(self._vectors[i] @ q) for i in indexes}
-        words = [t for t in question.tokens if not t.isdigit()]
-        weight = {t: max(idf(t) or 0.0, 0.1) for t in words}
+        # The measure's words, not the words asking for arithmetic ("bigger", "times"): a
+        # sentence that compares things is not the figure of each thing.
+        weight = self._measure_weight(question, idf, indexes)
         total = sum(weight.values()) or 1.0
         ranked = []
         for i in indexes:
@@ -85,6 +86,13 @@ class FigureFinder(FigureIndex):
             ranked.append((score, i))
         ranked.sort(reverse=True)
         return ranked
+
+    def _measure_weight(self, question: Question, idf, indexes) -> dict[str, float]:
+        """The measure's words, weighted by how rare each is among these figures: "cloud" may
+        be in every passage of a corpus and still tell a segment's figure from the total."""
+        count = len(indexes)
+        return {t: float(np.log((count + 1) / (1 + sum(t in self.tokens[i] for i in indexes))))
+                + 0.1 for t in measure_words(question, idf)}
 
     def match(self, question: Question, idf, passage_ids) -> float:
         """How well the figures fit the question: for each thing it names, the best figure
@@ -172,7 +180,7 @@ class FigureFinder(FigureIndex):
         """Every comparable pair from the two slots, scored: (score, years, figure, figure)."""
         # Between them the two figures should measure what is asked: "core commerce against
         # cloud" wants one of each, not two figures that each fit one word.
-        weight = measure_words(question, idf)
+        weight = self._measure_weight(question, idf, {i for slot in slots for _, i in slot})
         total = sum(weight.values())
         pairs = []
         for sa, a in slots[0][:8]:
