@@ -13,7 +13,6 @@ from ..ingest.documents import Figure
 from ..language.numbers import format_number, unit_scale
 from ..language.words import tokenize
 
-
 _COMPARED_WITH = re.compile(r"\bthan\b[^,;.\d]*")
 
 
