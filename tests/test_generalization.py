@@ -197,6 +197,14 @@ def test_percent_more_and_thresholds_are_computed_and_answered(generic_bot):
     assert share["answer"].startswith("No") and "33.33" in share["answer"]
 
 
+def test_a_threshold_asked_of_a_stated_figure_is_judged_on_that_figure(generic_bot):
+    above = answer(generic_bot, "Did Globex Rail's revenue exceed more than EUR 1 billion in "
+                                "2021?")
+    assert above["answer"].startswith("Yes.") and "1.2" in above["answer"], above["answer"]
+    below = answer(generic_bot, "Was Globex Rail's revenue over EUR 2 billion in 2021?")
+    assert below["answer"].startswith("No.") and "1.2" in below["answer"], below["answer"]
+
+
 def test_yes_no_says_yes_or_no_first(generic_bot):
     result = answer(generic_bot, "Was Initech Transit's revenue bigger than Globex Rail's in "
                                  "2021?")

@@ -23,7 +23,7 @@ from .answer import (
     finish,
 )
 from .dated import dated_figure
-from .figure_forms import computed, yes_no
+from .figure_forms import computed, threshold, yes_no
 from .figures import covered, measure_words
 from .text_forms import briefing, involve, listing, sentences
 from .turn import Answerer, Turn
@@ -118,5 +118,5 @@ _RELATIVE_PERIOD = re.compile(r"\b(?:a|one|two|three) (?:year|quarter|month)s? (
                               r"quarter|month|period)\b|\byear[- ]on[- ]year\b", re.IGNORECASE)
 
 
-ANSWERERS: list[Answerer] = [about_source, summary, dated_figure, not_covered, computed, yes_no,
-                             involve, listing, briefing, sentences]
+ANSWERERS: list[Answerer] = [about_source, summary, dated_figure, not_covered, threshold,
+                             computed, yes_no, involve, listing, briefing, sentences]

@@ -156,8 +156,13 @@ def _label(f: Figure) -> str:
     return f"{f.entity} {f.metric}{period}"
 
 
+def stated(f: Figure) -> Statement:
+    """One figure as the sources give it: "Acme revenue (2015): USD 3 billion."."""
+    return Statement(f"{_label(f)}: {stated_value(f)}.", [f])
+
+
 def _intro(a: Figure, b: Figure) -> list[Statement]:
-    return [Statement(f"{_label(f)}: {stated_value(f)}.", [f]) for f in (a, b)]
+    return [stated(f) for f in (a, b)]
 
 
 def _ratio(a: Figure, b: Figure) -> FigureAnswer:

@@ -7,20 +7,23 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ..language.periods import year_of
+from ..language.numbers import SCALE, unit_scale
+from ..language.periods import period_year, year_of
 from .answer import (
     Answer,
     abstain,
     compose_figure_answer,
     finish,
 )
+from .arithmetic import FigureAnswer, stated
 from .choosing import (
     best_sentences,
     is_usable,
     quote,
 )
+from .figures import covered, measure_words
 from .turn import Turn
-from .verdicts import comparison_verdict, sentence_verdict
+from .verdicts import comparison_verdict, sentence_verdict, stated_threshold
 
 _NEGATION = re.compile(r"\b(?:not|no|never|none|nor|cannot|can't|won't|isn't|wasn't|aren't|"
                        r"doesn't|didn't|unlikely|fails?|failed|lack|lacks|neither|too small|"
@@ -62,6 +65,32 @@ def computed(turn: Turn, kb) -> Answer | None:
     verdict = comparison_verdict(q, result)
     return finish(turn.question, turn.resolved, sentences, citations, result.figures,
                   result.calculation.to_dict(), lead=verdict)
+
+def threshold(turn: Turn, kb) -> Answer | None:
+    """"Did X hold more than 10% in 2020?": the figure the sources state for it, against the
+    number asked. (A share the sources do not state is computed, below.)"""
+    q = turn.analysis
+    asked = stated_threshold(q.text.lower())
+    if q.answer_type != "yesno" or q.operation not in {"", "share"} or asked is None:
+        return None
+    above, limit, unit = asked
+    percent = unit in {"%", "percent", "per cent"}
+    weight = measure_words(q, kb.idf)
+    total = sum(weight.values())
+    for _, i in kb.figures.rank(q, turn.vector, kb.idf, turn.passage_ids)[:5]:
+        fig = kb.figures.figures[i]
+        if (fig.unit == "percent") != percent or fig.value == limit or \
+                covered(weight, kb.figures.tokens[i], q.alternatives) < total / 3 or \
+                (q.names and max(kb.figures.mentions(i, n) for n in q.names) < 1.0) or \
+                (q.periods and period_year(fig.period) not in q.periods):
+            continue
+        value = fig.value if percent else fig.value * unit_scale(fig.unit)
+        bound = limit if percent or not unit else limit * SCALE.get(unit, 1.0)
+        verdict = "Yes." if (value > bound) == above else "No."
+        result = FigureAnswer([stated(fig)], [fig])
+        sentences, citations = compose_figure_answer(result, kb.passages_by_doc, kb.figure_rows)
+        return finish(turn.question, turn.resolved, sentences, citations, [fig], lead=verdict)
+    return None
 
 def _recent_enough(turn: Turn, figures) -> bool:
     """With a "since" filter, figures reported before it are not used."""

@@ -82,20 +82,34 @@ def _first_mention(low: str, entity: str) -> int:
              for m in [re.search(rf"\b{re.escape(word.lower())}\b", low)] if m]
     return min(spots, default=-1)
 
-_THRESHOLD = re.compile(r"\b(more|greater|bigger|higher|over|above|less|fewer|lower|under|"
-                        r"below) than (?:rmb |usd |us\$|\$|€|£)?(\d+(?:\.\d+)?)\s*(%|percent|"
-                        r"per cent|thousand|million|billion|trillion|bn|mn)?")
+_THRESHOLD = re.compile(r"\b(?:(?P<cmp>more|greater|bigger|higher|less|fewer|lower|smaller) "
+                        r"than|(?P<bound>over|above|under|below|exceed(?:ed|s|ing)?|top(?:ped)?|"
+                        r"at least|at most))\s+(?:[a-z]{3} |us\$|\$|€|£)?"
+                        r"(?P<n>\d+(?:\.\d+)?)(?![\d.])"
+                        r"\s*(?P<unit>%|percent|per cent|thousand|million|billion|trillion|bn|mn)?"
+                        r"(?!\s*(?:times|x|years?|quarters?|months?|days?)\b)")
+_ABOVE = {"more", "greater", "bigger", "higher", "over", "above", "exceed", "exceeded",
+          "exceeds", "exceeding", "top", "topped", "at least"}
+
+
+def stated_threshold(low: str) -> tuple[bool, float, str] | None:
+    """(above, limit, unit) of "more than 10%", "under USD 5 billion", "exceed 40 million";
+    None without one, or for a year ("more than 2015") or a multiple ("more than 4 times")."""
+    match = _THRESHOLD.search(low)
+    if not match or YEAR.fullmatch(match.group("n")):
+        return None
+    word = match.group("cmp") or match.group("bound")
+    return word in _ABOVE, float(match.group("n")), match.group("unit") or ""
 
 
 def _threshold_verdict(low: str, result) -> str:
     """'Yes.'/'No.' for 'did it rise by more than 50%?' or 'is the gap over 2 billion?': the
     computed result against the number the question names, in the same terms."""
-    match = _THRESHOLD.search(low)
+    asked = stated_threshold(low)
     calc = result.calculation
-    if not match or calc is None or ("/" in calc.expression and "*" not in calc.expression) \
-            or YEAR.fullmatch(match.group(2)):
-        return ""  # a ratio's "more than N times" is judged above; "more than 2015" is a year
-    limit, unit = float(match.group(2)), match.group(3) or ""
+    if not asked or calc is None or ("/" in calc.expression and "*" not in calc.expression):
+        return ""  # a ratio's "more than N times" is judged above
+    above, limit, unit = asked
     percent_result = "* 100" in calc.expression
     stated_percent = unit in {"%", "percent", "per cent"}
     if (stated_percent and not percent_result) or (unit and not stated_percent and percent_result):
@@ -104,7 +118,6 @@ def _threshold_verdict(low: str, result) -> str:
     if not percent_result and unit:
         value *= unit_scale(result.figures[0].unit)
         limit *= SCALE.get(unit, 1.0)
-    above = match.group(1) in {"more", "greater", "bigger", "higher", "over", "above"}
     return "Yes." if (value > limit) == above else "No."
 
 
