@@ -8,7 +8,9 @@ import pytest
 from conftest import DATA, ROOT
 
 from assistant import Assistant
+from assistant.answering.arithmetic import portion_of
 from assistant.answering.followup import resolve
+from assistant.ingest.documents import Figure
 from assistant.ingest.extract import extract_figures
 from assistant.ingest.passages import split_corpus
 from assistant.language.aspects import aspect_of
@@ -63,6 +65,9 @@ def test_typo_repair_never_touches_valid_words():
     ("What's Globex Rail's revenue as a share of Initech's?", "quantity", "share"),
     ("What was the percent change in passengers from FY2020 to FY2021?", "quantity", "growth"),
     ("How many passengers did Globex Rail carry in total?", "quantity", ""),  # one figure
+    ("What would Globex Rail's 22% slice of the market be worth in euros?", "quantity",
+     "portion"),
+    ("How much did Globex take, given its share and the market size?", "quantity", "portion"),
 ])
 def test_question_kinds_come_from_plain_english(question, kind, operation):
     found = analyze(question)
@@ -203,6 +208,14 @@ def test_a_threshold_asked_of_a_stated_figure_is_judged_on_that_figure(generic_b
     assert above["answer"].startswith("Yes.") and "1.2" in above["answer"], above["answer"]
     below = answer(generic_bot, "Was Globex Rail's revenue over EUR 2 billion in 2021?")
     assert below["answer"].startswith("No.") and "1.2" in below["answer"], below["answer"]
+
+
+def test_a_percentage_of_an_amount_is_worked_out_in_the_amounts_unit():
+    share = Figure("s", "Globex", "market share", 7.8, "percent", "2020", "d", "p")
+    market = Figure("m", "Rail market", "size", 135, "EUR billion", "2020", "d", "p")
+    result = portion_of(share, market)
+    assert result.calculation.result == 10.53 and result.figures == [share, market]
+    assert "EUR 10.53 billion" in result.statements[0].text
 
 
 def test_yes_no_says_yes_or_no_first(generic_bot):

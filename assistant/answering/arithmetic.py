@@ -226,6 +226,16 @@ def _total(a: Figure, b: Figure, average: bool) -> FigureAnswer:
         {"expression": expression, "result": mean}]))
 
 
+def portion_of(percent: Figure, whole: Figure) -> FigureAnswer:
+    """A percentage of an amount ("7.8% of USD 135 billion"), in the amount's unit."""
+    result = round(percent.value / 100 * whole.value, 4)
+    expression = f"{plain_number(percent.value)} / 100 * {plain_number(whole.value)}"
+    text = (f"{format_number(percent.value)}% of {value_text(whole)} is about "
+            f"{value_text(whole, result)} ({format_number(percent.value)} / 100 × "
+            f"{format_number(whole.value)} ≈ {format_number(result)}).")
+    return _shown(percent, whole, Calculation(expression, result, text))
+
+
 def _share(part: Figure, whole: Figure) -> FigureAnswer:
     pct = round(part.value / whole.value * 100, 2)
     expression = f"{plain_number(part.value)} / {plain_number(whole.value)} * 100"

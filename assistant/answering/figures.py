@@ -14,7 +14,7 @@ from ..language.numbers import unit_scale
 from ..language.periods import overlap, period_year, periods_in
 from ..language.questions import FRAMING_WORDS, Question
 from ..language.words import MONTHS, tokenize
-from .arithmetic import FigureAnswer, calculate, comparable, year_of_period
+from .arithmetic import FigureAnswer, calculate, comparable, portion_of, year_of_period
 from .figure_index import FigureIndex
 
 # Comparison words a question may use around its measure ("wider", "gap", "factor").
@@ -209,7 +209,21 @@ class FigureFinder(FigureIndex):
     def compute(self, question: Question, vector, idf, passage_ids, strict: bool = False
                 ) -> FigureAnswer | None:
         """The asked arithmetic on the two figures the question is about, shown step by step."""
+        if question.operation == "portion":
+            return self._portion(question, vector, idf, passage_ids)
         chosen = self.pick(question, vector, idf, passage_ids, strict=strict)
         if len(chosen) < 2:
             return None
         return calculate(question.operation or "compare", chosen)
+
+    def _portion(self, question: Question, vector, idf, passage_ids) -> FigureAnswer | None:
+        """A percentage about what is asked, of the amount that fits the question best."""
+        ranked = [i for s, i in self.rank(question, vector, idf, passage_ids) if s >= 0.3][:20]
+        percent = next((i for i in ranked if self.figures[i].unit == "percent" and (
+            not question.names or max(self.mentions(i, n) for n in question.names) == 1.0)), None)
+        whole = next((i for i in ranked if self.figures[i].unit not in {"percent",
+                                                                       "percentage points"}
+                      and unit_scale(self.figures[i].unit) > 1), None)
+        if percent is None or whole is None:
+            return None
+        return portion_of(self.figures[percent], self.figures[whole])

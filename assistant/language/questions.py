@@ -42,6 +42,10 @@ class Question:
 
 
 _OPERATIONS = [
+    # "What would its 7.8% slice of the market be worth in dollars?": a percentage of an amount.
+    ("portion", r"\b(?:share|slice|portion|\d+(?:\.\d+)?\s?(?:%|percent))\b.{0,80}\b(?:worth|"
+                r"in (?:dollars|us dollars|usd|rmb|yuan|renminbi|euros?|money terms|cash terms)|"
+                r"market size|size of the market)\b"),
     # "By what percentage is A higher than B?": how much more, as a percentage of B.
     ("percent_more", r"\b(?:by )?(?:what|how many) (?:percent(?:age)?|%)\b.{0,60}\b(?:higher|more|"
                      r"bigger|larger|greater|lower|less|smaller)\b|\bhow much (?:bigger|higher|"
