@@ -208,6 +208,9 @@ def test_a_threshold_asked_of_a_stated_figure_is_judged_on_that_figure(generic_b
     assert above["answer"].startswith("Yes.") and "1.2" in above["answer"], above["answer"]
     below = answer(generic_bot, "Was Globex Rail's revenue over EUR 2 billion in 2021?")
     assert below["answer"].startswith("No.") and "1.2" in below["answer"], below["answer"]
+    # A figure with the very value of the bound is not the answer.
+    bound = answer(generic_bot, "Did Globex Rail carry more than 30 million passengers in 2021?")
+    assert bound["answer"].startswith("Yes.") and "48" in bound["answer"], bound["answer"]
 
 
 def test_a_percentage_of_an_amount_is_worked_out_in_the_amounts_unit():

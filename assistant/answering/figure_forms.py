@@ -49,6 +49,8 @@ def computed(turn: Turn, kb) -> Answer | None:
         return None
     if _stated(turn):
         return None
+    if q.answer_type == "yesno" and stated_threshold(q.text.lower()):
+        q = replace(q, numbers=[])  # "more than 10% of …": 10 is a bound, not a figure
     result = kb.figures.compute(q, turn.vector, kb.idf, turn.passage_ids)
     if result is None or not result.calculation:
         if q.operation and not implied and q.answer_type != "yesno" and turn.hits and \
@@ -75,12 +77,14 @@ def threshold(turn: Turn, kb) -> Answer | None:
         return None
     above, limit, unit = asked
     percent = unit in {"%", "percent", "per cent"}
-    weight = measure_words(q, kb.idf)
+    q = replace(q, numbers=[])  # the number asked is a bound, not a figure to look for
+    weight = {t[:5]: w for t, w in measure_words(q, kb.idf).items()}
     total = sum(weight.values())
     for _, i in kb.figures.rank(q, turn.vector, kb.idf, turn.passage_ids)[:5]:
         fig = kb.figures.figures[i]
+        stems = frozenset(t[:5] for t in kb.figures.tokens[i])  # "world" in "worldwide"
         if (fig.unit == "percent") != percent or fig.value == limit or \
-                covered(weight, kb.figures.tokens[i], q.alternatives) < total / 3 or \
+                covered(weight, stems, {}) < total / 3 or \
                 (q.names and max(kb.figures.mentions(i, n) for n in q.names) < 1.0) or \
                 (q.periods and period_year(fig.period) not in q.periods):
             continue
