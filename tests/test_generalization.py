@@ -213,6 +213,14 @@ def test_a_threshold_asked_of_a_stated_figure_is_judged_on_that_figure(generic_b
     assert bound["answer"].startswith("Yes.") and "48" in bound["answer"], bound["answer"]
 
 
+def test_a_bound_is_read_with_its_unit_and_is_not_a_stated_figure():
+    bound = analyze("Did Globex Rail carry more than 40,000,000 passengers in 2021?")
+    assert bound.bound == (True, 40_000_000.0, "") and bound.numbers == []
+    assert analyze("Was Initech's revenue under EUR 5 billion?").bound == (False, 5.0, "billion")
+    assert analyze("Was Initech more than 3 times bigger than Globex?").bound is None
+    assert analyze("Did passengers grow over 5 years?").bound is None
+
+
 def test_a_percentage_of_an_amount_is_worked_out_in_the_amounts_unit():
     share = Figure("s", "Globex", "market share", 7.8, "percent", "2020", "d", "p")
     market = Figure("m", "Rail market", "size", 135, "EUR billion", "2020", "d", "p")

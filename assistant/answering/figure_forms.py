@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ..language.numbers import SCALE, unit_scale
 from ..language.periods import period_year, year_of
 from .answer import (
     Answer,
@@ -23,7 +22,7 @@ from .choosing import (
 )
 from .figures import covered, measure_words
 from .turn import Turn
-from .verdicts import comparison_verdict, sentence_verdict, stated_threshold
+from .verdicts import PERCENT_UNITS, bound_verdict, comparison_verdict, sentence_verdict
 
 _NEGATION = re.compile(r"\b(?:not|no|never|none|nor|cannot|can't|won't|isn't|wasn't|aren't|"
                        r"doesn't|didn't|unlikely|fails?|failed|lack|lacks|neither|too small|"
@@ -49,8 +48,6 @@ def computed(turn: Turn, kb) -> Answer | None:
         return None
     if _stated(turn):
         return None
-    if q.answer_type == "yesno" and stated_threshold(q.text.lower()):
-        q = replace(q, numbers=[])  # "more than 10% of …": 10 is a bound, not a figure
     result = kb.figures.compute(q, turn.vector, kb.idf, turn.passage_ids)
     if result is None or not result.calculation:
         if q.operation and not implied and q.answer_type != "yesno" and turn.hits and \
@@ -72,25 +69,20 @@ def threshold(turn: Turn, kb) -> Answer | None:
     """"Did X hold more than 10% in 2020?": the figure the sources state for it, against the
     number asked. (A share the sources do not state is computed, below.)"""
     q = turn.analysis
-    asked = stated_threshold(q.text.lower())
-    if q.answer_type != "yesno" or q.operation not in {"", "share"} or asked is None:
+    if q.answer_type != "yesno" or q.operation not in {"", "share"} or q.bound is None:
         return None
-    above, limit, unit = asked
-    percent = unit in {"%", "percent", "per cent"}
-    q = replace(q, numbers=[])  # the number asked is a bound, not a figure to look for
+    percent = q.bound[2] in PERCENT_UNITS
     weight = {t[:5]: w for t, w in measure_words(q, kb.idf).items()}
     total = sum(weight.values())
     for _, i in kb.figures.rank(q, turn.vector, kb.idf, turn.passage_ids)[:5]:
         fig = kb.figures.figures[i]
         stems = frozenset(t[:5] for t in kb.figures.tokens[i])  # "world" in "worldwide"
-        if (fig.unit == "percent") != percent or fig.value == limit or \
+        if (fig.unit == "percent") != percent or fig.value == q.bound[1] or \
                 covered(weight, stems, {}) < total / 3 or \
                 (q.names and max(kb.figures.mentions(i, n) for n in q.names) < 1.0) or \
                 (q.periods and period_year(fig.period) not in q.periods):
             continue
-        value = fig.value if percent else fig.value * unit_scale(fig.unit)
-        bound = limit if percent or not unit else limit * SCALE.get(unit, 1.0)
-        verdict = "Yes." if (value > bound) == above else "No."
+        verdict = bound_verdict(q.bound, fig.value, fig.unit)
         result = FigureAnswer([stated(fig)], [fig])
         sentences, citations = compose_figure_answer(result, kb.passages_by_doc, kb.figure_rows)
         return finish(turn.question, turn.resolved, sentences, citations, [fig], lead=verdict)

@@ -26,6 +26,7 @@ _COMPARING = frozenset(tokenize("times wider narrower gap factor multiple ratio 
 
 
 _WHOLE = frozenset(tokenize("total overall whole"))
+_FLOOR = 0.3  # the least rank score of a figure worth computing with
 
 
 def measure_words(question: Question, idf) -> dict[str, float]:
@@ -119,7 +120,7 @@ class FigureFinder(FigureIndex):
                 fits[name] = max(fits.get(name, 0.0), about * coverage)
         return min((fits.get(n, 0.0) for n in question.names or [""]), default=0.0)
 
-    def pick(self, question: Question, vector, idf, passage_ids, floor: float = 0.3,
+    def pick(self, question: Question, vector, idf, passage_ids, floor: float = _FLOOR,
              strict: bool = False) -> list[Figure]:
         """The two figures to compute with: one per name (or per year), the best-scoring
         comparable pair. `strict`: each must be about its name, in the same period."""
@@ -218,7 +219,7 @@ class FigureFinder(FigureIndex):
 
     def _portion(self, question: Question, vector, idf, passage_ids) -> FigureAnswer | None:
         """A percentage about what is asked, of the amount that fits the question best."""
-        ranked = [i for s, i in self.rank(question, vector, idf, passage_ids) if s >= 0.3][:20]
+        ranked = [i for s, i in self.rank(question, vector, idf, passage_ids) if s >= _FLOOR][:20]
         percent = next((i for i in ranked if self.figures[i].unit == "percent" and (
             not question.names or max(self.mentions(i, n) for n in question.names) == 1.0)), None)
         whole = next((i for i in ranked if self.figures[i].unit not in {"percent",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ..language.numbers import SCALE, YEAR, unit_scale
+from ..language.numbers import SCALE, unit_scale
 from ..language.periods import period_year
 from ..language.questions import Question
 from ..language.words import content_tokens
@@ -26,7 +26,7 @@ def comparison_verdict(question: Question, result) -> str:
         ratio = result.calculation.result
         holds = ratio > n if (multiple.group(1) or "more") == "more" else ratio < n
         return "Yes." if holds else "No."
-    threshold = _threshold_verdict(low, result)
+    threshold = _threshold_verdict(question, result)
     if threshold:
         return threshold
     moves = [m for m in (_BIGGER.search(low), _SMALLER.search(low)) if m]
@@ -82,43 +82,31 @@ def _first_mention(low: str, entity: str) -> int:
              for m in [re.search(rf"\b{re.escape(word.lower())}\b", low)] if m]
     return min(spots, default=-1)
 
-_THRESHOLD = re.compile(r"\b(?:(?P<cmp>more|greater|bigger|higher|less|fewer|lower|smaller) "
-                        r"than|(?P<bound>over|above|under|below|exceed(?:ed|s|ing)?|top(?:ped)?|"
-                        r"at least|at most))\s+(?:[a-z]{3} |us\$|\$|€|£)?"
-                        r"(?P<n>\d+(?:\.\d+)?)(?![\d.])"
-                        r"\s*(?P<unit>%|percent|per cent|thousand|million|billion|trillion|bn|mn)?"
-                        r"(?!\s*(?:times|x|years?|quarters?|months?|days?)\b)")
-_ABOVE = {"more", "greater", "bigger", "higher", "over", "above", "exceed", "exceeded",
-          "exceeds", "exceeding", "top", "topped", "at least"}
+PERCENT_UNITS = {"%", "percent", "per cent"}
 
 
-def stated_threshold(low: str) -> tuple[bool, float, str] | None:
-    """(above, limit, unit) of "more than 10%", "under USD 5 billion", "exceed 40 million";
-    None without one, or for a year ("more than 2015") or a multiple ("more than 4 times")."""
-    match = _THRESHOLD.search(low)
-    if not match or YEAR.fullmatch(match.group("n")):
-        return None
-    word = match.group("cmp") or match.group("bound")
-    return word in _ABOVE, float(match.group("n")), match.group("unit") or ""
+def bound_verdict(bound: tuple[bool, float, str], value: float, unit: str) -> str:
+    """'Yes.'/'No.': a value in `unit` against the question's bound. A bound with a scale word
+    ("5 billion") is compared in absolute terms; a bare one in the value's own unit."""
+    above, limit, said = bound
+    if said and said not in PERCENT_UNITS:
+        value *= unit_scale(unit)
+        limit *= SCALE.get(said, 1.0)
+    return "Yes." if (value > limit) == above else "No."
 
 
-def _threshold_verdict(low: str, result) -> str:
+def _threshold_verdict(question: Question, result) -> str:
     """'Yes.'/'No.' for 'did it rise by more than 50%?' or 'is the gap over 2 billion?': the
     computed result against the number the question names, in the same terms."""
-    asked = stated_threshold(low)
     calc = result.calculation
-    if not asked or calc is None or ("/" in calc.expression and "*" not in calc.expression):
+    if not question.bound or calc is None or \
+            ("/" in calc.expression and "*" not in calc.expression):
         return ""  # a ratio's "more than N times" is judged above
-    above, limit, unit = asked
     percent_result = "* 100" in calc.expression
-    stated_percent = unit in {"%", "percent", "per cent"}
-    if (stated_percent and not percent_result) or (unit and not stated_percent and percent_result):
+    stated_percent = question.bound[2] in PERCENT_UNITS
+    if stated_percent != percent_result and (stated_percent or question.bound[2]):
         return ""  # "more than 50%" of an amount, or "more than 2 billion" of a percentage
-    value = calc.result
-    if not percent_result and unit:
-        value *= unit_scale(result.figures[0].unit)
-        limit *= SCALE.get(unit, 1.0)
-    return "Yes." if (value > limit) == above else "No."
+    return bound_verdict(question.bound, calc.result, result.figures[0].unit)
 
 
 _THAN_CLAUSE = re.compile(rf"\b({_MORE}|{_LESS})\b((?:\s+[\w'’-]+){{0,3}}?)\s+than\b", re.I)

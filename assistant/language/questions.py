@@ -27,7 +27,9 @@ class Question:
     quarters: list[str] = field(default_factory=list)  # "Q4" when "Q4 2022" is asked
     count: int = 0
     tokens: list[str] = field(default_factory=list)
-    numbers: list[float] = field(default_factory=list)
+    numbers: list[float] = field(default_factory=list)  # amounts it states (a bound is not one)
+    # "more than 10%", "under USD 5 billion": (above, limit, unit), the limit unscaled.
+    bound: tuple[bool, float, str] | None = None
     # Other names' tokens that count for a token (from a corpus glossary): {"gr": {"rail"}}.
     alternatives: dict[str, set[str]] = field(default_factory=dict)
 
@@ -209,14 +211,36 @@ def analyze(text: str) -> Question:
     question.periods = list(dict.fromkeys(YEAR.findall(asked) + fiscal))
     question.quarters = quarters_in(asked)
     question.tokens = content_tokens(text)
-    question.numbers = [float(m.group(1).replace(",", "")) for m in AMOUNT.finditer(asked)
-                        if not YEAR.fullmatch(m.group(1))]
+    question.bound = stated_bound(low)
+    question.numbers = [value for m in AMOUNT.finditer(asked) if not YEAR.fullmatch(m.group(1))
+                        for value in [float(m.group(1).replace(",", ""))]
+                        if not (question.bound and value == question.bound[1])]
     things = question.names + question.periods
     if question.operation in {"sum", "average"} and (len(things) < 2 or not re.search(
             r"\b(?:and|plus)\b|&", low)):
         # "How many customers in total", "the combined share of the top five": one figure.
         question.operation = ""
     return question
+
+
+_BOUND = re.compile(r"\b(?:(?P<cmp>more|greater|bigger|higher|less|fewer|lower|smaller) than|"
+                    r"(?P<bound>over|above|under|below|exceed(?:ed|s|ing)?|top(?:ped)?|"
+                    r"at least|at most))\s+(?:[a-z]{3} |us\$|\$|€|£)?"
+                    r"(?P<n>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\d.])"
+                    r"\s*(?P<unit>%|percent|per cent|thousand|million|billion|trillion|bn|mn)?"
+                    r"(?!\s*(?:times|x|years?|quarters?|months?|days?)\b)")
+_ABOVE = {"more", "greater", "bigger", "higher", "over", "above", "exceed", "exceeded",
+          "exceeds", "exceeding", "top", "topped", "at least"}
+
+
+def stated_bound(low: str) -> tuple[bool, float, str] | None:
+    """(above, limit, unit) of "more than 10%", "under USD 5 billion", "exceed 40 million";
+    None without one, or for a year ("more than 2015") or a multiple ("more than 4 times")."""
+    match = _BOUND.search(low)
+    if not match or YEAR.fullmatch(match.group("n")):
+        return None
+    word = match.group("cmp") or match.group("bound")
+    return word in _ABOVE, float(match.group("n").replace(",", "")), match.group("unit") or ""
 
 
 def asked_names(text: str) -> list[str]:
