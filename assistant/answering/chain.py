@@ -124,4 +124,3 @@ class AnswerChain:
                                   "form": answerer.__name__}
                 return answer
         return abstain(turn.question, turn.resolved, "", [h.document for h in turn.hits[:3]])
-
