@@ -26,7 +26,7 @@ from .sentences import Sentence, SentenceBank, calibration
 
 SENTENCE_FEATURES = ["similarity", "coverage", "context_coverage", "passage_rank", "type_ok",
                      "year_ok", "is_question", "is_heading", "window_similarity",
-                     "passage_similarity", "source_date"]
+                     "passage_similarity", "source_date", "names"]
 QUESTION_FEATURES = ["best_score", "best_similarity", "best_coverage", "known_share",
                      "names_missing", "year_missing", "type_ok", "top_passage_similarity",
                      "focus_names", "focus_year", "focus_coverage", "open_question",
@@ -120,13 +120,16 @@ class EvidenceScorer:
                                         if _covers(t, context, question.alternatives)) / total,
                 "passage_rank": 1.0 / (1 + rank),
                 "type_ok": float(type_ok(question, sentence.text)),
-                "year_ok": _year_ok(question, sentence.text, hit.document.page_content),
+                "year_ok": _year_ok(question, sentence.text, _dated_text(hit)),
                 "is_question": float(sentence.text.rstrip().endswith("?")),
                 "is_heading": float(sentence.text.strip() == section.strip()
                                     or len(sentence.text) < 30),
                 "window_similarity": float(window_sim),
                 "passage_similarity": float(hit.dense or 0.0),
                 "source_date": _source_date(question, hit.document.metadata.get("published", "")),
+                # Of the things the question names, the share this sentence (with the one
+                # before it and its heading) speaks of.
+                "names": self._names_near(question.names, sentence, section),
             }
             score = w["bias"] + sum(w[k] * features[k] for k in SENTENCE_FEATURES)
             result.append(Evidence(hit, sentence, features, score))
@@ -139,7 +142,7 @@ class EvidenceScorer:
         best = evidence[0] if evidence else None
         names = question.names
         missing = [n for n in names if not self._known_name(n)]
-        years_found = {y for h in hits for y in YEAR.findall(h.document.page_content)}
+        years_found = {y for h in hits for y in YEAR.findall(_dated_text(h))}
         absent = [p for p in question.periods if p not in years_found | figure_periods]
         # The best few sentences of the asked kind must speak of what the question names and of
         # its year: "customers of X" is not answered by a sentence on customers of Y.
@@ -225,10 +228,12 @@ class EvidenceScorer:
         return False
 
     def names_share(self, names: list[str], e: Evidence) -> float:
+        return self._names_near(names, e.sentence, e.hit.document.metadata.get("section", ""))
+
+    def _names_near(self, names: list[str], sentence: Sentence, section: str) -> float:
         if not names:
             return 1.0
-        window = " ".join([e.sentence.previous, e.text,
-                           e.hit.document.metadata.get("section", "")]).lower()
+        window = " ".join([sentence.previous, sentence.text, section]).lower()
         return sum(1 for n in names if self._found(n, window)) / len(names)
 
 
@@ -267,6 +272,12 @@ def _source_date(question: Question, published: str) -> float:
     months = [_MONTH_NUMBER[m] for m in re.findall(r"[a-z]+", question.text.lower())
               if m in _MONTH_NUMBER]
     return 1.0 if not months or published[5:7] in months else 0.5
+
+
+def _dated_text(hit: Hit) -> str:
+    """A passage with its source's publication date: a report speaks of its own time ("the
+    quarter ended 30 September") without always naming the year."""
+    return f"{hit.document.page_content} {hit.document.metadata.get('published', '')}"
 
 
 def _year_ok(question: Question, sentence: str, passage: str) -> float:

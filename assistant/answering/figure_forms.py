@@ -22,7 +22,13 @@ from .choosing import (
 )
 from .figures import covered, measure_words
 from .turn import Turn
-from .verdicts import PERCENT_UNITS, bound_verdict, comparison_verdict, sentence_verdict
+from .verdicts import (
+    PERCENT_UNITS,
+    bound_verdict,
+    comparison_verdict,
+    quantity_verdict,
+    sentence_verdict,
+)
 
 _NEGATION = re.compile(r"\b(?:not|no|never|none|nor|cannot|can't|won't|isn't|wasn't|aren't|"
                        r"doesn't|didn't|unlikely|fails?|failed|lack|lacks|neither|too small|"
@@ -51,7 +57,8 @@ def computed(turn: Turn, kb) -> Answer | None:
     result = kb.figures.compute(q, turn.vector, kb.idf, turn.passage_ids)
     if result is None or not result.calculation:
         if q.operation and not implied and q.answer_type != "yesno" and turn.hits and \
-                (len(q.names) >= 2 or len(q.periods) >= 2):
+                (len(q.names) >= 2 or len(q.periods) >= 2) and \
+                (q.operation != "growth" or len(q.periods) >= 2):
             # Arithmetic on two named things or times, but the sources lack one of the figures:
             # quoting a sentence about something else would be a near miss passed off as an
             # answer. ("How fast did it grow in 2020?" may be stated: the sentences say.)
@@ -110,7 +117,8 @@ def yes_no(turn: Turn, kb) -> Answer | None:
     chosen = best_sentences(turn, limit=2)
     if not chosen:
         return None
-    verdict = sentence_verdict(turn.analysis.text, chosen[0].text)
+    verdict = sentence_verdict(turn.analysis.text, chosen[0].text) or \
+        quantity_verdict(turn.analysis, chosen[0].text)
     if not verdict:
         asked_negative = bool(_NEGATION.search(turn.analysis.text))
         said_negative = bool(_NEGATION.search(chosen[0].text))

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 
-from ..language.numbers import SCALE, unit_scale
+from ..language.numbers import NUMBER_WORDS, SCALE, YEAR, unit_scale
 from ..language.periods import period_year
 from ..language.questions import Question
-from ..language.words import content_tokens
+from ..language.words import content_tokens, stem
 
 
 def comparison_verdict(question: Question, result) -> str:
@@ -139,3 +139,35 @@ def _sides(text: str, match: re.Match) -> tuple[set[str], set[str]]:
         return {t for t in content_tokens(part) if not t.isdigit()}
 
     return words(text[:match.start()] + match.group(2)), words(text[match.end():])
+
+
+# A number and the word it counts: "12 months", "six months", "38.3%", "40 per cent".
+_QUANTITY = re.compile(rf"(?<![\w.])(\d+(?:\.\d+)?|{'|'.join(NUMBER_WORDS)})\s*"
+                       r"(%|per ?cent\b|[a-z]{3,}\b)", re.IGNORECASE)
+
+
+def _quantities(text: str) -> list[tuple[float, str]]:
+    found = []
+    for m in _QUANTITY.finditer(text.replace(",", "")):
+        number, unit = m.group(1).lower(), m.group(2).lower()
+        if YEAR.fullmatch(number):
+            continue
+        value = float(NUMBER_WORDS.get(number, number) if not number[0].isdigit() else number)
+        found.append((value, "%" if unit.startswith(("%", "per")) else stem(unit)))
+    return found
+
+
+def quantity_verdict(question: Question, sentence: str) -> str:
+    """'Yes.'/'No.' when a yes/no question states an amount of something ("within six months")
+    and the sentence states that thing's amount ("within 12 months"): the same number is a
+    yes, another one a no. '' when the sentence gives no amount of it, or the question asks
+    against a bound ("more than 10%"), which is judged on figures instead."""
+    if question.bound:
+        return ""
+    said = _quantities(sentence)
+    for value, unit in _quantities(question.asked):
+        others = [v for v, u in said if u == unit]
+        if others:
+            return "Yes." if any(abs(v - value) <= 0.005 * max(abs(value), 1) for v in others) \
+                else "No."
+    return ""

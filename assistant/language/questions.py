@@ -117,7 +117,9 @@ _TYPES = [
                  r"(?:number|amount|total|size|value|level|figure|revenue|share|rate)\b|"
                  r"\bhow many times\b|"
                  # "What was X's revenue in 2024?": a measure asked of something named.
-                 r"\bwhat(?:'s| is| was| were| are)\b.{0,60}\b" + _MEASURE),
+                 # (Not "what is X doing with its profits?": an action, not an amount.)
+                 r"\bwhat(?:'s| is| was| were| are)\b(?:(?!\b(?:doing|planning|saying|using)\b)"
+                 r".){0,60}\b" + _MEASURE),
     ("date", r"\b(?:when|what year|which year|what date|since when|what month)\b"),
     ("who", r"\b(?:who|whom|whose|which (?:company|companies|firm|firms|person|people|"
             r"organi[sz]ations?|vendors?|providers?|rivals?|competitors?))\b"),
@@ -130,6 +132,8 @@ _TYPES = [
              r"perspectives|recommendations|options|points|areas|factors|reasons|measures|"
              r"priorities|pillars|markets|regions|products|models|goals)\b|^\s*list\b"),
 ]
+# "Was it above or below the forecast?": a choice between two answers, not a yes or a no.
+_CHOICE = re.compile(r"\b\w+ or (?!not\b|so\b|more\b|less\b|fewer\b|else\b|otherwise\b)\w+")
 # An auxiliary opens a yes/no question, perhaps after a short framing clause ("In 2018, did…").
 _YESNO = re.compile(r"^\s*(?:(?:and|so|but|ok|okay|also|then)[, ]+)?(?:[^,?]{2,60},\s*)?"
                     r"(?:is|are|was|were|does|do|"
@@ -167,7 +171,9 @@ def operation_words(text: str) -> set[str]:
 
 def analyze(text: str) -> Question:
     """Find the answer type, arithmetic operation, names and periods asked about."""
-    low = text.lower().replace("’", "'")
+    # Parenthesized text is a follow-up's context: its words ("versus", "the gap") are not
+    # what this question asks.
+    low = without_context(text.lower().replace("’", "'"))
     question = Question(text=text)
     for operation, pattern in _OPERATIONS:
         if re.search(pattern, low):
@@ -185,7 +191,7 @@ def analyze(text: str) -> Question:
         found = [(m.start(), order, kind) for order, (kind, pattern) in enumerate(_TYPES)
                  for m in [re.search(pattern, low)] if m]
         broad = next((kind for _, _, kind in sorted(found) if kind == "broad"), None)
-        if _YESNO.search(low) and not broad:
+        if _YESNO.search(low) and not broad and not _CHOICE.search(low):
             question.answer_type = "yesno"
         elif found:
             question.answer_type = min(found)[2]
@@ -203,7 +209,8 @@ def analyze(text: str) -> Question:
         word = count.group(1)
         question.count = int(word) if word.isdigit() else NUMBER_WORDS[word]
         question.answer_type = "list"
-    question.names = asked_names(text)
+    question.names = [n for n in asked_names(text) if not _SOURCE_OF.search(
+        text.replace("’", "'").replace(n, "\0"))]
     # Parenthesized text is context (a follow-up's previous answer, glossary names): it helps
     # the search but sets no period or figure the answer must match.
     asked = re.sub(r"\([^()]*\)", " ", text)
@@ -231,6 +238,24 @@ _BOUND = re.compile(r"\b(?:(?P<cmp>more|greater|bigger|higher|less|fewer|lower|s
                     r"(?!\s*(?:times|x|years?|quarters?|months?|days?)\b)")
 _ABOVE = {"more", "greater", "bigger", "higher", "over", "above", "exceed", "exceeded",
           "exceeds", "exceeding", "top", "topped", "at least"}
+
+
+# A name the question gives as its source ("per Canalys", "by Gartner's count"), with \0
+# standing for it: where the figures come from, not what they are about.
+_SOURCE_OF = re.compile(r"\b(?:according to|citing) (?:the )?\0(?!\w)(?!'s (?!count|figures?|"
+                        r"data|estimates?|numbers|reports?|tally|table|research)\b)|"
+                        r"\bper \0(?=\s*(?:[,.;:?!]|$))|"
+                        r"\b(?:by|in|on) \0'?s? (?:count|figures?|data|estimates?|numbers|"
+                        r"reckoning|tally|table|research)\b", re.IGNORECASE)
+
+
+def without_context(text: str) -> str:
+    """The text without its parenthesized parts (nested ones too)."""
+    while True:
+        shorter = re.sub(r"\s*\([^()]*\)", "", text)
+        if shorter == text:
+            return text
+        text = shorter
 
 
 def stated_bound(low: str) -> tuple[bool, float, str] | None:
