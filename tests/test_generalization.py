@@ -10,6 +10,7 @@ from conftest import DATA, ROOT
 from assistant import Assistant
 from assistant.answering.arithmetic import portion_of
 from assistant.answering.followup import resolve
+from assistant.answering.verdicts import quantity_verdict
 from assistant.ingest.documents import Figure
 from assistant.ingest.extract import extract_figures
 from assistant.ingest.passages import split_corpus
@@ -68,6 +69,11 @@ def test_typo_repair_never_touches_valid_words():
     ("What would Globex Rail's 22% slice of the market be worth in euros?", "quantity",
      "portion"),
     ("How much did Globex take, given its share and the market size?", "quantity", "portion"),
+    # A choice between two answers is not a yes/no question.
+    ("Was Globex's revenue above or below the forecast?", "general", ""),
+    # Words of the context a follow-up carries in parentheses ask for nothing.
+    ("who said that? (Globex carried 48 million, versus 30 million at Initech)", "source", ""),
+    ("What is Globex doing with its profits?", "general", ""),
 ])
 def test_question_kinds_come_from_plain_english(question, kind, operation):
     found = analyze(question)
@@ -459,3 +465,39 @@ def test_a_comparison_with_one_year_named_is_with_the_year_asked_before():
                                          "Globex in 2021?"}, {"role": "assistant", "content": "3."}]
     assert resolve("and in 2020?", moved) == \
         "How many times more revenue did Initech have than Globex in 2020?"
+
+
+@pytest.mark.parametrize("question, names", [
+    ("Per Initech, how many times Globex's revenue did Umbrella earn?", ["Globex", "Umbrella"]),
+    ("Was Globex bigger than Umbrella in 2021 according to Initech?", ["Globex", "Umbrella"]),
+    ("How fast did Globex grow in 2021, by Initech's count?", ["Globex"]),
+    ("How much did Globex earn per Initech share?", ["Globex", "Initech"]),
+])
+def test_a_name_given_as_the_source_is_not_a_thing_asked_about(question, names):
+    assert analyze(question).names == names
+
+
+@pytest.mark.parametrize("question, sentence, verdict", [
+    ("Is the line due to open within six months?", "The line is due to open within 12 months.",
+     "No."),
+    ("Did Globex take 18% of the market?", "Globex took 18% of the market in 2021.", "Yes."),
+    ("Did Globex take more than 10% of the market?", "Globex took 18% of the market.", ""),
+    ("Is the line due to open within six months?", "The line opens next year.", ""),
+])
+def test_an_amount_stated_in_a_yes_no_question_is_checked_against_the_sentence(
+        question, sentence, verdict):
+    assert quantity_verdict(analyze(question), sentence) == verdict
+
+
+def test_an_undated_sentence_speaks_of_its_reports_year(tmp_path, embeddings):
+    # "The quarter ended 30 September" in a report published in 2025 is 2025's quarter.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "2025-11-globex.md").write_text(
+        "---\ntitle: Globex results\nauthor: Test Writer\npublished: 2025-11-20\n---\n\n"
+        "# Globex results\n\nGlobex Rail carried 12 million passengers in the quarter ended "
+        "30 September, up 8% on a year before.\n", encoding="utf-8")
+    bot = Assistant.open(corpus=[str(corpus)], index=tmp_path / "index", embeddings=embeddings)
+    result = answer(bot, "How many passengers did Globex Rail carry in the September 2025 "
+                         "quarter?")
+    assert not result["abstained"] and "12 million" in result["answer"], result["answer"]
