@@ -82,6 +82,7 @@ class AnswerChain:
             for token in tokenize(name):
                 turn.analysis.alternatives.setdefault(token, set()).update(
                     t for v in found for t in tokenize(v))
+        turn.analysis.tokens = kb.scorer.in_corpus_words(turn.analysis.tokens)
         turn.evidence = kb.scorer.candidates(turn.analysis, turn.hits, turn.vector)
         return turn
 

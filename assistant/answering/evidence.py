@@ -26,7 +26,7 @@ from .sentences import Sentence, SentenceBank, calibration
 
 SENTENCE_FEATURES = ["similarity", "coverage", "context_coverage", "passage_rank", "type_ok",
                      "year_ok", "is_question", "is_heading", "window_similarity",
-                     "passage_similarity", "source_date", "names"]
+                     "passage_similarity", "source_date", "names", "similarity_gap"]
 QUESTION_FEATURES = ["best_score", "best_similarity", "best_coverage", "known_share",
                      "names_missing", "year_missing", "type_ok", "top_passage_similarity",
                      "focus_names", "focus_year", "focus_coverage", "open_question",
@@ -107,6 +107,9 @@ class EvidenceScorer:
         tokens = question.tokens
         total = sum(self.weight(t) for t in tokens) or 1.0
         w = self.weights["sentence"]
+        # Cosines differ in scale from one question and corpus to another: how far a sentence
+        # falls short of the best one's meaning says more than its own cosine.
+        best_sim = float(sims.max())
         result = []
         for (rank, hit, i), sim, window_sim in zip(rows, sims, window_sims, strict=True):
             sentence = self.bank.sentences[i]
@@ -130,6 +133,7 @@ class EvidenceScorer:
                 # Of the things the question names, the share this sentence (with the one
                 # before it and its heading) speaks of.
                 "names": self._names_near(question.names, sentence, section),
+                "similarity_gap": float(sim) - best_sim,
             }
             score = w["bias"] + sum(w[k] * features[k] for k in SENTENCE_FEATURES)
             result.append(Evidence(hit, sentence, features, score))
@@ -218,14 +222,23 @@ class EvidenceScorer:
         return len(parts) > 1 and all(self._known_name(w) for w in parts)
 
     def _derived_known(self, word: str) -> bool:
-        """A word derived from a corpus word by an English ending: "Japanese" from "Japan",
-        "Chinese" from "China", "German" from "Germany", "Korean" from "Korea"."""
+        return bool(self.derived_base(word))
+
+    def derived_base(self, word: str) -> str:
+        """The corpus word a word is derived from by an English ending: "japan" for
+        "japanese", "china" for "chinese", "germany" for "german"; '' if none."""
         for cut in range(4, len(word) + 1):
             if word[cut:] not in _DERIVED_ENDINGS:
                 continue
-            if any(self.idf(word[:cut] + tail) is not None for tail in _BASE_ENDINGS):
-                return True
-        return False
+            for tail in _BASE_ENDINGS:
+                if self.idf(word[:cut] + tail) is not None:
+                    return word[:cut] + tail
+        return ""
+
+    def in_corpus_words(self, tokens: list[str]) -> list[str]:
+        """The question's words, each one the corpus never uses but derives from one of its
+        words ("japanese" where it only says "japan") replaced by that word."""
+        return [t if self.idf(t) is not None else self.derived_base(t) or t for t in tokens]
 
     def names_share(self, names: list[str], e: Evidence) -> float:
         return self._names_near(names, e.sentence, e.hit.document.metadata.get("section", ""))

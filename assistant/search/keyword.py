@@ -24,7 +24,7 @@ from ..language.words import tokenize
 
 # Stored with each keyword index: a change to the stopwords or to this revision makes stored
 # tokens stale, so the index is rebuilt on open.
-TOKENIZER_REVISION = 2
+TOKENIZER_REVISION = 3
 TOKENIZER = hashlib.sha256(repr((
     TOKENIZER_REVISION, sorted(words.STOPWORDS))).encode("utf-8")).hexdigest()[:16]
 
@@ -39,7 +39,10 @@ def _term(token: str) -> str:
 
 
 def _searchable(passage: Document) -> str:
-    return " ".join([passage.metadata.get("section", ""), passage.page_content])
+    # The year of its source's publication: "in 2015" finds a report of that year whose
+    # sentences only say "last quarter".
+    return " ".join([passage.metadata.get("section", ""), passage.page_content,
+                     str(passage.metadata.get("published", ""))[:4]])
 
 
 def build_keyword_index(path: Path, passages: list[Document]) -> None:
