@@ -497,7 +497,15 @@ def test_an_undated_sentence_speaks_of_its_reports_year(tmp_path, embeddings):
         "---\ntitle: Globex results\nauthor: Test Writer\npublished: 2025-11-20\n---\n\n"
         "# Globex results\n\nGlobex Rail carried 12 million passengers in the quarter ended "
         "30 September, up 8% on a year before.\n", encoding="utf-8")
+    (corpus / "2025-11-initech.md").write_text(
+        "---\ntitle: Initech results\nauthor: Test Writer\npublished: 2025-11-21\n---\n\n"
+        "# Initech results\n\nInitech's revenue for the quarter ending in September was 388 "
+        "million yuan ($63 million), up 12% from a year earlier.\n", encoding="utf-8")
     bot = Assistant.open(corpus=[str(corpus)], index=tmp_path / "index", embeddings=embeddings)
     result = answer(bot, "How many passengers did Globex Rail carry in the September 2025 "
                          "quarter?")
     assert not result["abstained"] and "12 million" in result["answer"], result["answer"]
+    # The amount in the currency asked, against the number asked: 63 million dollars.
+    result = answer(bot, "Was Initech's revenue for the quarter ending September 2025 above "
+                         "$100 million?")
+    assert result["answer"].startswith("No."), result["answer"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ..language.periods import period_year, year_of
+from ..language.periods import year_of
 from .answer import (
     Answer,
     abstain,
@@ -20,7 +20,7 @@ from .choosing import (
     is_usable,
     quote,
 )
-from .figures import covered, measure_words
+from .figures import covered, figure_year, measure_words
 from .turn import Turn
 from .verdicts import (
     PERCENT_UNITS,
@@ -85,15 +85,43 @@ def threshold(turn: Turn, kb) -> Answer | None:
         fig = kb.figures.figures[i]
         stems = frozenset(t[:5] for t in kb.figures.tokens[i])  # "world" in "worldwide"
         if (fig.unit == "percent") != percent or fig.value == q.bound[1] or \
+                not _in_asked_currency(q, fig) or \
                 covered(weight, stems, {}) < total / 3 or \
                 (q.names and max(kb.figures.mentions(i, n) for n in q.names) < 1.0) or \
-                (q.periods and period_year(fig.period) not in q.periods):
+                (q.periods and figure_year(fig) not in q.periods):
             continue
         verdict = bound_verdict(q.bound, fig.value, fig.unit)
         result = FigureAnswer([stated(fig)], [fig])
         sentences, citations = compose_figure_answer(result, kb.passages_by_doc, kb.figure_rows)
         return finish(turn.question, turn.resolved, sentences, citations, [fig], lead=verdict)
     return None
+
+_CURRENCIES = {"USD": r"\$|\busd\b|\bdollars?\b", "RMB": r"\brmb\b|\byuan\b|\brenminbi\b",
+               "EUR": r"€|\beur\b|\beuros?\b"}
+
+
+def _sentence_bound(turn: Turn, kb, best) -> str:
+    """"Was its revenue above $100 million?" against the amount the best sentence states
+    ("388 million yuan ($63 million)"): in the currency asked, when the question names one."""
+    q = turn.analysis
+    if q.bound is None:
+        return ""
+    percent = q.bound[2] in PERCENT_UNITS
+    for i in kb.figures.candidates([best.sentence.passage.id]):
+        fig = kb.figures.figures[i]
+        if fig.note != best.text or (fig.unit == "percent") != percent or \
+                not _in_asked_currency(q, fig):
+            continue
+        return bound_verdict(q.bound, fig.value, fig.unit)
+    return ""
+
+
+def _in_asked_currency(q, fig) -> bool:
+    """True unless the question names a currency ("above $100 million") and the figure is in
+    another one."""
+    asked = [code for code, pattern in _CURRENCIES.items() if re.search(pattern, q.asked, re.I)]
+    return not asked or fig.unit.startswith(asked[0])
+
 
 def _recent_enough(turn: Turn, figures) -> bool:
     """With a "since" filter, figures reported before it are not used."""
@@ -118,7 +146,7 @@ def yes_no(turn: Turn, kb) -> Answer | None:
     if not chosen:
         return None
     verdict = sentence_verdict(turn.analysis.text, chosen[0].text) or \
-        quantity_verdict(turn.analysis, chosen[0].text)
+        quantity_verdict(turn.analysis, chosen[0].text) or _sentence_bound(turn, kb, chosen[0])
     if not verdict:
         asked_negative = bool(_NEGATION.search(turn.analysis.text))
         said_negative = bool(_NEGATION.search(chosen[0].text))

@@ -40,6 +40,12 @@ def measure_words(question: Question, idf) -> dict[str, float]:
             if t not in named and not t.isdigit() and t not in framing}
 
 
+def figure_year(fig: Figure) -> str:
+    """The year a figure is of: its period's or, for an amount read from an article whose
+    sentence dates it no other way ("the quarter ending in March"), its report's year."""
+    return period_year(fig.period) or (fig.as_of[:4] if fig.table == "extracted" else "")
+
+
 def covered(weight: dict[str, float], tokens: frozenset, alternatives: dict) -> float:
     return sum(w for t, w in weight.items() if t in tokens or alternatives.get(t, set()) & tokens)
 
@@ -77,7 +83,7 @@ class FigureFinder(FigureIndex):
             coverage = sum(w for t, w in weight.items() if t in self.tokens[i]) / total
             score = sims[i] + 0.6 * coverage
             if question.periods:
-                score += 0.3 if period_year(fig.period) in question.periods else -0.3
+                score += 0.3 if figure_year(fig) in question.periods else -0.3
             if self.is_curated(i):
                 score += 0.05
             scaled = fig.value * unit_scale(fig.unit)
@@ -106,7 +112,7 @@ class FigureFinder(FigureIndex):
         asked = periods_in(question.asked)
         for i in self.candidates(passage_ids):
             fig = self.figures[i]
-            if question.periods and period_year(fig.period) not in question.periods:
+            if question.periods and figure_year(fig) not in question.periods:
                 continue
             if question.quarters and not any(q in fig.period for q in question.quarters):
                 continue
@@ -154,14 +160,14 @@ class FigureFinder(FigureIndex):
         if paired:  # "A's 2014 against B's 2015"
             return [[(s - 0.3 * (1 - m), i) for s, i in ranked
                      for m in [self.mentions(i, name)] if m >= 0.5
-                     and period_year(self.figures[i].period) == period]
+                     and figure_year(self.figures[i]) == period]
                     for name, period in zip(names[:2], periods[:2], strict=False)]
         if len(periods) >= 2:
             # "How did X's share change from 2019 to 2025": X's figure at both times.
             subject = self.subject(names, [i for _, i in ranked])
             about = [(s, i) for s, i in ranked if self.mentions(i, subject) >= 0.5] \
                 if names else ranked
-            return [[(s, i) for s, i in about if period_year(self.figures[i].period) == period]
+            return [[(s, i) for s, i in about if figure_year(self.figures[i]) == period]
                     for period in periods[:2]]
         if len(names) >= 2:
             # One slot per name; of several names, the first two whose figures differ

@@ -121,7 +121,8 @@ def _from_sentence(sentence: str, passage: Document, names: set[str], context_pe
             metric=metric, value=value,
             unit=unit, period=_period(sentence, m.start(), _amount_end(m)) or context_period,
             source=meta.get("doc_id", ""),
-            locator=meta.get("locator", ""), note=sentence, table="extracted"))
+            locator=meta.get("locator", ""), note=sentence, table="extracted",
+            as_of=str(meta.get("published", ""))))
     return found
 
 
