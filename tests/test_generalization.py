@@ -509,3 +509,14 @@ def test_an_undated_sentence_speaks_of_its_reports_year(tmp_path, embeddings):
     result = answer(bot, "Was Initech's revenue for the quarter ending September 2025 above "
                          "$100 million?")
     assert result["answer"].startswith("No."), result["answer"]
+
+
+def test_a_follow_up_on_a_quarter_or_the_whole_year_moves_the_period():
+    year = [{"role": "user", "content": "How fast did Globex Rail's ridership grow in 2021?"},
+            {"role": "assistant", "content": "It grew 45 percent."}]
+    assert resolve("what about the fourth quarter alone?", year) == \
+        "How fast did Globex Rail's ridership grow in 2021, in Q4?"
+    quarter = [{"role": "user", "content": "What was Initech's share of the market in Q4 2019?"},
+               {"role": "assistant", "content": "46.4%."}]
+    assert resolve("and for the full year?", quarter) == \
+        "What was Initech's share of the market in 2019?"

@@ -23,6 +23,13 @@ _RELATIVE = {
     r"\b(?:the )?(?:following|next|subsequent) year\b|\bthe year after\b|\ba year later\b": 1,
     r"\b(?:the )?(?:previous|prior|preceding) year\b|\bthe year before\b|\ba year earlier\b": -1,
 }
+_WHOLE_YEAR = re.compile(r"\b(?:full|whole|entire) year\b|\bthe year as a whole\b|"
+                         r"\b(?:annual|yearly|full-year)\b", re.IGNORECASE)
+_QUARTER_OF = re.compile(r"\b(?:Q[1-4]|(?:the )?(?:first|second|third|fourth|final|last) "
+                         r"quarter(?: of)?)\s+(?=(?:19|20)\d\d\b)", re.IGNORECASE)
+_PERIOD_WORDS = re.compile(r"\bQ[1-4]\b|\b(?:(?:the )?(?:first|second|third|fourth|final|last) "
+                           r"quarter|(?:the )?(?:full|whole|entire) year|the year as a whole|"
+                           r"alone|only|then|instead)\b", re.IGNORECASE)
 _ITEM_REF = re.compile(r"\b(?:the|that) (first|second|third|fourth|fifth|last)"
                        r"(?: one| point| item| strategy| option| reason| recommendation)?\b",
                        re.IGNORECASE)
@@ -64,9 +71,11 @@ def resolve_one(question: str, previous_q: str, previous_a: str) -> str:
     if not previous_q:
         return question
     prior = analyze(previous_q)
+    # Words that only move the period ("the fourth quarter alone", "the full year") are not a
+    # new subject.
+    own_words = _PERIOD_WORDS.sub(" ", _OPENERS.sub("", question))
     turns = _Turns(question, previous_q, previous_a, analyze(question), prior,
-                   [t for t in content_tokens(_OPENERS.sub("", question))
-                    if not YEAR.fullmatch(t)],
+                   [t for t in content_tokens(own_words) if not YEAR.fullmatch(t)],
                    _relative_period(question, prior.periods))
     for rule in (_the_numbers, _other_ordinal, _that_figure, _list_item, _prior_changed,
                  _about_the_answer, _pronouns):
@@ -167,6 +176,10 @@ def _prior_changed(t: _Turns) -> str | None:
         rewritten = f"{rewritten.rstrip('?')} ({' '.join(t.own)})?"
     if current.quarters and prior.quarters:
         rewritten = rewritten.replace(prior.quarters[0], current.quarters[0], 1)
+    elif current.quarters:  # "what about the fourth quarter alone?" after a year's question
+        rewritten = f"{rewritten.rstrip().rstrip('?')}, in {current.quarters[0]}?"
+    elif prior.quarters and _WHOLE_YEAR.search(t.question):  # "and for the full year?"
+        rewritten = _QUARTER_OF.sub("", rewritten, count=1)
     new_periods = current.periods or ([t.relative] if t.relative else [])
     if new_periods:
         if prior.periods:
