@@ -520,3 +520,11 @@ def test_a_follow_up_on_a_quarter_or_the_whole_year_moves_the_period():
                {"role": "assistant", "content": "46.4%."}]
     assert resolve("and for the full year?", quarter) == \
         "What was Initech's share of the market in 2019?"
+
+
+def test_a_name_that_qualifies_the_measure_is_not_whose_amount_it_is():
+    from assistant.ingest.extract import _entity
+    sentence = "Globex held second place with IaaS revenue of US$12.7 billion."
+    assert _entity(sentence, sentence.find("12.7"), {"Globex"}) == "Globex"
+    sentence = "Initech Cloud revenue rose 34% to RMB 39.8 billion."
+    assert _entity(sentence, sentence.find("34"), set()) == "Initech Cloud"

@@ -83,7 +83,9 @@ class AnswerChain:
                 turn.analysis.alternatives.setdefault(token, set()).update(
                     t for v in found for t in tokenize(v))
         turn.analysis.tokens = kb.scorer.in_corpus_words(turn.analysis.tokens)
-        turn.evidence = kb.scorer.candidates(turn.analysis, turn.hits, turn.vector)
+        fits = kb.figures.fit_by_sentence(turn.analysis, kb.idf, turn.passage_ids) \
+            if turn.analysis.wants_figure else {}
+        turn.evidence = kb.scorer.candidates(turn.analysis, turn.hits, turn.vector, fits)
         return turn
 
     def _newest(self, query: str, vector, hits: list, k: int, pool: int) -> list:

@@ -26,7 +26,8 @@ from .sentences import Sentence, SentenceBank, calibration
 
 SENTENCE_FEATURES = ["similarity", "coverage", "context_coverage", "passage_rank", "type_ok",
                      "year_ok", "is_question", "is_heading", "window_similarity",
-                     "passage_similarity", "source_date", "names", "similarity_gap"]
+                     "passage_similarity", "source_date", "names", "similarity_gap",
+                     "figure_fit"]
 QUESTION_FEATURES = ["best_score", "best_similarity", "best_coverage", "known_share",
                      "names_missing", "year_missing", "type_ok", "top_passage_similarity",
                      "focus_names", "focus_year", "focus_coverage", "open_question",
@@ -91,8 +92,11 @@ class EvidenceScorer:
         total = sum(known) + top * sum(1 for t in tokens if self.idf(t) is None)
         return sum(known) / total if total else 1.0
 
-    def candidates(self, question: Question, hits: list[Hit], query_vector) -> list[Evidence]:
-        """Every sentence of the hits, scored, best first."""
+    def candidates(self, question: Question, hits: list[Hit], query_vector,
+                   figure_fit: dict[str, float] | None = None) -> list[Evidence]:
+        """Every sentence of the hits, scored, best first. `figure_fit`: for sentences that
+        state figures, how well their figure fits a figure question."""
+        figure_fit = figure_fit or {}
         self.bank.ensure([h.document.id for h in hits])
         rows: list[tuple[int, Hit, int]] = []
         for rank, hit in enumerate(hits):
@@ -134,6 +138,7 @@ class EvidenceScorer:
                 # before it and its heading) speaks of.
                 "names": self._names_near(question.names, sentence, section),
                 "similarity_gap": float(sim) - best_sim,
+                "figure_fit": figure_fit.get(sentence.text, 0.0),
             }
             score = w["bias"] + sum(w[k] * features[k] for k in SENTENCE_FEATURES)
             result.append(Evidence(hit, sentence, features, score))

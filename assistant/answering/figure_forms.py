@@ -20,7 +20,7 @@ from .choosing import (
     is_usable,
     quote,
 )
-from .figures import covered, figure_year, measure_words
+from .figures import covered, measure_words, of_periods
 from .turn import Turn
 from .verdicts import (
     PERCENT_UNITS,
@@ -88,7 +88,7 @@ def threshold(turn: Turn, kb) -> Answer | None:
                 not _in_asked_currency(q, fig) or \
                 covered(weight, stems, {}) < total / 3 or \
                 (q.names and max(kb.figures.mentions(i, n) for n in q.names) < 1.0) or \
-                (q.periods and figure_year(fig) not in q.periods):
+                (q.periods and not of_periods(fig, q.periods)):
             continue
         verdict = bound_verdict(q.bound, fig.value, fig.unit)
         result = FigureAnswer([stated(fig)], [fig])

@@ -40,10 +40,18 @@ def measure_words(question: Question, idf) -> dict[str, float]:
             if t not in named and not t.isdigit() and t not in framing}
 
 
-def figure_year(fig: Figure) -> str:
-    """The year a figure is of: its period's or, for an amount read from an article whose
-    sentence dates it no other way ("the quarter ending in March"), its report's year."""
-    return period_year(fig.period) or (fig.as_of[:4] if fig.table == "extracted" else "")
+def figure_years(fig: Figure) -> set[str]:
+    """The years a figure may be of: its period's or, for an amount read from an article whose
+    sentence dates it no other way ("the quarter ending in March"), its report's year or the
+    one before (a report speaks of the latest quarter or year)."""
+    if period_year(fig.period) or fig.table != "extracted" or not fig.as_of[:4].isdigit():
+        return {period_year(fig.period)} - {""}
+    year = int(fig.as_of[:4])
+    return {str(year), str(year - 1)}
+
+
+def of_periods(fig: Figure, periods: list[str]) -> bool:
+    return bool(figure_years(fig) & set(periods))
 
 
 def covered(weight: dict[str, float], tokens: frozenset, alternatives: dict) -> float:
@@ -83,7 +91,7 @@ class FigureFinder(FigureIndex):
             coverage = sum(w for t, w in weight.items() if t in self.tokens[i]) / total
             score = sims[i] + 0.6 * coverage
             if question.periods:
-                score += 0.3 if figure_year(fig) in question.periods else -0.3
+                score += 0.3 if of_periods(fig, question.periods) else -0.3
             if self.is_curated(i):
                 score += 0.05
             scaled = fig.value * unit_scale(fig.unit)
@@ -106,13 +114,26 @@ class FigureFinder(FigureIndex):
         about it, in the period asked, measuring what is asked (IDF-weighted words); the
         weakest of those. Near 0 when the sources hold figures on the subject but not the one
         asked for."""
+        fits = self._fits(question, idf, passage_ids)
+        return min((max((f.get(n, 0.0) for f in fits.values()), default=0.0)
+                    for n in question.names or [""]), default=0.0)
+
+    def fit_by_sentence(self, question: Question, idf, passage_ids) -> dict[str, float]:
+        """For each sentence that states a figure, how well its best figure fits the question
+        (as in `match`): a sentence holding the figure asked for is likely the answer."""
+        names = question.names or [""]
+        return {note: min(fit.get(n, 0.0) for n in names)
+                for note, fit in self._fits(question, idf, passage_ids).items()}
+
+    def _fits(self, question: Question, idf, passage_ids) -> dict[str, dict[str, float]]:
+        """{figure's sentence: {name: fit}} over the candidate figures in the period asked."""
         weight = measure_words(question, idf)
         total = sum(weight.values())
-        fits: dict[str, float] = {}
+        fits: dict[str, dict[str, float]] = {}  # by the figure's sentence, by name
         asked = periods_in(question.asked)
         for i in self.candidates(passage_ids):
             fig = self.figures[i]
-            if question.periods and figure_year(fig) not in question.periods:
+            if question.periods and not of_periods(fig, question.periods):
                 continue
             if question.quarters and not any(q in fig.period for q in question.quarters):
                 continue
@@ -121,10 +142,11 @@ class FigureFinder(FigureIndex):
                 continue  # "the June 2025 quarter" is not the quarter to September 2025
             coverage = covered(weight, self.tokens[i], question.alternatives) / total \
                 if total else 1.0
+            fit = fits.setdefault(fig.note, {})
             for name in question.names or [""]:
                 about = self.mentions(i, name) if name else 1.0
-                fits[name] = max(fits.get(name, 0.0), about * coverage)
-        return min((fits.get(n, 0.0) for n in question.names or [""]), default=0.0)
+                fit[name] = max(fit.get(name, 0.0), about * coverage)
+        return fits
 
     def pick(self, question: Question, vector, idf, passage_ids, floor: float = _FLOOR,
              strict: bool = False) -> list[Figure]:
@@ -160,14 +182,14 @@ class FigureFinder(FigureIndex):
         if paired:  # "A's 2014 against B's 2015"
             return [[(s - 0.3 * (1 - m), i) for s, i in ranked
                      for m in [self.mentions(i, name)] if m >= 0.5
-                     and figure_year(self.figures[i]) == period]
+                     and of_periods(self.figures[i], [period])]
                     for name, period in zip(names[:2], periods[:2], strict=False)]
         if len(periods) >= 2:
             # "How did X's share change from 2019 to 2025": X's figure at both times.
             subject = self.subject(names, [i for _, i in ranked])
             about = [(s, i) for s, i in ranked if self.mentions(i, subject) >= 0.5] \
                 if names else ranked
-            return [[(s, i) for s, i in about if figure_year(self.figures[i]) == period]
+            return [[(s, i) for s, i in about if of_periods(self.figures[i], [period])]
                     for period in periods[:2]]
         if len(names) >= 2:
             # One slot per name; of several names, the first two whose figures differ

@@ -156,11 +156,21 @@ def _unit(m: re.Match) -> str:
     return f"{scale} {noun}".strip()
 
 
+_QUALIFIES_MEASURE = re.compile(r"\s+(?:revenues?|sales|income|spending|market|share|growth|"
+                                r"business|segment|unit|division|services?)\b", re.IGNORECASE)
+
+
 def _entity(sentence: str, at: int, known: set[str]) -> str:
     # names_in already leaves out months, quarters and currency codes.
     names = [(sentence.find(n), n) for n in names_in(sentence)
              if n in known or sentence.find(n) > 0 or " " in n or not is_english_word(n)]
     before = [n for pos, n in names if 0 <= pos < at]
+    # "Globex held second place with IaaS revenue of $12.7 billion": a name that qualifies the
+    # measure ("IaaS revenue") is not whose amount it is, when another name comes before it.
+    owners = [n for n in before if not _QUALIFIES_MEASURE.match(
+        sentence[sentence.find(n) + len(n):])]
+    if owners:
+        return owners[-1]
     if before:
         return before[-1]
     # Nothing named before the number: a sentence opening "Its revenue…" leans on the one
