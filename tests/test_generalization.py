@@ -74,6 +74,8 @@ def test_typo_repair_never_touches_valid_words():
     # Words of the context a follow-up carries in parentheses ask for nothing.
     ("who said that? (Globex carried 48 million, versus 30 million at Initech)", "source", ""),
     ("What is Globex doing with its profits?", "general", ""),
+    ("Brief me on Globex Rail's 2015 expansion plan.", "broad", ""),
+    ("brief me on where Globex stood against Initech in 2019", "broad", ""),
 ])
 def test_question_kinds_come_from_plain_english(question, kind, operation):
     found = analyze(question)

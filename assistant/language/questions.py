@@ -109,6 +109,8 @@ _TYPES = [
                r"\b(?:recommend|recommendation|advice|advise)\w*\b"),
     ("broad", r"\b(?:position|standing|strengths?|weakness(?:es)?|outlook|prospects|swot|"
               r"situation|overview|state of play|big picture|landscape|catch(?:ing)? up|"
+              r"brief(?:ing)? (?:me|us)|(?:give|need) (?:me|us) a (?:briefing|rundown|run-down)|"
+              r"stacks? up|where .{1,40} st(?:ood|ands)|"
               r"clos(?:e|ing) the gap|gaining on|keep(?:ing)? up|falling behind|losing ground|"
               r"competitive(?:ness)?|where does .{1,40} stand|how is .{1,40} doing|"
               r"how (?:does|do) .{1,40} (?:compare|stack up)|pros and cons|challenges?|"
