@@ -530,3 +530,20 @@ def test_a_name_that_qualifies_the_measure_is_not_whose_amount_it_is():
     assert _entity(sentence, sentence.find("12.7"), {"Globex"}) == "Globex"
     sentence = "Initech Cloud revenue rose 34% to RMB 39.8 billion."
     assert _entity(sentence, sentence.find("34"), set()) == "Initech Cloud"
+
+
+def test_initials_find_a_report_that_spells_the_name_out(tmp_path, embeddings):
+    # One report writes "GRS", another "Globex Rail Services": both are the same name, and
+    # "second-quarter" is the second quarter.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    texts = {"2015-07": "Globex Rail Services' second-quarter sales came to $1.8 billion, up "
+                        "12% from a year earlier, the company reported.",
+             "2021-03": "GRS carried 30 million passengers in 2020, its annual report said."}
+    for day, text in texts.items():
+        (corpus / f"{day}-grs.md").write_text(
+            f"---\ntitle: Rail report {day[:4]}\nauthor: Test Writer\npublished: {day}-15\n"
+            f"---\n\n# Rail report {day[:4]}\n\n{text}\n", encoding="utf-8")
+    bot = Assistant.open(corpus=[str(corpus)], index=tmp_path / "index", embeddings=embeddings)
+    result = answer(bot, "How much did GRS report in sales for the second quarter of 2015?")
+    assert not result["abstained"] and "1.8 billion" in result["answer"], result["answer"]

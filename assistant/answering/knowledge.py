@@ -90,7 +90,7 @@ class Knowledge:
             initials = "".join(w[0] for w in words).lower()
             if initials in self.name_phrases:
                 names.append(initials.upper())
-        elif re.fullmatch(r"[A-Z]{2,5}", name) and name.lower() not in self.name_phrases:
+        elif re.fullmatch(r"[A-Z]{2,5}", name):  # "GRS" where a report says it in full
             phrase = self._by_initials.get(name.lower())
             if phrase:
                 names.append(phrase)

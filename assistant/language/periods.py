@@ -181,14 +181,14 @@ def years_between(earlier: date, later: date) -> float:
     return (later - earlier).days / 365.25
 
 
-_QUARTER = re.compile(r"\bQ([1-4])\b|\b(first|second|third|fourth|1st|2nd|3rd|4th) quarter\b",
+_QUARTER = re.compile(r"\bQ([1-4])\b|\b(first|second|third|fourth|1st|2nd|3rd|4th)[ -]quarter\b",
                       re.IGNORECASE)
 _QUARTER_WORDS = {"first": "1", "second": "2", "third": "3", "fourth": "4", "1st": "1",
                   "2nd": "2", "3rd": "3", "4th": "4"}
 
 
 QUARTER_OF_YEAR = re.compile(r"\bQ([1-4])\s?(?:of\s)?((?:19|20)\d\d)\b|\b(first|second|third|"
-                             r"fourth|1st|2nd|3rd|4th) quarter(?: of)? ((?:19|20)\d\d)\b",
+                             r"fourth|1st|2nd|3rd|4th)[ -]quarter(?: of)? ((?:19|20)\d\d)\b",
                              re.IGNORECASE)
 
 
