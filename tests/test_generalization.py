@@ -547,3 +547,16 @@ def test_initials_find_a_report_that_spells_the_name_out(tmp_path, embeddings):
     bot = Assistant.open(corpus=[str(corpus)], index=tmp_path / "index", embeddings=embeddings)
     result = answer(bot, "How much did GRS report in sales for the second quarter of 2015?")
     assert not result["abstained"] and "1.8 billion" in result["answer"], result["answer"]
+
+
+def test_a_run_of_names_is_a_figures_when_each_word_is_in_it():
+    from assistant.answering.figure_index import FigureIndex
+    from assistant.ingest.documents import Figure as Row
+    from assistant.ingest.glossary import Glossary
+
+    row = Row(id="f1", entity="US retailers", metric="Black Friday revenue", value=4.47,
+              unit="USD billion", period="2015", source="s", locator="l")
+    index = FigureIndex([row], lambda texts: [[0.0] for _ in texts], Glossary(), {},
+                        lambda p, prev: [], lambda p: None)
+    assert index.mentions(0, "US Black Friday") == 0.75
+    assert index.mentions(0, "EU Black Friday") == 0.0

@@ -56,7 +56,9 @@ def computed(turn: Turn, kb) -> Answer | None:
         return None
     result = kb.figures.compute(q, turn.vector, kb.idf, turn.passage_ids)
     if result is None or not result.calculation:
-        if q.operation and not implied and q.answer_type != "yesno" and turn.hits and \
+        # "compare … with" may only ask what the sources say: not arithmetic to abstain on.
+        if q.operation not in {"", "compare"} and not implied and q.answer_type != "yesno" and \
+                turn.hits and \
                 (len(q.names) >= 2 or len(q.periods) >= 2) and \
                 (q.operation != "growth" or len(q.periods) >= 2):
             # Arithmetic on two named things or times, but the sources lack one of the figures:
