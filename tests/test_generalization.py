@@ -560,3 +560,10 @@ def test_a_run_of_names_is_a_figures_when_each_word_is_in_it():
                         lambda p, prev: [], lambda p: None)
     assert index.mentions(0, "US Black Friday") == 0.75
     assert index.mentions(0, "EU Black Friday") == 0.0
+
+
+def test_a_pronoun_points_at_the_name_the_previous_question_asked_about():
+    past = [{"role": "user", "content": "What share of Velo's rail market did Globex Rail have "
+                                        "in 2021?"}, {"role": "assistant", "content": "34%."}]
+    assert resolve("so how big was its lead over the number two?", past) == \
+        "so how big was Globex Rail's lead over the number two?"

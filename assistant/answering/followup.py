@@ -203,7 +203,7 @@ def _pronouns(t: _Turns) -> str | None:
     """Pronouns point at the previous question's subject."""
     if not _PRONOUNS.search(t.question) or t.current.names:
         return None
-    subject = t.prior.names[0] if t.prior.names else ""
+    subject = _subject(t.previous_q, t.prior.names)
     if subject:
         resolved = re.sub(r"\b(?:it|they|he|she)\b", subject, t.question, count=1,
                           flags=re.IGNORECASE)
@@ -212,6 +212,16 @@ def _pronouns(t: _Turns) -> str | None:
         if resolved != t.question:
             return resolved
     return f"{t.question.rstrip('?')} ({_topic(t.previous_q)})?"
+
+
+def _subject(question: str, names: list[str]) -> str:
+    """The name a question asks about: the one right after its verb ("What share of X's market
+    did Y have?" asks about Y), else the first it names."""
+    for name in names:
+        if re.search(rf"\b(?:did|does|do|has|have|had|was|is|were|are|will|can|could)\s+"
+                     rf"(?:the\s+)?{re.escape(name)}\b", question):
+            return name
+    return names[0] if names else ""
 
 
 def _asks_new_thing(question: str) -> bool:
