@@ -75,6 +75,10 @@ def test_typo_repair_never_touches_valid_words():
     ("who said that? (Globex carried 48 million, versus 30 million at Initech)", "source", ""),
     ("What is Globex doing with its profits?", "general", ""),
     ("Brief me on Globex Rail's 2015 expansion plan.", "broad", ""),
+    ("If revenue of EUR 3.6 billion was up 20%, what was it a year earlier?", "quantity",
+     "before_growth"),
+    ("Working back from the 2021 figure and its growth, how big was it in 2020?", "quantity",
+     "before_growth"),
     ("brief me on where Globex stood against Initech in 2019", "broad", ""),
 ])
 def test_question_kinds_come_from_plain_english(question, kind, operation):
@@ -567,3 +571,16 @@ def test_a_pronoun_points_at_the_name_the_previous_question_asked_about():
                                         "in 2021?"}, {"role": "assistant", "content": "34%."}]
     assert resolve("so how big was its lead over the number two?", past) == \
         "so how big was Globex Rail's lead over the number two?"
+
+
+def test_an_amount_before_a_stated_growth_is_worked_back(tmp_path, embeddings):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "2022-03-initech.md").write_text(
+        "---\ntitle: Initech results\nauthor: Test Writer\npublished: 2022-03-10\n---\n\n"
+        "# Initech results\n\nInitech Transit's revenue grew 20% to EUR 3.6 billion in 2021, "
+        "the company said.\n", encoding="utf-8")
+    bot = Assistant.open(corpus=[str(corpus)], index=tmp_path / "index", embeddings=embeddings)
+    result = answer(bot, "Working back from Initech Transit's 2021 revenue and its growth, what "
+                         "was its revenue in 2020?")
+    assert "EUR 3 billion" in result["answer"] and result["calculation"], result["answer"]

@@ -236,6 +236,17 @@ def portion_of(percent: Figure, whole: Figure) -> FigureAnswer:
     return _shown(percent, whole, Calculation(expression, result, text))
 
 
+def before_growth(amount: Figure, growth: Figure) -> FigureAnswer:
+    """The amount before it grew by a stated rate: "up 45% to 27.4" was 27.4 / 1.45 ≈ 18.9."""
+    result = round(amount.value / (1 + growth.value / 100), 4)
+    expression = f"{plain_number(amount.value)} / (1 + {plain_number(growth.value)} / 100)"
+    change = "growth" if growth.value >= 0 else "fall"
+    text = (f"Before its {format_number(abs(growth.value))}% {change}, {value_text(amount)} "
+            f"was about {value_text(amount, result)} ({format_number(amount.value)} / (1 + "
+            f"{format_number(growth.value)} / 100) ≈ {format_number(result)}).")
+    return _shown(amount, growth, Calculation(expression, result, text))
+
+
 def _share(part: Figure, whole: Figure) -> FigureAnswer:
     pct = round(part.value / whole.value * 100, 2)
     expression = f"{plain_number(part.value)} / {plain_number(whole.value)} * 100"

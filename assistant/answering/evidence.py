@@ -153,6 +153,8 @@ class EvidenceScorer:
         missing = [n for n in names if not self._known_name(n)]
         years_found = {y for h in hits for y in YEAR.findall(_dated_text(h))}
         absent = [p for p in question.periods if p not in years_found | figure_periods]
+        if question.operation == "before_growth" and len(absent) < len(question.periods):
+            absent = []  # the year before a stated growth is worked out, not stated
         # The best few sentences of the asked kind must speak of what the question names and of
         # its year: "customers of X" is not answered by a sentence on customers of Y.
         typed = [e for e in evidence[:12] if e.features["type_ok"]][:3] or evidence[:3]

@@ -14,7 +14,14 @@ from ..language.numbers import unit_scale
 from ..language.periods import overlap, period_year, periods_in
 from ..language.questions import FRAMING_WORDS, Question
 from ..language.words import MONTHS, tokenize
-from .arithmetic import FigureAnswer, calculate, comparable, portion_of, year_of_period
+from .arithmetic import (
+    FigureAnswer,
+    before_growth,
+    calculate,
+    comparable,
+    portion_of,
+    year_of_period,
+)
 from .figure_index import FigureIndex
 
 # Comparison words a question may use around its measure ("wider", "gap", "factor").
@@ -240,10 +247,28 @@ class FigureFinder(FigureIndex):
         """The asked arithmetic on the two figures the question is about, shown step by step."""
         if question.operation == "portion":
             return self._portion(question, vector, idf, passage_ids)
+        if question.operation == "before_growth":
+            return self._before_growth(question, vector, idf, passage_ids)
         chosen = self.pick(question, vector, idf, passage_ids, strict=strict)
         if len(chosen) < 2:
             return None
         return calculate(question.operation or "compare", chosen)
+
+    def _before_growth(self, question: Question, vector, idf, passage_ids
+                       ) -> FigureAnswer | None:
+        """The best-fitting amount, taken back by the growth rate its sentence states ("grew
+        45% to USD 27.4 billion")."""
+        ranked = [i for s, i in self.rank(question, vector, idf, passage_ids) if s >= _FLOOR][:20]
+        for i in ranked:
+            amount = self.figures[i]
+            if amount.unit in {"percent", "percentage points"}:
+                continue
+            rate = next((self.figures[j] for j in self.candidates(passage_ids)
+                         if self.figures[j].unit == "percent"
+                         and self.figures[j].note == amount.note and amount.note), None)
+            if rate is not None:
+                return before_growth(amount, rate)
+        return None
 
     def _portion(self, question: Question, vector, idf, passage_ids) -> FigureAnswer | None:
         """A percentage about what is asked, of the amount that fits the question best."""

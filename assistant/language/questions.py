@@ -44,6 +44,14 @@ class Question:
 
 
 _OPERATIONS = [
+    # "Working back from the 2021 figure and its growth, how big was it in 2020?": the amount
+    # before a stated rate of growth.
+    ("before_growth", r"\bwork(?:ing)? (?:it )?back(?:wards?)?\b|\bback out\b|"
+                      r"\bgiven\b.{1,80}\b(?:growth|grew|rate|up)\b.{1,80}\b(?:earlier|before|"
+                      r"previous|prior|what (?:must|would|was|were))\b|"
+                      r"\bif\b.{1,80}\bup \d+(?:\.\d+)?\s?(?:%|percent\b).{1,60}"
+                      r"\b(?:earlier|before|previous|prior)\b|"
+                      r"\bwhat must\b.{1,80}\b(?:earlier|before|previous|prior)\b"),
     # "What would its 7.8% slice of the market be worth in dollars?": a percentage of an amount.
     ("portion", r"\b(?:share|slice|portion|\d+(?:\.\d+)?\s?(?:%|percent))\b.{0,80}\b(?:worth|"
                 r"in (?:dollars|us dollars|usd|rmb|yuan|renminbi|euros?|money terms|cash terms)|"
