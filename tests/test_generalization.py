@@ -177,6 +177,17 @@ def answer(bot, question, history=()):
     return result
 
 
+def reports_bot(tmp_path, embeddings, reports: dict[str, str]):
+    """A bot over one-paragraph reports, each {published date: text}."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for day, text in reports.items():
+        (corpus / f"{day}-report.md").write_text(
+            f"---\ntitle: Report of {day}\nauthor: Test Writer\npublished: {day}\n---\n\n"
+            f"# Report of {day}\n\n{text}\n", encoding="utf-8")
+    return Assistant.open(corpus=[str(corpus)], index=tmp_path / "index", embeddings=embeddings)
+
+
 def test_a_lookup_quotes_the_sentence_that_holds_the_figure(generic_bot):
     result = answer(generic_bot, "How many passengers did Globex Rail carry in 2021?")
     assert not result["abstained"] and "48 million" in result["answer"]
@@ -442,16 +453,10 @@ def test_a_briefing_carries_figures_about_its_subject(generic_bot):
 
 def test_the_latest_figure_comes_from_the_newest_report(tmp_path, embeddings):
     # The older report matches the question's words better; the newer one is the answer.
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    texts = {"2021-03": "Globex Rail carried 30 million passengers in 2020, its annual "
-                        "passenger report said.",
-             "2024-03": "Globex Rail carried 52 million passengers in 2023."}
-    for day, text in texts.items():
-        (corpus / f"{day}-globex.md").write_text(
-            f"---\ntitle: Globex Rail in {day[:4]}\nauthor: Test Writer\npublished: {day}\n"
-            f"---\n\n# Globex Rail in {day[:4]}\n\n{text}\n", encoding="utf-8")
-    bot = Assistant.open(corpus=[str(corpus)], index=tmp_path / "index", embeddings=embeddings)
+    bot = reports_bot(tmp_path, embeddings, {
+        "2021-03": "Globex Rail carried 30 million passengers in 2020, its annual passenger "
+                   "report said.",
+        "2024-03": "Globex Rail carried 52 million passengers in 2023."})
     result = answer(bot, "What is the latest passenger figure for Globex Rail?")
     assert "52 million" in result["answer"].split("[1]")[0], result["answer"]
 
@@ -497,17 +502,11 @@ def test_an_amount_stated_in_a_yes_no_question_is_checked_against_the_sentence(
 
 def test_an_undated_sentence_speaks_of_its_reports_year(tmp_path, embeddings):
     # "The quarter ended 30 September" in a report published in 2025 is 2025's quarter.
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "2025-11-globex.md").write_text(
-        "---\ntitle: Globex results\nauthor: Test Writer\npublished: 2025-11-20\n---\n\n"
-        "# Globex results\n\nGlobex Rail carried 12 million passengers in the quarter ended "
-        "30 September, up 8% on a year before.\n", encoding="utf-8")
-    (corpus / "2025-11-initech.md").write_text(
-        "---\ntitle: Initech results\nauthor: Test Writer\npublished: 2025-11-21\n---\n\n"
-        "# Initech results\n\nInitech's revenue for the quarter ending in September was 388 "
-        "million yuan ($63 million), up 12% from a year earlier.\n", encoding="utf-8")
-    bot = Assistant.open(corpus=[str(corpus)], index=tmp_path / "index", embeddings=embeddings)
+    bot = reports_bot(tmp_path, embeddings, {
+        "2025-11-20": "Globex Rail carried 12 million passengers in the quarter ended 30 "
+                      "September, up 8% on a year before.",
+        "2025-11-21": "Initech's revenue for the quarter ending in September was 388 million "
+                      "yuan ($63 million), up 12% from a year earlier."})
     result = answer(bot, "How many passengers did Globex Rail carry in the September 2025 "
                          "quarter?")
     assert not result["abstained"] and "12 million" in result["answer"], result["answer"]
@@ -539,16 +538,10 @@ def test_a_name_that_qualifies_the_measure_is_not_whose_amount_it_is():
 def test_initials_find_a_report_that_spells_the_name_out(tmp_path, embeddings):
     # One report writes "GRS", another "Globex Rail Services": both are the same name, and
     # "second-quarter" is the second quarter.
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    texts = {"2015-07": "Globex Rail Services' second-quarter sales came to $1.8 billion, up "
-                        "12% from a year earlier, the company reported.",
-             "2021-03": "GRS carried 30 million passengers in 2020, its annual report said."}
-    for day, text in texts.items():
-        (corpus / f"{day}-grs.md").write_text(
-            f"---\ntitle: Rail report {day[:4]}\nauthor: Test Writer\npublished: {day}-15\n"
-            f"---\n\n# Rail report {day[:4]}\n\n{text}\n", encoding="utf-8")
-    bot = Assistant.open(corpus=[str(corpus)], index=tmp_path / "index", embeddings=embeddings)
+    bot = reports_bot(tmp_path, embeddings, {
+        "2015-07-15": "Globex Rail Services' second-quarter sales came to $1.8 billion, up 12% "
+                      "from a year earlier, the company reported.",
+        "2021-03-15": "GRS carried 30 million passengers in 2020, its annual report said."})
     result = answer(bot, "How much did GRS report in sales for the second quarter of 2015?")
     assert not result["abstained"] and "1.8 billion" in result["answer"], result["answer"]
 
@@ -574,13 +567,9 @@ def test_a_pronoun_points_at_the_name_the_previous_question_asked_about():
 
 
 def test_an_amount_before_a_stated_growth_is_worked_back(tmp_path, embeddings):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "2022-03-initech.md").write_text(
-        "---\ntitle: Initech results\nauthor: Test Writer\npublished: 2022-03-10\n---\n\n"
-        "# Initech results\n\nInitech Transit's revenue grew 20% to EUR 3.6 billion in 2021, "
-        "the company said.\n", encoding="utf-8")
-    bot = Assistant.open(corpus=[str(corpus)], index=tmp_path / "index", embeddings=embeddings)
+    bot = reports_bot(tmp_path, embeddings, {
+        "2022-03-10": "Initech Transit's revenue grew 20% to EUR 3.6 billion in 2021, the "
+                      "company said."})
     result = answer(bot, "Working back from Initech Transit's 2021 revenue and its growth, what "
                          "was its revenue in 2020?")
     assert "EUR 3 billion" in result["answer"] and result["calculation"], result["answer"]

@@ -99,7 +99,7 @@ class FigureIndex:
             return 0.75  # "SMEs" names what a row of China's counts
         if fig.table == "extracted" and any(v in fig.note.lower() for v in variants):
             return 0.5
-        # "US Black Friday": a run of capitalized words, each of them in the figure's words.
+        # "EU Globex Rail": a run of capitalized words, each of them in the figure's words.
         words = [w for w in name.lower().split() if len(w) > 1]
         if len(words) > 1:
             said = set(re.findall(r"[\w&]+", (fig.note if fig.table == "extracted" else
