@@ -573,3 +573,9 @@ def test_an_amount_before_a_stated_growth_is_worked_back(tmp_path, embeddings):
     result = answer(bot, "Working back from Initech Transit's 2021 revenue and its growth, what "
                          "was its revenue in 2020?")
     assert "EUR 3 billion" in result["answer"] and result["calculation"], result["answer"]
+
+
+def test_a_stopword_with_a_clitic_is_still_a_stopword():
+    from assistant.language.words import tokenize
+    assert tokenize("What's a good recipe? It's Globex's revenue.") == \
+        ["good", "recipe", "globex", "revenue"]

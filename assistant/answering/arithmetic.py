@@ -238,7 +238,8 @@ def portion_of(percent: Figure, whole: Figure) -> FigureAnswer:
 
 def before_growth(amount: Figure, growth: Figure) -> FigureAnswer:
     """The amount before it grew by a stated rate: "up 45% to 27.4" was 27.4 / 1.45 ≈ 18.9."""
-    result = round(amount.value / (1 + growth.value / 100), 4)
+    exact = amount.value / (1 + growth.value / 100)
+    result = round(exact, 2 if abs(exact) >= 10 else 4)
     expression = f"{plain_number(amount.value)} / (1 + {plain_number(growth.value)} / 100)"
     change = "growth" if growth.value >= 0 else "fall"
     text = (f"Before its {format_number(abs(growth.value))}% {change}, {value_text(amount)} "

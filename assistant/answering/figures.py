@@ -259,7 +259,10 @@ class FigureFinder(FigureIndex):
         """The best-fitting amount, taken back by the growth rate its sentence states ("grew
         45% to USD 27.4 billion")."""
         ranked = [i for s, i in self.rank(question, vector, idf, passage_ids) if s >= _FLOOR][:20]
-        for i in ranked:
+        # Of the amounts about what the question names, if it names anything they are about.
+        about = [i for i in ranked if question.names
+                 and max(self.mentions(i, n) for n in question.names) >= 1.0]
+        for i in about or ranked:
             amount = self.figures[i]
             if amount.unit in {"percent", "percentage points"}:
                 continue

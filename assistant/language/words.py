@@ -48,7 +48,8 @@ def tokenize(text: str) -> list[str]:
     """Search tokens: stemmed content words and plain numbers."""
     low = NUMBER.sub(lambda m: m.group(0).replace(",", ""), text.lower())
     words = [w.strip(".'’-") for w in _WORD.findall(low)]
-    return [stem(w) for w in words if w and w not in STOPWORDS]
+    # "what's", "it's": a stopword with a clitic is still a stopword.
+    return [s for w in words if w and w not in STOPWORDS for s in [stem(w)] if s not in STOPWORDS]
 
 
 def content_tokens(text: str) -> list[str]:
