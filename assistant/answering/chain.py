@@ -83,9 +83,11 @@ class AnswerChain:
                 turn.analysis.alternatives.setdefault(token, set()).update(
                     t for v in found for t in tokenize(v))
         turn.analysis.tokens = kb.scorer.in_corpus_words(turn.analysis.tokens)
-        fits = kb.figures.fit_by_sentence(turn.analysis, kb.idf, turn.passage_ids) \
+        turn.figure_fits = kb.figures.fits(turn.analysis, kb.idf, turn.passage_ids) \
             if turn.analysis.wants_figure else {}
-        turn.evidence = kb.scorer.candidates(turn.analysis, turn.hits, turn.vector, fits)
+        turn.evidence = kb.scorer.candidates(
+            turn.analysis, turn.hits, turn.vector,
+            kb.figures.by_sentence(turn.figure_fits, turn.analysis.names))
         return turn
 
     def _newest(self, query: str, vector, hits: list, k: int, pool: int) -> list:
@@ -104,7 +106,7 @@ class AnswerChain:
             turn.answerable = 0.0
             return turn
         kb = self.knowledge
-        match = kb.figures.match(turn.analysis, kb.idf, turn.passage_ids) \
+        match = kb.figures.match(turn.figure_fits, turn.analysis.names) \
             if turn.analysis.wants_figure else 0.0
         turn.answerable, signals = kb.scorer.judge(turn.analysis, turn.evidence, turn.hits,
                                                    kb.figure_periods, match)

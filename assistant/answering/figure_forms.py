@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from ..ingest.extract import currency_of
 from ..language.periods import year_of
 from .answer import (
     Answer,
@@ -98,10 +99,6 @@ def threshold(turn: Turn, kb) -> Answer | None:
         return finish(turn.question, turn.resolved, sentences, citations, [fig], lead=verdict)
     return None
 
-_CURRENCIES = {"USD": r"\$|\busd\b|\bdollars?\b", "RMB": r"\brmb\b|\byuan\b|\brenminbi\b",
-               "EUR": r"€|\beur\b|\beuros?\b"}
-
-
 def _sentence_bound(turn: Turn, kb, best) -> str:
     """"Was its revenue above $100 million?" against the amount the best sentence states
     ("388 million yuan ($63 million)"): in the currency asked, when the question names one."""
@@ -119,10 +116,10 @@ def _sentence_bound(turn: Turn, kb, best) -> str:
 
 
 def _in_asked_currency(q, fig) -> bool:
-    """True unless the question names a currency ("above $100 million") and the figure is in
-    another one."""
-    asked = [code for code, pattern in _CURRENCIES.items() if re.search(pattern, q.asked, re.I)]
-    return not asked or fig.unit.startswith(asked[0])
+    """True unless the question's amount has a currency ("above $100 million") and the figure
+    is in another one."""
+    asked = currency_of(q.asked)
+    return not asked or fig.unit.startswith(asked)
 
 
 def _recent_enough(turn: Turn, figures) -> bool:

@@ -116,24 +116,24 @@ class FigureFinder(FigureIndex):
         return {t: float(np.log((count + 1) / (1 + sum(t in self.tokens[i] for i in indexes))))
                 + 0.1 for t in measure_words(question, idf)}
 
-    def match(self, question: Question, idf, passage_ids) -> float:
-        """How well the figures fit the question: for each thing it names, the best figure
-        about it, in the period asked, measuring what is asked (IDF-weighted words); the
-        weakest of those. Near 0 when the sources hold figures on the subject but not the one
-        asked for."""
-        fits = self._fits(question, idf, passage_ids)
+    @staticmethod
+    def match(fits: dict[str, dict[str, float]], names: list[str]) -> float:
+        """How well the figures fit the question (from `fits`): for each thing it names, the
+        best figure about it, in the period asked, measuring what is asked (IDF-weighted
+        words); the weakest of those. Near 0 when the sources hold figures on the subject but
+        not the one asked for."""
         return min((max((f.get(n, 0.0) for f in fits.values()), default=0.0)
-                    for n in question.names or [""]), default=0.0)
+                    for n in names or [""]), default=0.0)
 
-    def fit_by_sentence(self, question: Question, idf, passage_ids) -> dict[str, float]:
-        """For each sentence that states a figure, how well its best figure fits the question
-        (as in `match`): a sentence holding the figure asked for is likely the answer."""
-        names = question.names or [""]
-        return {note: min(fit.get(n, 0.0) for n in names)
-                for note, fit in self._fits(question, idf, passage_ids).items()}
+    @staticmethod
+    def by_sentence(fits: dict[str, dict[str, float]], names: list[str]) -> dict[str, float]:
+        """For each sentence that states a figure, how well its best figure fits the question:
+        a sentence holding the figure asked for is likely the answer."""
+        return {note: min(fit.get(n, 0.0) for n in names or [""]) for note, fit in fits.items()}
 
-    def _fits(self, question: Question, idf, passage_ids) -> dict[str, dict[str, float]]:
-        """{figure's sentence: {name: fit}} over the candidate figures in the period asked."""
+    def fits(self, question: Question, idf, passage_ids) -> dict[str, dict[str, float]]:
+        """{figure's sentence: {name: fit}} over the candidate figures in the period asked:
+        read once per question, for the sentence ranking and the answerability judge."""
         weight = measure_words(question, idf)
         total = sum(weight.values())
         fits: dict[str, dict[str, float]] = {}  # by the figure's sentence, by name
@@ -159,7 +159,7 @@ class FigureFinder(FigureIndex):
              strict: bool = False) -> list[Figure]:
         """The two figures to compute with: one per name (or per year), the best-scoring
         comparable pair. `strict`: each must be about its name, in the same period."""
-        ranked = [r for r in self.rank(question, vector, idf, passage_ids) if r[0] >= floor][:40]
+        ranked = self._worth(question, vector, idf, passage_ids, floor)[:40]
         if not ranked:
             return []
         periods = question.periods
@@ -254,28 +254,30 @@ class FigureFinder(FigureIndex):
             return None
         return calculate(question.operation or "compare", chosen)
 
+    def _worth(self, question: Question, vector, idf, passage_ids, floor: float = _FLOOR
+               ) -> list[tuple[float, int]]:
+        """The ranked figures that fit the question well enough to compute with."""
+        return [r for r in self.rank(question, vector, idf, passage_ids) if r[0] >= floor]
+
     def _before_growth(self, question: Question, vector, idf, passage_ids
                        ) -> FigureAnswer | None:
         """The best-fitting amount, taken back by the growth rate its sentence states ("grew
         45% to USD 27.4 billion")."""
-        ranked = [i for s, i in self.rank(question, vector, idf, passage_ids) if s >= _FLOOR][:20]
+        ranked = [i for _, i in self._worth(question, vector, idf, passage_ids)[:20]]
         # Of the amounts about what the question names, if it names anything they are about.
         about = [i for i in ranked if question.names
                  and max(self.mentions(i, n) for n in question.names) >= 1.0]
+        rates = {self.figures[j].note: self.figures[j] for j in self.candidates(passage_ids)
+                 if self.figures[j].unit == "percent" and self.figures[j].note}
         for i in about or ranked:
             amount = self.figures[i]
-            if amount.unit in {"percent", "percentage points"}:
-                continue
-            rate = next((self.figures[j] for j in self.candidates(passage_ids)
-                         if self.figures[j].unit == "percent"
-                         and self.figures[j].note == amount.note and amount.note), None)
-            if rate is not None:
-                return before_growth(amount, rate)
+            if amount.unit not in {"percent", "percentage points"} and amount.note in rates:
+                return before_growth(amount, rates[amount.note])
         return None
 
     def _portion(self, question: Question, vector, idf, passage_ids) -> FigureAnswer | None:
         """A percentage about what is asked, of the amount that fits the question best."""
-        ranked = [i for s, i in self.rank(question, vector, idf, passage_ids) if s >= _FLOOR][:20]
+        ranked = [i for _, i in self._worth(question, vector, idf, passage_ids)[:20]]
         percent = next((i for i in ranked if self.figures[i].unit == "percent" and (
             not question.names or max(self.mentions(i, n) for n in question.names) == 1.0)), None)
         whole = next((i for i in ranked if self.figures[i].unit not in {"percent",

@@ -25,6 +25,8 @@ class Turn:
     vector: list[float]
     hits: list[Hit] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
+    # For a figure question: {figure's sentence: {name: fit}} (FigureFinder.fits), read once.
+    figure_fits: dict = field(default_factory=dict)
     answerable: float = 1.0
     signals: dict = field(default_factory=dict)
     previous_answer: str = ""  # a follow-up should add to it, not repeat it

@@ -12,7 +12,7 @@ from collections import Counter
 
 from langchain_core.documents import Document
 
-from ..language.numbers import YEAR
+from ..language.numbers import CURRENCY_CODES, YEAR
 from ..language.periods import QUARTER_OF_YEAR, quarter_label
 from ..language.spelling import is_english_word
 from ..language.words import MONTHS, names_in
@@ -156,6 +156,16 @@ def _unit(m: re.Match) -> str:
     return f"{scale} {noun}".strip()
 
 
+def currency_of(text: str) -> str:
+    """The currency code of the first amount a text states with one ("above $100 million":
+    USD), read as the figures are; '' if none."""
+    for m in _MENTION.finditer(text):
+        code = _unit(m).split(" ")[0]
+        if code in CURRENCY_CODES:
+            return code
+    return ""
+
+
 _QUALIFIES_MEASURE = re.compile(r"\s+(?:revenues?|sales|income|spending|market|share|growth|"
                                 r"business|segment|unit|division|services?)\b", re.IGNORECASE)
 
@@ -169,10 +179,8 @@ def _entity(sentence: str, at: int, known: set[str]) -> str:
     # measure ("IaaS revenue") is not whose amount it is, when another name comes before it.
     owners = [n for n in before if not _QUALIFIES_MEASURE.match(
         sentence[sentence.find(n) + len(n):])]
-    if owners:
-        return owners[-1]
     if before:
-        return before[-1]
+        return (owners or before)[-1]
     # Nothing named before the number: a sentence opening "Its revenue…" leans on the one
     # before it; otherwise the first name after the number.
     if _LEANS_BACK.match(sentence):
