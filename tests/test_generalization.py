@@ -516,6 +516,27 @@ def test_an_undated_sentence_speaks_of_its_reports_year(tmp_path, embeddings):
     assert result["answer"].startswith("No."), result["answer"]
 
 
+def test_a_report_early_in_a_year_speaks_of_the_year_before(tmp_path, embeddings):
+    # "The fourth quarter" in a February report is the last year's, though no year is written.
+    bot = reports_bot(tmp_path, embeddings, {
+        "2018-02-01": "Globex Cloud's figures for the fourth quarter are out. Initech had "
+                      "figures of a 98% increase for its platform, though it gave no amount."})
+    result = answer(bot, "How much did Initech's platform grow in the fourth quarter of 2017?")
+    assert not result["abstained"] and "98%" in result["answer"], result["answer"]
+
+
+def test_a_figure_read_from_an_article_quotes_its_own_sentence():
+    from langchain_core.documents import Document
+
+    from assistant.answering.answer import figure_citation
+    sentence = "Its model costs only 1/18 of the rival's price."
+    passage = Document(page_content=f"A new model. {sentence}", id="d:1",
+                       metadata={"kind": "text", "para_start": 1, "para_end": 1})
+    fig = Figure("x-1", "Globex", "price", 0.056, "ratio", "", "d", "para 1", note=sentence,
+                 table="extracted")
+    assert figure_citation(fig, {"d": [passage]}, {}) == (passage, sentence)
+
+
 def test_a_follow_up_on_a_quarter_or_the_whole_year_moves_the_period():
     year = [{"role": "user", "content": "How fast did Globex Rail's ridership grow in 2021?"},
             {"role": "assistant", "content": "It grew 45 percent."}]

@@ -23,6 +23,7 @@ from .answer import (
     finish,
 )
 from .dated import dated_figure
+from .evidence import report_years
 from .figure_forms import computed, threshold, yes_no
 from .figures import covered, measure_words
 from .text_forms import briefing, involve, listing, sentences
@@ -107,7 +108,8 @@ def _period_stated(turn: Turn, kb) -> bool:
                 covered(weight, frozenset(tokenize(window)), q.alternatives) < 0.34 * total:
             continue  # an amount of something else in that period does not count
         # The sentence's own period; the one before it sets the period only when it has none.
-        stated = periods_in(e.text) or periods_in(e.sentence.previous)
+        stated = periods_in(e.text) or periods_in(e.sentence.previous) or \
+            periods_in(" ".join(report_years(e.hit.document)))
         if overlap(stated, asked) or _RELATIVE_PERIOD.search(window):
             return True  # "a year earlier" may be the period asked: not proof it is absent
     return False

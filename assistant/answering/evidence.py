@@ -199,8 +199,9 @@ class EvidenceScorer:
         if not total:
             return 1.0
         # Of the names, the subject is enough: "X's share in China" is answered by "X took 34%".
+        # And of the period asked: X's share in 2019 does not answer for 2022.
         amounts = [e for e in evidence[:5] if e.features["type_ok"]
-                   and self.names_share(question.names, e) >= 0.5]
+                   and self.names_share(question.names, e) >= 0.5 and e.features["year_ok"]]
         said = max((covered(weight, frozenset(tokenize(e.text)), question.alternatives) / total
                     for e in amounts), default=0.0)
         return max(said, figure_match)
@@ -295,9 +296,16 @@ def _source_date(question: Question, published: str) -> float:
 
 
 def _dated_text(hit: Hit) -> str:
-    """A passage with its source's publication date: a report speaks of its own time ("the
-    quarter ended 30 September") without always naming the year."""
-    return f"{hit.document.page_content} {hit.document.metadata.get('published', '')}"
+    """A passage with its source's years: a report speaks of its own time ("the quarter ended
+    30 September") without always naming the year, and of the year before when it reports it
+    ("the fourth quarter" in a February report)."""
+    return f"{hit.document.page_content} {' '.join(report_years(hit.document))}"
+
+
+def report_years(document) -> list[str]:
+    """The years a report's undated sentences may speak of: its own and the one before."""
+    published = str(document.metadata.get("published", ""))[:4]
+    return [published, str(int(published) - 1)] if published.isdigit() else []
 
 
 def _year_ok(question: Question, sentence: str, passage: str) -> float:
