@@ -600,3 +600,26 @@ def test_a_stopword_with_a_clitic_is_still_a_stopword():
     from assistant.language.words import tokenize
     assert tokenize("What's a good recipe? It's Globex's revenue.") == \
         ["good", "recipe", "globex", "revenue"]
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("How many paying customers did Globex have in 2020?", "count"),
+    ("What was Globex's revenue in 2020?", "money"),
+    ("How much cash did Globex put into the rail line?", "money"),
+    ("What was Globex's market share in 2021?", "percent"),
+    ("What was the largest single price reduction Globex made?", ""),
+    ("How much did Globex's revenue grow in 2021?", ""),
+])
+def test_a_lookup_says_what_kind_of_amount_it_wants(question, kind):
+    assert analyze(question).amount_kind == kind
+
+
+@pytest.mark.parametrize("sentence, kinds", [
+    ("Revenue rose 62% to RMB 40 billion on 12 March 2020.", {"percent", "money"}),
+    ("It had 2.3 million customers in 2019.", {"count"}),
+    ("Its sales exceeded the next four rivals combined.", {"count"}),
+    ("It is one of the largest operators since 2015.", set()),
+])
+def test_the_kinds_of_amount_a_sentence_states(sentence, kinds):
+    from assistant.ingest.extract import amount_kinds
+    assert amount_kinds(sentence) == kinds

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..ingest.extract import amount_kinds
 from ..language.numbers import YEAR
 from ..language.periods import quarter_periods_in, quarters_in
 from ..language.questions import Question
@@ -266,8 +267,11 @@ def type_ok(question: Question, sentence: str) -> bool:
     """Whether a sentence holds the kind of thing the question asks for."""
     kind = question.answer_type
     if kind == "quantity" or question.operation:
-        # An amount, not merely a year or a day of a month ("fiscal 2018 ends on 31 March").
-        return bool(_HAS_NUMBER.search(_DATES.sub(" ", sentence)))
+        # An amount, not merely a year or a day of a month ("fiscal 2018 ends on 31 March"),
+        # and of the kind asked: "how many customers" is not answered by a sum of money.
+        if not _HAS_NUMBER.search(_DATES.sub(" ", sentence)):
+            return False
+        return not question.amount_kind or question.amount_kind in amount_kinds(sentence)
     if kind == "date":
         return bool(_HAS_DATE.search(sentence))
     if kind == "who":  # someone the question does not already name

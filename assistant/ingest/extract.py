@@ -12,7 +12,7 @@ from collections import Counter
 
 from langchain_core.documents import Document
 
-from ..language.numbers import CURRENCY_CODES, YEAR
+from ..language.numbers import CURRENCY_CODES, NUMBER_WORDS, YEAR
 from ..language.periods import QUARTER_OF_YEAR, quarter_label
 from ..language.spelling import is_english_word
 from ..language.words import MONTHS, names_in
@@ -164,6 +164,29 @@ def currency_of(text: str) -> str:
         if code in CURRENCY_CODES:
             return code
     return ""
+
+
+def amount_kinds(text: str) -> set[str]:
+    """The kinds of amount a text states, read as the figures are: "money" (with a currency),
+    "percent", "count" (any other number, or a number word); years and days are none."""
+    kinds = set()
+    for m in _MENTION.finditer(text):
+        raw = m.group("num")
+        if YEAR.fullmatch(raw) and not (m.group("cur") or m.group("pct") or m.group("scale")):
+            continue
+        if not m.group("cur") and (_DAY_BEFORE_MONTH.match(text[m.end("num"):])
+                                   or _MONTH_BEFORE_DAY.search(text[:m.start("num")])):
+            continue
+        unit = _unit(m).split(" ")[0]
+        kinds.add("money" if unit in CURRENCY_CODES else "percent" if m.group("pct") else "count")
+    if _NUMBER_WORD.search(text):
+        kinds.add("count")
+    return kinds
+
+
+# "One" is as often no count at all ("one of the largest").
+_NUMBER_WORD = re.compile(r"\b(?:" + "|".join(sorted(set(NUMBER_WORDS) - {"one"})) +
+                          r"|dozens?|hundreds|thousands|millions)\b", re.IGNORECASE)
 
 
 _QUALIFIES_MEASURE = re.compile(r"\s+(?:revenues?|sales|income|spending|market|share|growth|"

@@ -42,6 +42,31 @@ class Question:
     def wants_figure(self) -> bool:
         return self.answer_type == "quantity" or bool(self.operation)
 
+    @property
+    def amount_kind(self) -> str:
+        """The kind of amount a figure lookup asks for: "percent", "money" or "count"; '' when
+        its wording does not say (then any amount fits) or it asks for arithmetic."""
+        if self.operation or self.answer_type != "quantity":
+            return ""
+        low = without_context(self.text.lower())
+        return next((kind for kind, pattern in _AMOUNT_KINDS if pattern.search(low)), "")
+
+
+# What a lookup's wording says of the amount it wants; the first that matches decides.
+_CHANGE = r"\b(?:grow|grew|growth|rise|rose|increase|jump|fall|fell|drop|decline|up|down)"
+_AMOUNT_KINDS = [
+    ("percent", re.compile(r"\b(?:share|percent|percentage|per cent|proportion|growth rate|"
+                           r"margin)\b|%")),
+    ("money", re.compile(r"\bin (?:dollars|us dollars|usd|rmb|yuan|renminbi|euros?)\b|"
+                         r"\bhow many (?:dollars|yuan|euros)\b|"
+                         r"\bhow much (?:cash|money|capital|funding)\b|"
+                         r"\bhow much (?:\w+ ){0,6}(?:cost|spend|spent|invest|invested|earn|"
+                         r"earned|pay|paid|raise|raised|charge|charged|worth)\b|"
+                         rf"^(?!.*{_CHANGE}).*\b(?:revenue|sales|income|profit|earnings|"
+                         r"ebita|ebitda|spending|capex)\b")),
+    ("count", re.compile(r"\bhow many (?!times\b|fold\b)")),
+]
+
 
 _OPERATIONS = [
     # "Working back from the 2021 figure and its growth, how big was it in 2020?": the amount
