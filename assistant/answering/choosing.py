@@ -99,6 +99,10 @@ def diverse(turn: Turn, kb, limit: int, recent: bool = False) -> list[Evidence]:
     """Maximal marginal relevance: good sentences that say different things, from different
     passages where possible; with `recent`, newer documents count a little more."""
     pool = [e for e in turn.evidence[:60] if is_usable(e) and len(e.text) >= 40]
+    # A question that names its time is briefed from sources of that time, where there are.
+    timely = [e for e in pool if e.features["year_ok"]]
+    if turn.analysis.periods and len(timely) >= 2:
+        pool = timely
     if not pool:
         return []
     vectors = kb.bank.vectors([e.text for e in pool])

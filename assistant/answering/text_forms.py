@@ -97,7 +97,8 @@ def briefing(turn: Turn, kb) -> Answer | None:
     """Broad questions: 3-5 points across sections and documents, each cited."""
     if turn.analysis.answer_type != "broad":
         return None
-    chosen = diverse(turn, kb, limit=5, recent=True)
+    # Newer reports count a little more, unless the question names its own time.
+    chosen = diverse(turn, kb, limit=5, recent=not turn.analysis.periods)
     if len(chosen) < 2:
         return None
     chosen = _with_figures(turn, kb, chosen)
