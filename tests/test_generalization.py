@@ -623,3 +623,16 @@ def test_a_lookup_says_what_kind_of_amount_it_wants(question, kind):
 def test_the_kinds_of_amount_a_sentence_states(sentence, kinds):
     from assistant.ingest.extract import amount_kinds
     assert amount_kinds(sentence) == kinds
+
+
+def test_a_briefing_on_a_named_year_draws_on_reports_of_that_time(tmp_path, embeddings):
+    bot = reports_bot(tmp_path, embeddings, {
+        "2019-06-01": "Globex Rail led the regional market with a 40% share of passengers. "
+                      "Its closest rival, Initech Transit, held 25% and was growing faster. "
+                      "Globex Rail planned two new lines to defend its position.",
+        "2024-06-01": "Globex Rail now runs the largest electric fleet in the region. "
+                      "Its market position weakened after Initech Transit opened a coastal "
+                      "line. Globex Rail is cutting fares to win riders back."})
+    result = answer(bot, "Brief me on Globex Rail's market position in 2019.")
+    assert not result["abstained"], result["answer"]
+    assert {c["published"][:4] for c in result["citations"]} == {"2019"}, result["answer"]
