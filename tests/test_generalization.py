@@ -636,3 +636,22 @@ def test_a_briefing_on_a_named_year_draws_on_reports_of_that_time(tmp_path, embe
     result = answer(bot, "Brief me on Globex Rail's market position in 2019.")
     assert not result["abstained"], result["answer"]
     assert {c["published"][:4] for c in result["citations"]} == {"2019"}, result["answer"]
+
+
+def test_a_name_after_a_number_is_a_table_cell_not_a_unit():
+    from langchain_core.documents import Document
+
+    from assistant.ingest.extract import extract_passage
+    row = Document(page_content="Share by quarter: Initech 16.6 Globex 8.8 Other clouds 19.9.",
+                   id="d:1", metadata={"doc_id": "d", "locator": "para 1"})
+    assert extract_passage(row) == []
+
+
+def test_growth_is_of_one_thing_between_two_periods():
+    from assistant.answering.arithmetic import calculate
+    tencent = Figure("a", "Initech", "share", 16.6, "percent", "", "d", "para 1")
+    baidu = Figure("b", "Globex", "share", 8.8, "percent", "", "d", "para 1")
+    assert calculate("growth", [tencent, baidu]) is None
+    before = Figure("c", "Globex", "share", 7.2, "percent", "2020", "d", "para 1")
+    after = Figure("d", "Globex Rail", "share", 8.8, "percent", "2021", "d", "para 1")
+    assert calculate("growth", [before, after]).calculation.result == pytest.approx(22.2, 0.01)

@@ -104,11 +104,19 @@ def comparable(a: Figure, b: Figure) -> bool:
     return _unit_kind(a.unit) == _unit_kind(b.unit) and unit_scale(a.unit) == unit_scale(b.unit)
 
 
+def _one_thing_over_time(a: Figure, b: Figure) -> bool:
+    """Two figures of one thing (one name holds the other, or one has none) at two periods."""
+    x, y = a.entity.lower(), b.entity.lower()
+    return bool(a.period and b.period and a.period != b.period) and (x in y or y in x)
+
+
 def calculate(operation: str, figures: list[Figure]) -> FigureAnswer | None:
     """Arithmetic on two comparable figures: growth over time, or a comparison of two things."""
     a, b = figures[:2]
     if not comparable(a, b):
         return None
+    if operation == "growth" and not _one_thing_over_time(a, b):
+        return None  # Tencent's figure against Baidu's, or two undated ones, is no growth
     if operation == "growth" or (a.entity == b.entity and a.period != b.period
                                  and operation not in {"ratio", "share", "difference", "sum",
                                                    "average", "percent_more"}):
