@@ -655,3 +655,15 @@ def test_growth_is_of_one_thing_between_two_periods():
     before = Figure("c", "Globex", "share", 7.2, "percent", "2020", "d", "para 1")
     after = Figure("d", "Globex Rail", "share", 8.8, "percent", "2021", "d", "para 1")
     assert calculate("growth", [before, after]).calculation.result == pytest.approx(22.2, 0.01)
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("How many times bigger was Globex's revenue in 2023 than in 2021?", "money"),
+    ("Compare the revenue growth of Globex and Initech in 2021.", ""),
+    ("By how many percentage points did Globex's share of the rail market fall from 2020 to "
+     "2021?", "percent"),
+    ("How many more passengers did Globex carry than Initech in 2021?", "count"),
+])
+def test_arithmetic_says_what_kind_of_amounts_it_works_on(question, kind):
+    assert analyze(question).operand_kind == kind
+

@@ -99,6 +99,16 @@ def _unit_kind(unit: str) -> tuple[str, str]:
     return "count", ""
 
 
+def unit_kind(unit: str) -> str:
+    """A unit as a question names amounts: "money", "percent" or "count" ('' for others)."""
+    kind, _ = _unit_kind(unit)
+    if kind == "currency":
+        return "money"
+    if "percent" in unit.lower() or unit.strip() == "%":
+        return "percent"
+    return "count" if kind == "count" else ""
+
+
 def comparable(a: Figure, b: Figure) -> bool:
     """Figures that may enter one calculation: same currency, same rate, or both counts."""
     return _unit_kind(a.unit) == _unit_kind(b.unit) and unit_scale(a.unit) == unit_scale(b.unit)

@@ -20,6 +20,7 @@ from .arithmetic import (
     calculate,
     comparable,
     portion_of,
+    unit_kind,
     year_of_period,
 )
 from .figure_index import FigureIndex
@@ -160,6 +161,9 @@ class FigureFinder(FigureIndex):
         """The two figures to compute with: one per name (or per year), the best-scoring
         comparable pair. `strict`: each must be about its name, in the same period."""
         ranked = self._worth(question, vector, idf, passage_ids, floor)[:40]
+        if question.operand_kind:  # "how much bigger was revenue": amounts, not growth rates
+            ranked = [r for r in ranked if unit_kind(self.figures[r[1]].unit) ==
+                      question.operand_kind]
         if not ranked:
             return []
         periods = question.periods

@@ -51,6 +51,16 @@ class Question:
         low = without_context(self.text.lower())
         return next((kind for kind, pattern in _AMOUNT_KINDS if pattern.search(low)), "")
 
+    @property
+    def operand_kind(self) -> str:
+        """For arithmetic, the kind of the amounts it works on, by the measure named: "money"
+        for revenue (not its growth rate), "percent" for shares, "count" for "how many";
+        '' when the wording does not say."""
+        if not self.operation:
+            return ""
+        low = without_context(self.text.lower())
+        return next((kind for kind, pattern in _OPERAND_KINDS if pattern.search(low)), "")
+
 
 # What a lookup's wording says of the amount it wants; the first that matches decides.
 _CHANGE = r"\b(?:grow|grew|growth|rise|rose|increase|jump|fall|fell|drop|decline|up|down)"
@@ -65,6 +75,15 @@ _AMOUNT_KINDS = [
                          rf"^(?!.*{_CHANGE}).*\b(?:revenue|sales|income|profit|earnings|"
                          r"ebita|ebitda|spending|capex)\b")),
     ("count", re.compile(r"\bhow many (?!times\b|fold\b)")),
+]
+
+
+_OPERAND_KINDS = [
+    ("money", re.compile(r"\b(?:revenues?|sales|income|profits?|earnings|ebita|ebitda|spending|"
+                         r"capex)\b(?!\s+(?:growth|rates?|shares?|margins?)\b)")),
+    ("percent", re.compile(r"\bmarket shares?\b|\bshares? of (?:[\w']+\s){0,3}market\b|"
+                           r"\bpercentage points?\b")),
+    ("count", re.compile(r"\bhow many (?!times\b|fold\b|percent)")),
 ]
 
 
