@@ -667,3 +667,10 @@ def test_growth_is_of_one_thing_between_two_periods():
 def test_arithmetic_says_what_kind_of_amounts_it_works_on(question, kind):
     assert analyze(question).operand_kind == kind
 
+
+
+def test_a_hyphenated_word_is_read_as_its_parts():
+    from assistant.language.words import tokenize
+    assert tokenize("its transactions-per-second capacity") == \
+        tokenize("its transactions per second capacity")
+    assert "commerce" in tokenize("e-commerce") and "r&d" in tokenize("R&D spending")
