@@ -51,7 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     since_arg(p)
 
     p = sub.add_parser("calibrate", help="fit the evidence weights on a suite's tune splits")
-    p.add_argument("--suite", default="eval/suites.json", metavar="FILE")
+    p.add_argument("--suite", action="append", metavar="FILE",
+                   help="a suite file (default eval/suites.json); repeat to fit on several, "
+                        "e.g. the project's suites and a suite of real articles kept elsewhere")
     p.add_argument("--index", metavar="DIR", help="where the suite's indexes live")
 
     p = sub.add_parser("doctor", help="check corpus, index and model; say how to fix problems")
@@ -202,7 +204,14 @@ def _calibrate(args) -> int:
     from .evaluation.calibrate import calibrate
     from .evaluation.evaluate import load_suites
 
-    params = calibrate(load_suites(args.suite), _suite_opener(args))
+    suites: dict[str, dict] = {}
+    for path in args.suite or ["eval/suites.json"]:
+        loaded = load_suites(path)
+        clash = sorted(set(loaded) & set(suites))
+        if clash:
+            raise AssistantError(f"Suite names {', '.join(clash)} appear in more than one file.")
+        suites.update(loaded)
+    params = calibrate(suites, _suite_opener(args))
     print(json.dumps(params, indent=2))
     return 0
 

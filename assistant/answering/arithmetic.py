@@ -126,7 +126,7 @@ def calculate(operation: str, figures: list[Figure]) -> FigureAnswer | None:
     if not comparable(a, b):
         return None
     if operation == "growth" and not _one_thing_over_time(a, b):
-        return None  # Tencent's figure against Baidu's, or two undated ones, is no growth
+        return None  # Initech's figure against Globex's, or two undated ones, is no growth
     if operation == "growth" or (a.entity == b.entity and a.period != b.period
                                  and operation not in {"ratio", "share", "difference", "sum",
                                                    "average", "percent_more"}):

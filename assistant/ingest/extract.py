@@ -150,7 +150,7 @@ def _unit(m: re.Match) -> str:
         return "percentage points" if "point" in m.group("pct") else "percent"
     noun = _STOP_NOUN.sub("", (m.group("noun") or "").strip()).strip()
     if noun[:1].isupper():
-        noun = ""  # a name after a number is the next cell of a table ("16.6 Baidu 8.8")
+        noun = ""  # a name after a number is the next cell of a table ("16.6 Globex 8.8")
     if noun.startswith("of "):
         noun = noun[3:]
     if not noun and not scale:

@@ -47,8 +47,8 @@ _GENERIC_STEMS = frozenset(stem(w) for w in GENERIC) | GENERIC
 def tokenize(text: str) -> list[str]:
     """Search tokens: stemmed content words and plain numbers."""
     low = NUMBER.sub(lambda m: m.group(0).replace(",", ""), text.lower())
-    # A hyphenated word is read as its parts: "transactions-per-second" is found where a text
-    # writes "transactions per second", and the other way round.
+    # A hyphenated word is read as its parts: "trips-per-day" is found where a text writes
+    # "trips per day", and the other way round.
     words = [p for w in _WORD.findall(low) for parts in [w.strip(".'’-").split("-")]
              for p in parts if len(parts) == 1 or len(p) > 1 or p.isdigit()]
     # "what's", "it's": a stopword with a clitic is still a stopword.
