@@ -673,3 +673,15 @@ def test_a_hyphenated_word_is_read_as_its_parts():
     from assistant.language.words import tokenize
     assert tokenize("its trips-per-day capacity") == tokenize("its trips per day capacity")
     assert "commerce" in tokenize("e-commerce") and "r&d" in tokenize("R&D spending")
+
+
+def test_a_multiple_written_as_a_word_is_a_ratio_to_judge():
+    from assistant.answering.arithmetic import calculate
+    from assistant.answering.verdicts import comparison_verdict
+    question = analyze("Was Globex's share more than ten times Initech's in 2017?")
+    assert question.operation == "ratio"
+    globex = Figure("a", "Globex", "share", 44.2, "percent", "2017", "d", "para 1")
+    initech = Figure("b", "Initech", "share", 3.0, "percent", "2017", "d", "para 1")
+    assert comparison_verdict(question, calculate("ratio", [globex, initech])) == "Yes."
+    fewer = analyze("Was Globex's share more than 20 times Initech's in 2017?")
+    assert comparison_verdict(fewer, calculate("ratio", [globex, initech])) != "Yes."

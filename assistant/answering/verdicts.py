@@ -18,11 +18,14 @@ def comparison_verdict(question: Question, result) -> str:
         return ""
     a, b = result.figures[:2]
     low = question.text.lower()
-    multiple = re.search(r"\b(more|less|fewer) than (\d+(?:\.\d+)?|doubled?|twice|tripled?|"
-                         r"half)(?: times)?\b|\b(\d+(?:\.\d+)?|double|twice|triple) times\b", low)
+    words = "|".join(NUMBER_WORDS)
+    multiple = re.search(rf"\b(more|less|fewer) than (\d+(?:\.\d+)?|doubled?|twice|tripled?|"
+                         rf"half|{words})(?: times)?\b|\b(\d+(?:\.\d+)?|double|twice|triple|"
+                         rf"{words}) times\b", low)
     if multiple and result.calculation and "/" in result.calculation.expression:
         word = (multiple.group(2) or multiple.group(3)).removesuffix("d")
-        n = {"double": 2, "twice": 2, "triple": 3, "half": 0.5}.get(word) or float(word)
+        n = {"double": 2, "twice": 2, "triple": 3, "half": 0.5}.get(word) or \
+            NUMBER_WORDS.get(word) or float(word)
         ratio = result.calculation.result
         holds = ratio > n if (multiple.group(1) or "more") == "more" else ratio < n
         return "Yes." if holds else "No."

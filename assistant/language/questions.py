@@ -128,6 +128,8 @@ _OPERATIONS = [
               r"\btimes (?:more|larger|bigger|higher|greater|smaller|as|wider|"
               r"the)\b|\bratio\b|\bmultiple of\b|\bx (?:more|larger|bigger)\b|\bfor every\b|"
               r"\bper (?:each )?(?:one|single)\b|\bmore than (?:doubled?|twice|tripled?)\b|"
+              r"\b(?:more|less|fewer) than (?:\d+(?:\.\d+)?|" + "|".join(NUMBER_WORDS) +
+              r") times\b|"
               r"\b(?:double|twice|triple|half)\b.{0,40}\bthan\b"),
     ("share", r"\bwhat (?:share|percentage|percent|fraction|proportion|portion)\b|"
               r"\bpercent(?:age)? of\b|\bwhat % of\b|\bwhat part of\b"),
