@@ -685,3 +685,17 @@ def test_a_multiple_written_as_a_word_is_a_ratio_to_judge():
     assert comparison_verdict(question, calculate("ratio", [globex, initech])) == "Yes."
     fewer = analyze("Was Globex's share more than 20 times Initech's in 2017?")
     assert comparison_verdict(fewer, calculate("ratio", [globex, initech])) != "Yes."
+
+
+@pytest.mark.parametrize("question, verdict", [
+    ("Was Globex's share nearly 15 times Initech's in 2017?", "Yes."),
+    ("Was Globex's share roughly ten times Initech's in 2017?", "No."),
+    ("Was Globex's share about 14 times Initech's in 2017?", "Yes."),
+])
+def test_a_rough_multiple_is_judged_within_a_tenth(question, verdict):
+    from assistant.answering.arithmetic import calculate
+    from assistant.answering.verdicts import comparison_verdict
+    globex = Figure("a", "Globex", "share", 44.2, "percent", "2017", "d", "para 1")
+    initech = Figure("b", "Initech", "share", 3.0, "percent", "2017", "d", "para 1")
+    result = calculate("ratio", [globex, initech])
+    assert comparison_verdict(analyze(question), result) == verdict

@@ -72,6 +72,8 @@ def computed(turn: Turn, kb) -> Answer | None:
         return None
     sentences, citations = compose_figure_answer(result, kb.passages_by_doc, kb.figure_rows)
     verdict = comparison_verdict(q, result)
+    if q.answer_type == "yesno" and not verdict:
+        return None  # the figures do not settle it: the sentences may say yes or no
     return finish(turn.question, turn.resolved, sentences, citations, result.figures,
                   result.calculation.to_dict(), lead=verdict)
 

@@ -19,6 +19,14 @@ def comparison_verdict(question: Question, result) -> str:
     a, b = result.figures[:2]
     low = question.text.lower()
     words = "|".join(NUMBER_WORDS)
+    about = re.search(rf"\b(?:nearly|almost|about|around|roughly|approximately|close to)\s+"
+                      rf"(\d+(?:\.\d+)?|{words}|double|twice|triple|half)(?: times)?\b", low)
+    if about and result.calculation and "/" in result.calculation.expression:
+        # "Nearly four times": within a tenth of the multiple named.
+        word = about.group(1)
+        n = {"double": 2, "twice": 2, "triple": 3, "half": 0.5}.get(word) or \
+            NUMBER_WORDS.get(word) or float(word)
+        return "Yes." if abs(result.calculation.result - n) <= 0.1 * n else "No."
     multiple = re.search(rf"\b(more|less|fewer) than (\d+(?:\.\d+)?|doubled?|twice|tripled?|"
                          rf"half|{words})(?: times)?\b|\b(\d+(?:\.\d+)?|double|twice|triple|"
                          rf"{words}) times\b", low)
