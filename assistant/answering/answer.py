@@ -180,9 +180,10 @@ def figure_citation(fig: Figure, passages_by_doc: dict[str, list[Document]],
                     return p, sentence
     # A figure read from an article quotes the sentence it was read from, even where that
     # sentence writes the value in a form `mentions_value` does not read back ("1/18").
-    for p in ([source] if source else []) + [p for g in passages_by_doc.values() for p in g]:
-        if fig.table == "extracted" and fig.note and fig.note in p.page_content:
-            return p, fig.note
+    if fig.table == "extracted" and fig.note:
+        for p in ([source] if source else []) + [p for g in passages_by_doc.values() for p in g]:
+            if fig.note in p.page_content:
+                return p, fig.note
     row = figure_rows[fig.id]
     return row, row.page_content.split(" Source:")[0]
 

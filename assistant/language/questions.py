@@ -65,8 +65,8 @@ class Question:
 # What a lookup's wording says of the amount it wants; the first that matches decides.
 _CHANGE = r"\b(?:grow|grew|growth|rise|rose|increase|jump|fall|fell|drop|decline|up|down)"
 _AMOUNT_KINDS = [
-    ("percent", re.compile(r"\b(?:share|percent|percentage|per cent|proportion|growth rate|"
-                           r"margin)\b|%")),
+    ("percent", re.compile(r"\bshare\b(?!\s+price)|\b(?:percent|percentage|per cent|"
+                           r"proportion|growth rate|margin)\b|%")),
     ("money", re.compile(r"\bin (?:dollars|us dollars|usd|rmb|yuan|renminbi|euros?)\b|"
                          r"\bhow many (?:dollars|yuan|euros)\b|"
                          r"\bhow much (?:cash|money|capital|funding)\b|"
