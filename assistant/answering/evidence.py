@@ -18,7 +18,7 @@ import numpy as np
 
 from ..ingest.extract import amount_kinds
 from ..language.numbers import YEAR
-from ..language.periods import quarter_periods_in, quarters_in
+from ..language.periods import quarter_periods_in, quarters_in, years_reported
 from ..language.questions import Question
 from ..language.words import MONTHS, names_in, tokenize
 from ..search.retrieve import Hit
@@ -115,6 +115,7 @@ class EvidenceScorer:
         # Cosines differ in scale from one question and corpus to another: how far a sentence
         # falls short of the best one's meaning says more than its own cosine.
         best_sim = float(sims.max())
+        kind = question.amount_kind  # read once, not per sentence
         result = []
         for (rank, hit, i), sim, window_sim in zip(rows, sims, window_sims, strict=True):
             sentence = self.bank.sentences[i]
@@ -127,7 +128,7 @@ class EvidenceScorer:
                 "context_coverage": sum(self.weight(t) for t in tokens
                                         if _covers(t, context, question.alternatives)) / total,
                 "passage_rank": 1.0 / (1 + rank),
-                "type_ok": float(type_ok(question, sentence.text)),
+                "type_ok": float(type_ok(question, sentence.text, kind)),
                 "year_ok": _year_ok(question, sentence.text, _dated_text(hit)),
                 "is_question": float(sentence.text.rstrip().endswith("?")),
                 "is_heading": float(sentence.text.strip() == section.strip()
@@ -263,15 +264,17 @@ def _covers(token: str, words: frozenset, alternatives: dict[str, set[str]]) -> 
     return token in words or any(a in words for a in alternatives.get(token, ()))
 
 
-def type_ok(question: Question, sentence: str) -> bool:
-    """Whether a sentence holds the kind of thing the question asks for."""
+def type_ok(question: Question, sentence: str, amount_kind: str | None = None) -> bool:
+    """Whether a sentence holds the kind of thing the question asks for (`amount_kind`: the
+    question's, when already read)."""
     kind = question.answer_type
     if kind == "quantity" or question.operation:
         # An amount, not merely a year or a day of a month ("fiscal 2018 ends on 31 March"),
         # and of the kind asked: "how many customers" is not answered by a sum of money.
         if not _HAS_NUMBER.search(_DATES.sub(" ", sentence)):
             return False
-        return not question.amount_kind or question.amount_kind in amount_kinds(sentence)
+        kind = question.amount_kind if amount_kind is None else amount_kind
+        return not kind or kind in amount_kinds(sentence)
     if kind == "date":
         return bool(_HAS_DATE.search(sentence))
     if kind == "who":  # someone the question does not already name
@@ -308,8 +311,7 @@ def _dated_text(hit: Hit) -> str:
 
 def report_years(document) -> list[str]:
     """The years a report's undated sentences may speak of: its own and the one before."""
-    published = str(document.metadata.get("published", ""))[:4]
-    return [published, str(int(published) - 1)] if published.isdigit() else []
+    return years_reported(document.metadata.get("published", ""))
 
 
 def _year_ok(question: Question, sentence: str, passage: str) -> float:

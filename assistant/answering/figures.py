@@ -11,7 +11,7 @@ import numpy as np
 
 from ..ingest.documents import Figure
 from ..language.numbers import unit_scale
-from ..language.periods import overlap, period_year, periods_in
+from ..language.periods import overlap, period_year, periods_in, years_reported
 from ..language.questions import FRAMING_WORDS, Question
 from ..language.words import MONTHS, tokenize
 from .arithmetic import (
@@ -52,10 +52,9 @@ def figure_years(fig: Figure) -> set[str]:
     """The years a figure may be of: its period's or, for an amount read from an article whose
     sentence dates it no other way ("the quarter ending in March"), its report's year or the
     one before (a report speaks of the latest quarter or year)."""
-    if period_year(fig.period) or fig.table != "extracted" or not fig.as_of[:4].isdigit():
+    if period_year(fig.period) or fig.table != "extracted":
         return {period_year(fig.period)} - {""}
-    year = int(fig.as_of[:4])
-    return {str(year), str(year - 1)}
+    return set(years_reported(fig.as_of))
 
 
 def of_periods(fig: Figure, periods: list[str]) -> bool:

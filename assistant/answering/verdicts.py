@@ -23,17 +23,13 @@ def comparison_verdict(question: Question, result) -> str:
                       rf"(\d+(?:\.\d+)?|{words}|double|twice|triple|half)(?: times)?\b", low)
     if about and result.calculation and "/" in result.calculation.expression:
         # "Nearly four times": within a tenth of the multiple named.
-        word = about.group(1)
-        n = {"double": 2, "twice": 2, "triple": 3, "half": 0.5}.get(word) or \
-            NUMBER_WORDS.get(word) or float(word)
+        n = _multiple(about.group(1))
         return "Yes." if abs(result.calculation.result - n) <= 0.1 * n else "No."
     multiple = re.search(rf"\b(more|less|fewer) than (\d+(?:\.\d+)?|doubled?|twice|tripled?|"
                          rf"half|{words})(?: times)?\b|\b(\d+(?:\.\d+)?|double|twice|triple|"
                          rf"{words}) times\b", low)
     if multiple and result.calculation and "/" in result.calculation.expression:
-        word = (multiple.group(2) or multiple.group(3)).removesuffix("d")
-        n = {"double": 2, "twice": 2, "triple": 3, "half": 0.5}.get(word) or \
-            NUMBER_WORDS.get(word) or float(word)
+        n = _multiple((multiple.group(2) or multiple.group(3)).removesuffix("d"))
         ratio = result.calculation.result
         holds = ratio > n if (multiple.group(1) or "more") == "more" else ratio < n
         return "Yes." if holds else "No."
@@ -53,6 +49,12 @@ def comparison_verdict(question: Question, result) -> str:
             return ""
     holds = first.value > second.value if bigger else first.value < second.value
     return "Yes." if holds else "No."
+
+
+def _multiple(word: str) -> float:
+    """The number a multiple is written with: "double", "four", "2.5"."""
+    return {"double": 2, "twice": 2, "triple": 3, "half": 0.5}.get(word) or \
+        NUMBER_WORDS.get(word) or float(word)
 
 
 # Comparatives ("bigger than"), and the verbs of overtaking or of a change over time.

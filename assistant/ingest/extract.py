@@ -93,15 +93,8 @@ def _from_sentence(sentence: str, passage: Document, names: set[str], context_pe
                    context_entity: str = "") -> list[Figure]:
     found: list[Figure] = []
     last_end = None  # where the last amount kept ends
-    for m in _MENTION.finditer(sentence):
+    for m in _amounts(sentence):
         raw = m.group("num")
-        if YEAR.fullmatch(raw) and not (m.group("cur") or m.group("pct") or m.group("scale")):
-            continue  # a year, not an amount
-        if not m.group("cur") and (_DAY_BEFORE_MONTH.match(sentence[m.end("num"):])
-                                   or _MONTH_BEFORE_DAY.search(sentence[:m.start("num")])):
-            continue  # a day of a month
-        if re.search(r"(?:para|paragraph|section|Q)\s?$", sentence[:m.start("num")], re.I):
-            continue
         unit = _unit(m)
         if unit in _SCALES.values() and found and found[-1].unit.startswith(unit + " "):
             unit = found[-1].unit  # "48 million passengers, up from 30 million"
@@ -124,6 +117,21 @@ def _from_sentence(sentence: str, passage: Document, names: set[str], context_pe
             locator=meta.get("locator", ""), note=sentence, table="extracted",
             as_of=str(meta.get("published", ""))))
     return found
+
+
+def _amounts(text: str):
+    """The number mentions of a text that are amounts: not a year, a day of a month, a
+    paragraph or section number, or a quarter's number."""
+    for m in _MENTION.finditer(text):
+        if YEAR.fullmatch(m.group("num")) and not (m.group("cur") or m.group("pct")
+                                                   or m.group("scale")):
+            continue  # a year, not an amount
+        if not m.group("cur") and (_DAY_BEFORE_MONTH.match(text[m.end("num"):])
+                                   or _MONTH_BEFORE_DAY.search(text[:m.start("num")])):
+            continue  # a day of a month
+        if re.search(r"(?:para|paragraph|section|Q)\s?$", text[:m.start("num")], re.I):
+            continue
+        yield m
 
 
 # Between two amounts of one list: periods and joining words only.
@@ -172,13 +180,7 @@ def amount_kinds(text: str) -> set[str]:
     """The kinds of amount a text states, read as the figures are: "money" (with a currency),
     "percent", "count" (any other number, or a number word); years and days are none."""
     kinds = set()
-    for m in _MENTION.finditer(text):
-        raw = m.group("num")
-        if YEAR.fullmatch(raw) and not (m.group("cur") or m.group("pct") or m.group("scale")):
-            continue
-        if not m.group("cur") and (_DAY_BEFORE_MONTH.match(text[m.end("num"):])
-                                   or _MONTH_BEFORE_DAY.search(text[:m.start("num")])):
-            continue
+    for m in _amounts(text):
         unit = _unit(m).split(" ")[0]
         kinds.add("money" if unit in CURRENCY_CODES else "percent" if m.group("pct") else "count")
     if _NUMBER_WORD.search(text):

@@ -170,6 +170,13 @@ def year_of(text) -> int:
     return int(found.group(1)) if found else 0
 
 
+def years_reported(published: str) -> list[str]:
+    """The years a report dated `published` speaks of when it names none: its own and the
+    one before (a report speaks of the latest quarter or year)."""
+    year = year_of(published)
+    return [str(year), str(year - 1)] if year else []
+
+
 def period_year(label: str) -> str:
     """The year a period label names ("Q4 2019" -> "2019", "fiscal 2018 (year to March 2018)"
     -> "2018"), "" when it names none."""
