@@ -610,6 +610,8 @@ def test_a_stopword_with_a_clitic_is_still_a_stopword():
     ("What was the largest single price reduction Globex made?", ""),
     ("What was Globex's share price at the end of 2021?", ""),
     ("How much did Globex's revenue grow in 2021?", ""),
+    ("What exact share of the rail market did the survey give Globex?", "percent"),
+    ("What sort of spending can a firm skip by joining Globex?", ""),
 ])
 def test_a_lookup_says_what_kind_of_amount_it_wants(question, kind):
     assert analyze(question).amount_kind == kind
@@ -700,3 +702,29 @@ def test_a_rough_multiple_is_judged_within_a_tenth(question, verdict):
     initech = Figure("b", "Initech", "share", 3.0, "percent", "2017", "d", "para 1")
     result = calculate("ratio", [globex, initech])
     assert comparison_verdict(analyze(question), result) == verdict
+
+
+def test_a_quarter_named_beside_an_amount_is_its_period():
+    from assistant.ingest.extract import _period
+    sentence = ("Globex's rail unit grew revenue 34% year on year to RMB 39.8 billion in the "
+                "quarter ended 30 September 2025, its report of 25 November 2025 said.")
+    assert _period(sentence, sentence.find("39.8")) == "quarter ended 30 September 2025"
+
+
+def test_a_year_on_year_growth_does_not_speak_of_another_quarter(tmp_path, embeddings):
+    # Up 34% "year on year" in the September quarter speaks of the September quarter a year
+    # before, not of the June quarter; a date in a heading dates the report, not the figure.
+    bot = reports_bot(tmp_path, embeddings, {
+        "2025-11-25": "Globex's rail unit grew revenue 34% year on year to RMB 39.8 billion in "
+                      "the quarter ended 30 September 2025.",
+        "2015-07-15": "Initech Transit's second-quarter sales came to $1.8 billion, up 12% from "
+                      "a year earlier, the company reported."})
+    result = answer(bot, "How much revenue did Globex's rail unit generate in the June 2025 "
+                         "quarter?")
+    assert result["abstained"], result["answer"]
+    result = answer(bot, "How much revenue did Globex's rail unit generate in the quarter "
+                         "ended September 2025?")
+    assert not result["abstained"] and "39.8" in result["answer"], result["answer"]
+    result = answer(bot, "How much did Initech Transit report in sales for the second quarter "
+                         "of 2015?")
+    assert not result["abstained"] and "1.8 billion" in result["answer"], result["answer"]

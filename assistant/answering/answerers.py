@@ -11,7 +11,7 @@ import re
 
 from ..ingest.passages import split_sentences
 from ..language.instructions import addresses_the_reader
-from ..language.periods import overlap, periods_in
+from ..language.periods import overlap, parse_period, periods_in, shifted_back
 from ..language.questions import asked_names, is_source_question, is_summary_request
 from ..language.words import tokenize
 from .answer import (
@@ -97,27 +97,56 @@ def _period_stated(turn: Turn, kb) -> bool:
     amount of the measure asked states a period that overlaps it (with the sentence before,
     which may set the year). Revenue in the June quarter is not answered by September's."""
     q = turn.analysis
-    asked = periods_in(q.asked)
-    if not q.wants_figure or q.operation or not asked or turn.signals.get("figure_match", 0.0):
+    asked = _spans(q.asked)
+    if not q.wants_figure or q.operation or not asked or \
+            turn.signals.get("figure_match", 0.0) >= _SAYS_MEASURE / 2:
         return True
     weight = measure_words(q, kb.idf)
     total = sum(weight.values())
     for e in turn.evidence[:8]:
         window = f"{e.sentence.previous} {e.text}"
         if not e.features["type_ok"] or \
-                covered(weight, frozenset(tokenize(window)), q.alternatives) < 0.34 * total:
+                covered(weight, frozenset(tokenize(window)), q.alternatives) < _SAYS_MEASURE * total:
             continue  # an amount of something else in that period does not count
         # The sentence's own period; the one before it sets the period only when it has none.
-        stated = periods_in(e.text) or periods_in(e.sentence.previous) or \
+        stated = _spans(e.text) or _spans(e.sentence.previous) or \
             periods_in(" ".join(report_years(e.hit.document)))
-        if overlap(stated, asked) or _RELATIVE_PERIOD.search(window):
-            return True  # "a year earlier" may be the period asked: not proof it is absent
+        if overlap(stated, asked) or _relative_fits(window, stated, asked):
+            return True
     return False
 
 
-_RELATIVE_PERIOD = re.compile(r"\b(?:a|one|two|three) (?:year|quarter|month)s? (?:earlier|before|"
-                              r"ago|later)\b|\b(?:last|previous|prior|preceding) (?:year|"
-                              r"quarter|month|period)\b|\byear[- ]on[- ]year\b", re.IGNORECASE)
+# The share of a measure's (IDF-weighted) words a sentence must hold to be of it; a figure's
+# fit, scaled by how well it names the subject too, needs half of it.
+_SAYS_MEASURE = 0.34
+
+
+def _spans(text: str) -> list:
+    """The periods a text names; a day ("reported on 16 November 2023") dates a report or an
+    event, not the span a figure covers, so it stands for its year."""
+    return [p if p.end > p.start else parse_period(str(p.end.year)) for p in periods_in(text)]
+
+
+# Words that speak of a period relative to the one stated, and how many months back it lies.
+_RELATIVE_PERIODS = [
+    (12, re.compile(r"\b(?:a|one) year (?:earlier|before|ago)\b|\b(?:last|previous|prior|"
+                    r"preceding) year\b|\byear[- ](?:on|over)[- ]year\b|\byoy\b|"
+                    r"\bfrom a year\b", re.IGNORECASE)),
+    (3, re.compile(r"\b(?:a|one) quarter (?:earlier|before|ago)\b|\b(?:last|previous|prior|"
+                   r"preceding) quarter\b|\bquarter[- ](?:on|over)[- ]quarter\b|\bqoq\b|"
+                   r"\bsequential(?:ly)?\b", re.IGNORECASE)),
+    (24, re.compile(r"\btwo years (?:earlier|before|ago)\b", re.IGNORECASE)),
+]
+
+
+def _relative_fits(window: str, stated: list, asked: list) -> bool:
+    """Whether the sentence speaks of the period asked relative to its own ("up 34% year on
+    year" speaks of the year before). Without a stated period, any relative one may fit."""
+    for months, pattern in _RELATIVE_PERIODS:
+        if pattern.search(window) and (not stated or overlap(shifted_back(stated, months),
+                                                               asked)):
+            return True
+    return False
 
 
 ANSWERERS: list[Answerer] = [about_source, summary, dated_figure, not_covered, threshold,

@@ -13,7 +13,7 @@ from collections import Counter
 from langchain_core.documents import Document
 
 from ..language.numbers import CURRENCY_CODES, NUMBER_WORDS, YEAR
-from ..language.periods import QUARTER_OF_YEAR, quarter_label
+from ..language.periods import QUARTER_OF_YEAR, period_matches, quarter_label
 from ..language.spelling import is_english_word
 from ..language.words import MONTHS, names_in
 from .documents import Figure
@@ -226,6 +226,9 @@ _PERIOD_AFTER = re.compile(r"^[^,;.]{0,25}?\b(?:in|for|during|of|by|as of|at the
                            r"((?:19|20)\d\d)\b")
 
 
+_PART_YEAR = {"quarter", "quarter_ended", "half"}
+
+
 def _period(sentence: str, at: int, end: int | None = None) -> str:
     """The period an amount is for: "X in 2017" names it right after the amount; otherwise
     the quarter or year nearest to it."""
@@ -234,8 +237,13 @@ def _period(sentence: str, at: int, end: int | None = None) -> str:
         if after:
             quarter = QUARTER_OF_YEAR.search(sentence[end:end + after.end()])
             return quarter_label(quarter) if quarter else after.group(1)
-    quarters = list(QUARTER_OF_YEAR.finditer(sentence))
-    if quarters:
-        return quarter_label(min(quarters, key=lambda q: abs(q.start() - at)))
+    # A quarter or half named in the sentence is more exact than a year: the nearest one.
+    spans = [(abs(start - at), kind, period) for start, kind, period in period_matches(sentence)
+             if kind in _PART_YEAR]
+    if spans:
+        _, kind, period = min(spans, key=lambda s: s[0])
+        if kind == "quarter":
+            return quarter_label(QUARTER_OF_YEAR.search(period.label))
+        return re.sub(r"^the ", "", period.label, flags=re.IGNORECASE)
     years = [(abs(y.start() - at), y.group(0)) for y in YEAR.finditer(sentence)]
     return min(years)[1] if years else ""

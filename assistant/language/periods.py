@@ -89,14 +89,18 @@ def parse_period(label: str) -> Period | None:
 
 def periods_in(text: str) -> list[Period]:
     """The periods a question names, in order ("in Q2 2022", "fiscal 2018", "2019")."""
-    found = []
+    return [period for _, _, period in period_matches(text)]
+
+
+def period_matches(text: str):
+    """(where, kind, period) of each period a text names, in order; kind is the pattern's name
+    ("quarter_ended", "quarter", "day", "year", ...)."""
     for match in _ANY.finditer(text or ""):
         kind = match.lastgroup
         inner = _FULL[[k for k, _ in _FULL].index(kind)][1].fullmatch(match.group(0))
         span = _read(kind, [g for g in inner.groups() if g]) if inner else None
         if span:
-            found.append(Period(span[1], span[0], match.group(0)))
-    return found
+            yield match.start(), kind, Period(span[1], span[0], match.group(0))
 
 
 def _fiscal_year(label: str) -> str | None:
@@ -216,6 +220,17 @@ def quarters_in(text: str) -> list[str]:
     for m in _QUARTER.finditer(text):
         found.append("Q" + (m.group(1) or _QUARTER_WORDS[m.group(2).lower()]))
     return list(dict.fromkeys(found))
+
+
+def shifted_back(periods: list[Period], months: int) -> list[Period]:
+    """The same spans `months` months earlier: what "a year earlier" or "the previous
+    quarter" speaks of beside a stated period."""
+    def back(day: date) -> date:
+        index = day.year * 12 + day.month - 1 - months
+        year, month = index // 12, index % 12 + 1
+        return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    return [Period(back(p.end), back(p.start), f"{p.label} less {months} months")
+            for p in periods]
 
 
 def overlap(some: list[Period], others: list[Period]) -> bool:

@@ -172,6 +172,10 @@ _TYPES = [
     ("quantity", r"\bhow (?:many|much|big|large|fast)\b|\bwhat (?:is|was|were|are) (?:the )?"
                  r"(?:number|amount|total|size|value|level|figure|revenue|share|rate)\b|"
                  r"\bhow many times\b|"
+                 # "What exact share of the market did X have?": the measure asked right away.
+                 r"^\W*(?:(?:and|so|but|then)\W+)?what (?:(?!sort|kind|type)[\w-]+ ){0,2}"
+                 r"(?:revenues?|sales|(?:market )?share|income|profits?|losses|margin|"
+                 r"valuation|percentage|proportion|growth rate)\b|"
                  # "What was X's revenue in 2024?": a measure asked of something named.
                  # (Not "what is X doing with its profits?": an action, not an amount.)
                  r"\bwhat(?:'s| is| was| were| are)\b(?:(?!\b(?:doing|planning|saying|using)\b)"
