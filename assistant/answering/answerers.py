@@ -105,8 +105,8 @@ def _period_stated(turn: Turn, kb) -> bool:
     total = sum(weight.values())
     for e in turn.evidence[:8]:
         window = f"{e.sentence.previous} {e.text}"
-        if not e.features["type_ok"] or \
-                covered(weight, frozenset(tokenize(window)), q.alternatives) < _SAYS_MEASURE * total:
+        said = covered(weight, frozenset(tokenize(window)), q.alternatives)
+        if not e.features["type_ok"] or said < _SAYS_MEASURE * total:
             continue  # an amount of something else in that period does not count
         # The sentence's own period; the one before it sets the period only when it has none.
         stated = _spans(e.text) or _spans(e.sentence.previous) or \
