@@ -32,9 +32,12 @@ SENTENCE_FEATURES = ["similarity", "coverage", "context_coverage", "passage_rank
 QUESTION_FEATURES = ["best_score", "best_similarity", "best_coverage", "known_share",
                      "names_missing", "year_missing", "type_ok", "top_passage_similarity",
                      "focus_names", "focus_year", "focus_coverage", "open_question",
-                     "figure_match", "wants_figure", "figure_found"]
+                     "figure_match", "wants_figure", "figure_found", "fact_found"]
 # Questions whose answer is an explanation or a briefing rather than one stated fact.
 OPEN_TYPES = {"broad", "action", "why", "how", "involve", "list", "opinion", "general", "yesno"}
+
+# Questions after one stated fact other than an amount.
+_FACT_TYPES = {"who", "where", "date"}
 
 # English endings that make an adjective or a people of a place or a name, and the endings
 # the base word may have lost ("Chin-a" -> "Chin-ese").
@@ -180,6 +183,7 @@ class EvidenceScorer:
             "figure_match": figure_match if question.wants_figure else 0.0,
             "wants_figure": float(question.wants_figure),
             "figure_found": self._figure_found(question, evidence, figure_match),
+            "fact_found": self._fact_found(question, evidence),
         }
         w = self.weights["answerable"]
         z = w["bias"] + sum(w[k] * features[k] for k in QUESTION_FEATURES)
@@ -207,6 +211,22 @@ class EvidenceScorer:
         said = max((covered(weight, frozenset(tokenize(e.text)), question.alternatives) / total
                     for e in amounts), default=0.0)
         return max(said, figure_match)
+
+    def _fact_found(self, question: Question, evidence: list[Evidence]) -> float:
+        """For a who, where or when question: how much of what it asks about (beyond the names)
+        the best sentence of the right kind on its subject says, 0 to 1. "Who founded X?" is
+        not answered by a sentence on X that names others but says nothing of founding. 1 for
+        other questions."""
+        if question.answer_type not in _FACT_TYPES:
+            return 1.0
+        weight = measure_words(question, self.idf)
+        total = sum(weight.values())
+        if not total:
+            return 1.0
+        on_subject = [e for e in evidence[:5] if e.features["type_ok"]
+                      and self.names_share(question.names, e) >= 0.5]
+        return max((covered(weight, frozenset(tokenize(f"{e.sentence.previous} {e.text}")),
+                            question.alternatives) / total for e in on_subject), default=0.0)
 
     def _found(self, name: str, text: str) -> bool:
         """A name (or any of its glossary variants) in lowercased text; a run of capitalized
