@@ -34,6 +34,8 @@ def test_periods_read_as_date_ranges():
     assert (fiscal.start, fiscal.end) == (date(2015, 4, 1), date(2016, 3, 31))
     ended = parse_period("quarter ended September 2025")
     assert ended.same_span(parse_period("Q3 2025"))
+    year_to = periods_in("revenue over the twelve months to March 2018")[0]
+    assert (year_to.start, year_to.end) == (date(2017, 4, 1), date(2018, 3, 31))
     assert parse_period("2025 (forecast)") is None  # not plainly a period
     assert parse_period("three years from 2025") is None
     asked = periods_in("What was it in fiscal 2018, and in the first quarter of 2025?")

@@ -29,6 +29,8 @@ _PATTERNS = [
                rf"{_MONTH},? {_YEAR}\))?"),
     ("quarter_ended", rf"(?:the )?(?:three months|quarter) (?:ended|ending|to) (?:\d{{1,2}} )?"
                       rf"{_MONTH}(?: \d{{1,2}})?,? {_YEAR}"),
+    ("year_to", rf"(?:the )?(?:twelve months|12 months|year) (?:ended|ending|to) (?:\d{{1,2}} )?"
+                rf"{_MONTH}(?: \d{{1,2}})?,? {_YEAR}"),
     ("quarter", rf"q([1-4])\s?(?:of\s)?{_YEAR}|{_YEAR}\s?q([1-4])|{_NTH} quarter(?: of)? {_YEAR}"),
     ("half", rf"h([12])\s?{_YEAR}|(first|second) half(?: of)? {_YEAR}"),
     ("day", rf"(\d{{1,2}}) {_MONTH},? {_YEAR}|{_MONTH} (\d{{1,2}}),? {_YEAR}|"
@@ -130,9 +132,10 @@ def _read(kind: str, groups: list[str]) -> tuple[date, date] | None:
                 return _back(year, month, 12), _month_end(year, month)
             year = int(groups[0])
             return date(year, 1, 1), date(year, 12, 31)
-        if kind == "quarter_ended":
+        if kind in ("quarter_ended", "year_to"):
             month, year = _month(groups[0]), int(groups[-1])
-            return _back(year, month, 3), _month_end(year, month)
+            months = 3 if kind == "quarter_ended" else 12
+            return _back(year, month, months), _month_end(year, month)
         if kind == "quarter":
             year = next(g for g in groups if len(g) == 4)
             quarter = next(g for g in groups if g is not year)
