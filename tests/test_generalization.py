@@ -728,3 +728,14 @@ def test_a_year_on_year_growth_does_not_speak_of_another_quarter(tmp_path, embed
     result = answer(bot, "How much did Initech Transit report in sales for the second quarter "
                          "of 2015?")
     assert not result["abstained"] and "1.8 billion" in result["answer"], result["answer"]
+
+
+def test_the_company_is_the_firm_a_report_is_on_not_the_last_name_before():
+    from langchain_core.documents import Document
+
+    from assistant.ingest.extract import extract_passage
+    passage = Document(page_content="Globex launched its Initech Turbo app last week. The company "
+                                    "reported revenue of 247.8 billion yuan for the quarter.",
+                       metadata={"doc_id": "d", "id": "d-1", "source": "d"})
+    figures = extract_passage(passage, None, "Globex")
+    assert [(f.entity, f.value) for f in figures] == [("Globex", 247.8)]

@@ -60,6 +60,10 @@ def extract_figures(passages: list[Document]) -> list[Figure]:
     return figures
 
 
+# A sentence whose subject is the firm itself, not the last thing named before it.
+_THE_COMPANY = re.compile(r"^(?:the|this) (?:company|group|firm|conglomerate)\b", re.IGNORECASE)
+
+
 def main_name(passages: list[Document]) -> str:
     """The name a document speaks of most: the subject of an amount no name comes with."""
     counts = Counter(n for p in passages for n in names_in(p.page_content))
@@ -82,7 +86,10 @@ def extract_passage(passage: Document, previous: Document | None = None,
     if not subject or (sentences and _LEANS_BACK.match(sentences[0])):
         subject = last_named or subject  # "Its revenue…" at a passage's start
     figures: list[Figure] = []
+    document_subject = subject
     for sentence in sentences:
+        if _THE_COMPANY.match(sentence) and document_subject:
+            subject = document_subject  # "The company reported…": the firm the report is on
         figures += _from_sentence(sentence, passage, names, period, subject)
         subject = _entity(sentence, len(sentence), names) or subject
         period = _period(sentence, len(sentence)) or period
