@@ -739,3 +739,14 @@ def test_the_company_is_the_firm_a_report_is_on_not_the_last_name_before():
                        metadata={"doc_id": "d", "id": "d-1", "source": "d"})
     figures = extract_passage(passage, None, "Globex")
     assert [(f.entity, f.value) for f in figures] == [("Globex", 247.8)]
+
+
+@pytest.mark.parametrize("sentence, amount, owner", [
+    ("However, with a 3% share, compared to Globex's 44.2%, it trails Initech Rail.", "3%", ""),
+    ("However, with a 3% share, compared to Globex's 44.2%, it trails Initech Rail.", "44.2",
+     "Globex"),
+    ("Up 12% in 2020, Globex Rail carried more riders.", "12", "Globex Rail"),
+])
+def test_a_name_an_amount_is_set_against_is_not_its_owner(sentence, amount, owner):
+    from assistant.ingest.extract import _entity
+    assert _entity(sentence, sentence.find(amount), set()) == owner

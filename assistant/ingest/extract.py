@@ -219,7 +219,16 @@ def _entity(sentence: str, at: int, known: set[str]) -> str:
     # before it; otherwise the first name after the number.
     if _LEANS_BACK.match(sentence):
         return ""
-    return names[0][1] if names else ""
+    # "With a 3% share, compared to Globex's 44%, it trails": a name the amount is set against
+    # is not whose amount it is.
+    after = [(pos, n) for pos, n in names if not _SET_AGAINST.search(sentence[:max(pos, 0)])]
+    if not after or re.search(r"\b(?:it|they)\b", sentence[at:after[0][0]]):
+        return ""  # "…, it trails Globex": the subject is the one spoken of before
+    return after[0][1]
+
+
+_SET_AGAINST = re.compile(r"\b(?:compared (?:to|with)|against|versus|vs\.?|than|behind|ahead of)"
+                          r"\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 def _metric(sentence: str, m: re.Match) -> str:
