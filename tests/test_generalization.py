@@ -709,6 +709,9 @@ def test_a_quarter_named_beside_an_amount_is_its_period():
     sentence = ("Globex's rail unit grew revenue 34% year on year to RMB 39.8 billion in the "
                 "quarter ended 30 September 2025, its report of 25 November 2025 said.")
     assert _period(sentence, sentence.find("39.8")) == "quarter ended 30 September 2025"
+    sentence = "Revenue was 5 billion yen in 2025 Q3 and in the second quarter of 2024 it was 4."
+    assert _period(sentence, sentence.find("5 b")) == "Q3 2025"
+    assert _period(sentence, sentence.find("4.")) == "Q2 2024"
 
 
 def test_a_year_on_year_growth_does_not_speak_of_another_quarter(tmp_path, embeddings):

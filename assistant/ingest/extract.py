@@ -258,8 +258,8 @@ def _period(sentence: str, at: int, end: int | None = None) -> str:
              if kind in _PART_YEAR]
     if spans:
         _, kind, period = min(spans, key=lambda s: s[0])
-        if kind == "quarter":
-            return quarter_label(QUARTER_OF_YEAR.search(period.label))
+        if kind == "quarter":  # "the second quarter of 2015", "2015 Q2": written "Q2 2015"
+            return f"Q{(period.start.month - 1) // 3 + 1} {period.start.year}"
         return re.sub(r"^the ", "", period.label, flags=re.IGNORECASE)
     years = [(abs(y.start() - at), y.group(0)) for y in YEAR.finditer(sentence)]
     return min(years)[1] if years else ""
