@@ -36,6 +36,17 @@ def test_periods_read_as_date_ranges():
     assert ended.same_span(parse_period("Q3 2025"))
     year_to = periods_in("revenue over the twelve months to March 2018")[0]
     assert (year_to.start, year_to.end) == (date(2017, 4, 1), date(2018, 3, 31))
+    june = periods_in("revenue in the June 2025 quarter")[0]
+    assert june.same_span(parse_period("Q2 2025"))
+    assert periods_in("the December quarter of 2019")[0].same_span(parse_period("Q4 2019"))
+
+
+def test_a_report_dated_to_the_day_speaks_of_the_last_quarter_before_it():
+    from assistant.language.periods import quarter_reported
+    assert quarter_reported("2025-11-25").same_span(parse_period("Q3 2025"))
+    assert quarter_reported("2025-09-01").same_span(parse_period("Q2 2025"))
+    assert quarter_reported("2025-01-15").same_span(parse_period("Q4 2024"))
+    assert quarter_reported("2025") is None  # a year alone says no quarter
     assert parse_period("2025 (forecast)") is None  # not plainly a period
     assert parse_period("three years from 2025") is None
     asked = periods_in("What was it in fiscal 2018, and in the first quarter of 2025?")

@@ -753,3 +753,15 @@ def test_the_company_is_the_firm_a_report_is_on_not_the_last_name_before():
 def test_a_name_an_amount_is_set_against_is_not_its_owner(sentence, amount, owner):
     from assistant.ingest.extract import _entity
     assert _entity(sentence, sentence.find(amount), set()) == owner
+
+
+def test_an_undated_amount_is_of_the_last_quarter_before_its_report(tmp_path, embeddings):
+    # A report of 25 November that gives revenue without a period speaks of the quarter to
+    # September, not of the June quarter.
+    bot = reports_bot(tmp_path, embeddings, {
+        "2025-11-25": "Globex's rail revenue reached RMB 39.8 billion, beating forecasts."})
+    result = answer(bot, "How much revenue did Globex's rail unit make in the June 2025 quarter?")
+    assert result["abstained"], result["answer"]
+    result = answer(bot, "How much revenue did Globex's rail unit make in the September 2025 "
+                         "quarter?")
+    assert not result["abstained"] and "39.8" in result["answer"], result["answer"]

@@ -11,7 +11,14 @@ import re
 
 from ..ingest.passages import split_sentences
 from ..language.instructions import addresses_the_reader
-from ..language.periods import overlap, parse_period, periods_in, shifted_back
+from ..language.periods import (
+    overlap,
+    parse_period,
+    periods_in,
+    report_time,
+    shifted_back,
+    years_reported,
+)
 from ..language.questions import asked_names, is_source_question, is_summary_request
 from ..language.words import tokenize
 from .answer import (
@@ -23,7 +30,6 @@ from .answer import (
     finish,
 )
 from .dated import dated_figure
-from .evidence import report_years
 from .figure_forms import computed, threshold, yes_no
 from .figures import covered, measure_words
 from .text_forms import briefing, involve, listing, sentences
@@ -98,8 +104,7 @@ def _period_stated(turn: Turn, kb) -> bool:
     which may set the year). Revenue in the June quarter is not answered by September's."""
     q = turn.analysis
     asked = _spans(q.asked)
-    if not q.wants_figure or q.operation or not asked or \
-            turn.signals.get("figure_match", 0.0) >= _SAYS_MEASURE / 2:
+    if not q.wants_figure or q.operation or not asked or turn.signals.get("figure_match", 0.0):
         return True
     weight = measure_words(q, kb.idf)
     total = sum(weight.values())
@@ -108,23 +113,37 @@ def _period_stated(turn: Turn, kb) -> bool:
         said = covered(weight, frozenset(tokenize(window)), q.alternatives)
         if not e.features["type_ok"] or said < _SAYS_MEASURE * total:
             continue  # an amount of something else in that period does not count
-        # The sentence's own period; the one before it sets the period only when it has none.
-        stated = _spans(e.text) or _spans(e.sentence.previous) or \
-            periods_in(" ".join(report_years(e.hit.document)))
+        stated = _stated(e, asked)
         if overlap(stated, asked) or _relative_fits(window, stated, asked):
             return True
     return False
 
 
-# The share of a measure's (IDF-weighted) words a sentence must hold to be of it; a figure's
-# fit, scaled by how well it names the subject too, needs half of it.
+# The share of a measure's (IDF-weighted) words a sentence must hold to be of it.
 _SAYS_MEASURE = 0.34
 
 
 def _spans(text: str) -> list:
-    """The periods a text names; a day ("reported on 16 November 2023") dates a report or an
-    event, not the span a figure covers, so it stands for its year."""
+    """The periods a question names; a day ("reported on 16 November 2023") dates a report,
+    not the span a figure covers, so it stands for its year."""
     return [p if p.end > p.start else parse_period(str(p.end.year)) for p in periods_in(text)]
+
+
+def _stated(e, asked: list) -> list:
+    """The periods a sentence speaks of: its own spans; else the one before it (not a date
+    there: that dates a report or an event); else a day it names; else its report's time: for
+    a quarter or month asked, its day and the last quarter before it, else its year and the one
+    before."""
+    own = periods_in(e.text)
+    spans = [p for p in own if p.end > p.start] or \
+        [p for p in periods_in(e.sentence.previous) if p.end > p.start] or own
+    if spans:
+        return spans
+    published = e.hit.document.metadata.get("published", "")
+    reported = report_time(published)
+    if reported and any((p.start.month, p.end.month) != (1, 12) for p in asked):
+        return reported
+    return periods_in(" ".join(years_reported(published)))
 
 
 # Words that speak of a period relative to the one stated, and how many months back it lies.

@@ -242,7 +242,7 @@ _PERIOD_AFTER = re.compile(r"^[^,;.]{0,25}?\b(?:in|for|during|of|by|as of|at the
                            r"((?:19|20)\d\d)\b")
 
 
-_PART_YEAR = {"quarter", "quarter_ended", "half"}
+_PART_YEAR = {"quarter", "quarter_ended", "month_quarter", "half"}
 
 
 def _period(sentence: str, at: int, end: int | None = None) -> str:

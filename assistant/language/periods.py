@@ -31,6 +31,9 @@ _PATTERNS = [
                       rf"{_MONTH}(?: \d{{1,2}})?,? {_YEAR}"),
     ("year_to", rf"(?:the )?(?:twelve months|12 months|year) (?:ended|ending|to) (?:\d{{1,2}} )?"
                 rf"{_MONTH}(?: \d{{1,2}})?,? {_YEAR}"),
+    # "the June 2025 quarter", "the December quarter of 2019": the quarter ending that month.
+    ("month_quarter", rf"{_MONTH},? {_YEAR} (?:quarter|qtr)|{_MONTH} (?:quarter|qtr),? "
+                      rf"(?:of |in )?{_YEAR}"),
     ("quarter", rf"q([1-4])\s?(?:of\s)?{_YEAR}|{_YEAR}\s?q([1-4])|{_NTH} quarter(?: of)? {_YEAR}"),
     ("half", rf"h([12])\s?{_YEAR}|(first|second) half(?: of)? {_YEAR}"),
     ("day", rf"(\d{{1,2}}) {_MONTH},? {_YEAR}|{_MONTH} (\d{{1,2}}),? {_YEAR}|"
@@ -132,9 +135,9 @@ def _read(kind: str, groups: list[str]) -> tuple[date, date] | None:
                 return _back(year, month, 12), _month_end(year, month)
             year = int(groups[0])
             return date(year, 1, 1), date(year, 12, 31)
-        if kind in ("quarter_ended", "year_to"):
+        if kind in ("quarter_ended", "month_quarter", "year_to"):
             month, year = _month(groups[0]), int(groups[-1])
-            months = 3 if kind == "quarter_ended" else 12
+            months = 12 if kind == "year_to" else 3
             return _back(year, month, months), _month_end(year, month)
         if kind == "quarter":
             year = next(g for g in groups if len(g) == 4)
@@ -182,6 +185,27 @@ def years_reported(published: str) -> list[str]:
     one before (a report speaks of the latest quarter or year)."""
     year = year_of(published)
     return [str(year), str(year - 1)] if year else []
+
+
+def report_time(published: str) -> list[Period]:
+    """What a report dated to the day speaks of when it names no period: its own day (what
+    stands as it is written) and the last quarter ended before it (the results it reports)."""
+    day, quarter = parse_period(published or ""), quarter_reported(published)
+    return [day, quarter] if quarter else []
+
+
+def quarter_reported(published: str) -> Period | None:
+    """The quarter a report dated to the day speaks of when it names none: the last one ended
+    before it ("last quarter" in a report of 25 November 2025 is Q3 2025)."""
+    day = parse_period(published or "")
+    if day is None or day.start != day.end:
+        return None
+    index = day.end.year * 12 + day.end.month - 1 - 1  # the month before the report's
+    year, month = index // 12, index % 12 + 1
+    month -= (month % 3)  # back to a quarter's last month
+    if month == 0:
+        year, month = year - 1, 12
+    return Period(_month_end(year, month), _back(year, month, 3), f"quarter to {month}/{year}")
 
 
 def period_year(label: str) -> str:
