@@ -141,7 +141,7 @@ def _stated(e, asked: list) -> list:
         return spans
     published = e.hit.document.metadata.get("published", "")
     reported = report_time(published)
-    if reported and any((p.start.month, p.end.month) != (1, 12) for p in asked):
+    if reported and any(p.part_of_year for p in asked):
         return reported
     return periods_in(" ".join(years_reported(published)))
 

@@ -147,8 +147,7 @@ class FigureFinder(FigureIndex):
             own = periods_in(fig.period)
             if asked and own and not any(a.contains(o) for a in asked for o in own):
                 continue  # "the June 2025 quarter" is not the quarter to September, nor 2025
-            if not own and fig.table == "extracted" and any(
-                    (p.start.month, p.end.month) != (1, 12) for p in asked):
+            if not own and fig.table == "extracted" and any(p.part_of_year for p in asked):
                 # A quarter or month asked, of an amount its report dates no other way: the
                 # report speaks of its day and of the last quarter before it.
                 if not overlap(report_time(fig.as_of), asked):

@@ -59,6 +59,11 @@ class Period:
         2018)", for a sentence that lists several periods."""
         return self.label.split(" (")[0]
 
+    @property
+    def part_of_year(self) -> bool:
+        """A quarter, a month or a day: less than a whole calendar year."""
+        return (self.start.month, self.start.day, self.end.month, self.end.day) != (1, 1, 12, 31)
+
     def same_span(self, other: Period) -> bool:
         return (self.start, self.end) == (other.start, other.end)
 
