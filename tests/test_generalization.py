@@ -765,3 +765,19 @@ def test_an_undated_amount_is_of_the_last_quarter_before_its_report(tmp_path, em
     result = answer(bot, "How much revenue did Globex's rail unit make in the September 2025 "
                          "quarter?")
     assert not result["abstained"] and "39.8" in result["answer"], result["answer"]
+
+
+def test_a_who_question_needs_a_sentence_that_says_what_it_asks(tmp_path, embeddings):
+    # Both sentences name Globex Rail and other people or firms; only one says who founded it.
+    from assistant.answering.turn import Turn
+    bot = reports_bot(tmp_path, embeddings, {
+        "2024-03-01": "Globex Rail was founded by Ann Lee in 1990. Globex Rail works with "
+                      "Initech Transit and Hooli Freight on two lines."})
+
+    def fact_found(question):
+        turn = Turn(question, question, analyze(question), None)
+        return bot.answering.judge(bot.answering.retrieve(turn)).signals["fact_found"]
+
+    assert fact_found("Who founded Globex Rail?") == 1.0
+    assert fact_found("Who is the chief executive of Globex Rail?") == 0.0
+    assert fact_found("How many lines does Globex Rail run?") == 1.0  # not a who question
