@@ -781,3 +781,17 @@ def test_a_who_question_needs_a_sentence_that_says_what_it_asks(tmp_path, embedd
     assert fact_found("Who founded Globex Rail?") == 1.0
     assert fact_found("Who is the chief executive of Globex Rail?") == 0.0
     assert fact_found("How many lines does Globex Rail run?") == 1.0  # not a who question
+
+
+@pytest.mark.parametrize("words, asked, fits", [
+    ("up 34% year on year", "Q3 2024", True),
+    ("up 34% year on year", "Q2 2025", False),
+    ("up 5% sequentially", "Q2 2025", True),
+    ("two quarters earlier it was 3%", "Q1 2025", True),
+    ("revenue rose", "Q3 2024", False),
+])
+def test_a_relative_period_steps_back_from_the_one_stated(words, asked, fits):
+    from assistant.answering.answerers import _relative_fits
+    from assistant.language.periods import periods_in
+    stated = periods_in("the quarter ended 30 September 2025")
+    assert _relative_fits(words, stated, periods_in(asked)) == fits

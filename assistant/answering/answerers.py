@@ -146,24 +146,25 @@ def _stated(e, asked: list) -> list:
     return periods_in(" ".join(years_reported(published)))
 
 
-# Words that speak of a period relative to the one stated, and how many months back it lies.
-_RELATIVE_PERIODS = [
-    (12, re.compile(r"\b(?:a|one) year (?:earlier|before|ago)\b|\b(?:last|previous|prior|"
-                    r"preceding) year\b|\byear[- ](?:on|over)[- ]year\b|\byoy\b|"
-                    r"\bfrom a year\b", re.IGNORECASE)),
-    (3, re.compile(r"\b(?:a|one) quarter (?:earlier|before|ago)\b|\b(?:last|previous|prior|"
-                   r"preceding) quarter\b|\bquarter[- ](?:on|over)[- ]quarter\b|\bqoq\b|"
-                   r"\bsequential(?:ly)?\b", re.IGNORECASE)),
-    (24, re.compile(r"\btwo years (?:earlier|before|ago)\b", re.IGNORECASE)),
-]
+# Words that speak of a period relative to the one stated ("a year earlier", "two quarters
+# before", "the previous month", "year on year"), and the months each unit steps back.
+_RELATIVE = re.compile(r"\b(?P<count>a|one|two|three|four)\s+(?P<unit>year|quarter|month)s?\s+"
+                       r"(?:earlier|before|ago)\b|\b(?:last|previous|prior|preceding)\s+"
+                       r"(?P<unit2>year|quarter|month)\b|\b(?P<unit3>year|quarter|month)[- ]"
+                       r"(?:on|over)[- ](?:year|quarter|month)\b|\b(?P<short>yoy|qoq)\b|"
+                       r"\b(?P<seq>sequential(?:ly)?)\b", re.IGNORECASE)
+_UNIT_MONTHS = {"year": 12, "quarter": 3, "month": 1, "yoy": 12, "qoq": 3}
+_COUNTS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4}
 
 
 def _relative_fits(window: str, stated: list, asked: list) -> bool:
     """Whether the sentence speaks of the period asked relative to its own ("up 34% year on
     year" speaks of the year before). Without a stated period, any relative one may fit."""
-    for months, pattern in _RELATIVE_PERIODS:
-        if pattern.search(window) and (not stated or overlap(shifted_back(stated, months),
-                                                               asked)):
+    for m in _RELATIVE.finditer(window):
+        unit = (m.group("unit") or m.group("unit2") or m.group("unit3") or m.group("short")
+                or "quarter").lower()
+        months = _UNIT_MONTHS[unit] * _COUNTS.get((m.group("count") or "a").lower(), 1)
+        if not stated or overlap(shifted_back(stated, months), asked):
             return True
     return False
 
