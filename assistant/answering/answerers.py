@@ -15,9 +15,8 @@ from ..language.periods import (
     overlap,
     parse_period,
     periods_in,
-    report_time,
     shifted_back,
-    years_reported,
+    undated_time,
 )
 from ..language.questions import asked_names, is_source_question, is_summary_request
 from ..language.words import tokenize
@@ -131,19 +130,13 @@ def _spans(text: str) -> list:
 
 def _stated(e, asked: list) -> list:
     """The periods a sentence speaks of: its own spans; else the one before it (not a date
-    there: that dates a report or an event); else a day it names; else its report's time: for
-    a quarter or month asked, its day and the last quarter before it, else its year and the one
-    before."""
+    there: that dates a report or an event); else a day it names; else its report's time."""
     own = periods_in(e.text)
     spans = [p for p in own if p.end > p.start] or \
         [p for p in periods_in(e.sentence.previous) if p.end > p.start] or own
     if spans:
         return spans
-    published = e.hit.document.metadata.get("published", "")
-    reported = report_time(published)
-    if reported and any(p.part_of_year for p in asked):
-        return reported
-    return periods_in(" ".join(years_reported(published)))
+    return undated_time(e.hit.document.metadata.get("published", ""), asked)
 
 
 # Words that speak of a period relative to the one stated ("a year earlier", "two quarters

@@ -200,17 +200,10 @@ class EvidenceScorer:
         X's figures are revenue and customers: low). 1 for other questions."""
         if not question.wants_figure or question.operation:
             return 1.0
-        weight = measure_words(question, self.idf)
-        total = sum(weight.values())
-        if not total:
-            return 1.0
         # Of the names, the subject is enough: "X's share in China" is answered by "X took 34%".
         # And of the period asked: X's share in 2019 does not answer for 2022.
-        amounts = [e for e in evidence[:5] if e.features["type_ok"]
-                   and self.names_share(question.names, e) >= 0.5 and e.features["year_ok"]]
-        said = max((covered(weight, frozenset(tokenize(e.text)), question.alternatives) / total
-                    for e in amounts), default=0.0)
-        return max(said, figure_match)
+        return max(self._measure_said(question, evidence, dated=True, window=False),
+                   figure_match)
 
     def _fact_found(self, question: Question, evidence: list[Evidence]) -> float:
         """For a who, where or when question: how much of what it asks about (beyond the names)
@@ -219,14 +212,23 @@ class EvidenceScorer:
         other questions."""
         if question.answer_type not in _FACT_TYPES:
             return 1.0
+        return self._measure_said(question, evidence, dated=False, window=True)
+
+    def _measure_said(self, question: Question, evidence: list[Evidence], dated: bool,
+                      window: bool) -> float:
+        """Of the best five sentences of the asked kind that speak of the question's subject
+        (and, `dated`, of its period), the largest share of its measure's IDF-weighted words one
+        says (with the sentence before it, `window`); 1 when the question names no measure."""
         weight = measure_words(question, self.idf)
         total = sum(weight.values())
         if not total:
             return 1.0
-        on_subject = [e for e in evidence[:5] if e.features["type_ok"]
-                      and self.names_share(question.names, e) >= 0.5]
-        return max((covered(weight, frozenset(tokenize(f"{e.sentence.previous} {e.text}")),
-                            question.alternatives) / total for e in on_subject), default=0.0)
+        kept = [e for e in evidence[:5] if e.features["type_ok"]
+                and self.names_share(question.names, e) >= 0.5
+                and (not dated or e.features["year_ok"])]
+        return max((covered(weight, frozenset(tokenize(
+            f"{e.sentence.previous} {e.text}" if window else e.text)), question.alternatives)
+            / total for e in kept), default=0.0)
 
     def _found(self, name: str, text: str) -> bool:
         """A name (or any of its glossary variants) in lowercased text; a run of capitalized

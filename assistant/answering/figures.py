@@ -11,7 +11,13 @@ import numpy as np
 
 from ..ingest.documents import Figure
 from ..language.numbers import unit_scale
-from ..language.periods import overlap, period_year, periods_in, report_time, years_reported
+from ..language.periods import (
+    overlap,
+    period_year,
+    periods_in,
+    undated_time,
+    years_reported,
+)
 from ..language.questions import FRAMING_WORDS, Question
 from ..language.words import MONTHS, tokenize
 from .arithmetic import (
@@ -147,11 +153,9 @@ class FigureFinder(FigureIndex):
             own = periods_in(fig.period)
             if asked and own and not any(a.contains(o) for a in asked for o in own):
                 continue  # "the June 2025 quarter" is not the quarter to September, nor 2025
-            if not own and fig.table == "extracted" and any(p.part_of_year for p in asked):
-                # A quarter or month asked, of an amount its report dates no other way: the
-                # report speaks of its day and of the last quarter before it.
-                if not overlap(report_time(fig.as_of), asked):
-                    continue
+            if asked and not own and fig.table == "extracted" and \
+                    not overlap(undated_time(fig.as_of, asked), asked):
+                continue  # an amount its report dates no other way is of the report's time
             coverage = covered(weight, self.tokens[i], question.alternatives) / total \
                 if total else 1.0
             fit = fits.setdefault(fig.note, {})

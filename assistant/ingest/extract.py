@@ -242,6 +242,8 @@ _PERIOD_AFTER = re.compile(r"^[^,;.]{0,25}?\b(?:in|for|during|of|by|as of|at the
                            r"((?:19|20)\d\d)\b")
 
 
+# Periods an amount may cover that are shorter than a year (a day or a month named in a
+# sentence more often dates an event or a report than what an amount covers).
 _PART_YEAR = {"quarter", "quarter_ended", "month_quarter", "half"}
 
 

@@ -11,6 +11,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from .words import MONTHS
 
@@ -192,24 +193,28 @@ def years_reported(published: str) -> list[str]:
     return [str(year), str(year - 1)] if year else []
 
 
-def report_time(published: str) -> list[Period]:
-    """What a report dated to the day speaks of when it names no period: its own day (what
-    stands as it is written) and the last quarter ended before it (the results it reports)."""
-    day, quarter = parse_period(published or ""), quarter_reported(published)
-    return [day, quarter] if quarter else []
+def undated_time(published: str, asked: list[Period]) -> list[Period]:
+    """What an undated sentence or amount in a report dated `published` may speak of, for a
+    question that asks of `asked`: of a quarter or a month, the report's own day (what stands
+    as written) and the last quarter ended before it (the results it reports); else the
+    report's year and the one before."""
+    if any(p.part_of_year for p in asked):
+        day = parse_period(published or "")
+        quarter = quarter_reported(published)
+        if day is not None and quarter is not None:
+            return [day, quarter]
+    return periods_in(" ".join(years_reported(published)))
 
 
+@lru_cache(maxsize=4096)
 def quarter_reported(published: str) -> Period | None:
     """The quarter a report dated to the day speaks of when it names none: the last one ended
     before it ("last quarter" in a report of 25 November 2025 is Q3 2025)."""
     day = parse_period(published or "")
     if day is None or day.start != day.end:
         return None
-    index = day.end.year * 12 + day.end.month - 1 - 1  # the month before the report's
-    year, month = index // 12, index % 12 + 1
-    month -= (month % 3)  # back to a quarter's last month
-    if month == 0:
-        year, month = year - 1, 12
+    ended = (day.end.month - 1) // 3  # quarters of the report's year ended before its month
+    year, month = (day.end.year, 3 * ended) if ended else (day.end.year - 1, 12)
     return Period(_month_end(year, month), _back(year, month, 3), f"quarter to {month}/{year}")
 
 
