@@ -39,6 +39,10 @@ def test_periods_read_as_date_ranges():
     june = periods_in("revenue in the June 2025 quarter")[0]
     assert june.same_span(parse_period("Q2 2025"))
     assert periods_in("the December quarter of 2019")[0].same_span(parse_period("Q4 2019"))
+    # The last quarter of a year is its fourth; "last quarter" alone names no year.
+    for text in ("in the final quarter of 2017", "the last quarter of 2017", "fourth-quarter 2017"):
+        assert periods_in(text)[0].same_span(parse_period("Q4 2017")), text
+    assert periods_in("revenue rose last quarter") == []
 
 
 def test_a_report_dated_to_the_day_speaks_of_the_last_quarter_before_it():

@@ -46,6 +46,9 @@ def test_typo_repair_never_touches_valid_words():
     # A misspelled name is repaired only toward a name the corpus uses.
     assert speller.correct("Globx and Initeck") == "Globex and Initech"
     assert speller.correct("Umbrella and Hooli") == "Umbrella and Hooli"
+    # A lowercase name the corpus lacks is not pulled two edits onto an English word.
+    assert speller.correct("when did zenvia start") == "when did zenvia start"
+    assert speller.correct("recieve the goverment revnue") == "receive the government revenue"
 
 
 @pytest.mark.parametrize("question, kind, operation", [

@@ -99,12 +99,15 @@ class FigureFinder(FigureIndex):
         weight = self._measure_weight(question, idf, indexes)
         total = sum(weight.values()) or 1.0
         ranked = []
+        asked = periods_in(question.asked)
         for i in indexes:
             fig = self.figures[i]
             coverage = sum(w for t, w in weight.items() if t in self.tokens[i]) / total
             score = sims[i] + 0.6 * coverage
             if question.periods:
                 score += 0.3 if of_periods(fig, question.periods) else -0.3
+            if any(a.same_span(o) for a in asked for o in periods_in(fig.period)):
+                score += 0.15  # "in 2021": the year's figure before one of its quarters
             if self.is_curated(i):
                 score += 0.05
             scaled = fig.value * unit_scale(fig.unit)

@@ -21,8 +21,9 @@ _MONTH_NUMBER["sept"] = 9
 _YEAR = r"((?:19|20)\d\d)"
 _MONTH = r"(" + "|".join(sorted(_MONTH_NUMBER, key=len, reverse=True)) + r")\.?"
 _QUARTER_WORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3,
-                 "4th": 4}
-_NTH = r"(first|second|third|fourth|1st|2nd|3rd|4th)"
+                 "4th": 4, "final": 4, "last": 4}
+# "The last quarter of 2017" is its fourth; "last quarter" alone is the one before now.
+_NTH = r"(first|second|third|fourth|1st|2nd|3rd|4th|final|last)"
 
 # Each pattern once; `_read` turns its groups into (start, end). The most specific come first.
 _PATTERNS = [
@@ -35,7 +36,7 @@ _PATTERNS = [
     # "the June 2025 quarter", "the December quarter of 2019": the quarter ending that month.
     ("month_quarter", rf"{_MONTH},? {_YEAR} (?:quarter|qtr)|{_MONTH} (?:quarter|qtr),? "
                       rf"(?:of |in )?{_YEAR}"),
-    ("quarter", rf"q([1-4])\s?(?:of\s)?{_YEAR}|{_YEAR}\s?q([1-4])|{_NTH} quarter(?: of)? {_YEAR}"),
+    ("quarter", rf"q([1-4])\s?(?:of\s)?{_YEAR}|{_YEAR}\s?q([1-4])|{_NTH}[ -]quarter(?: of)? {_YEAR}"),
     ("half", rf"h([12])\s?{_YEAR}|(first|second) half(?: of)? {_YEAR}"),
     ("day", rf"(\d{{1,2}}) {_MONTH},? {_YEAR}|{_MONTH} (\d{{1,2}}),? {_YEAR}|"
             rf"{_YEAR}-([01]\d)-([0-3]\d)"),
@@ -146,7 +147,7 @@ def _read(kind: str, groups: list[str]) -> tuple[date, date] | None:
             months = 12 if kind == "year_to" else 3
             return _back(year, month, months), _month_end(year, month)
         if kind == "quarter":
-            year = next(g for g in groups if len(g) == 4)
+            year = next(g for g in groups if g.isdigit() and len(g) == 4)
             quarter = next(g for g in groups if g is not year)
             q = _QUARTER_WORD.get(quarter.lower()) or int(quarter)
             return date(int(year), 3 * q - 2, 1), _month_end(int(year), 3 * q)
@@ -231,12 +232,10 @@ def years_between(earlier: date, later: date) -> float:
 
 _QUARTER = re.compile(r"\bQ([1-4])\b|\b(first|second|third|fourth|1st|2nd|3rd|4th)[ -]quarter\b",
                       re.IGNORECASE)
-_QUARTER_WORDS = {"first": "1", "second": "2", "third": "3", "fourth": "4", "1st": "1",
-                  "2nd": "2", "3rd": "3", "4th": "4"}
+_QUARTER_WORDS = {word: str(q) for word, q in _QUARTER_WORD.items()}
 
 
-QUARTER_OF_YEAR = re.compile(r"\bQ([1-4])\s?(?:of\s)?((?:19|20)\d\d)\b|\b(first|second|third|"
-                             r"fourth|1st|2nd|3rd|4th)[ -]quarter(?: of)? ((?:19|20)\d\d)\b",
+QUARTER_OF_YEAR = re.compile(rf"\bQ([1-4])\s?(?:of\s)?{_YEAR}\b|\b{_NTH}[ -]quarter(?: of)? {_YEAR}\b",
                              re.IGNORECASE)
 
 

@@ -174,7 +174,9 @@ class Speller:
         close = self._close_corpus_words(word)
         if close:
             return close[0]
-        found = english.lookup(word, Verbosity.TOP, max_edit_distance=1 if len(word) < 6 else 2)
+        # Toward English, one edit only: two edits turn names the corpus lacks ("Initrex")
+        # into unrelated words, and most typos are one slip.
+        found = english.lookup(word, Verbosity.TOP, max_edit_distance=1)
         return found[0].term if found else None
 
 
