@@ -36,7 +36,8 @@ _PATTERNS = [
     # "the June 2025 quarter", "the December quarter of 2019": the quarter ending that month.
     ("month_quarter", rf"{_MONTH},? {_YEAR} (?:quarter|qtr)|{_MONTH} (?:quarter|qtr),? "
                       rf"(?:of |in )?{_YEAR}"),
-    ("quarter", rf"q([1-4])\s?(?:of\s)?{_YEAR}|{_YEAR}\s?q([1-4])|{_NTH}[ -]quarter(?: of)? {_YEAR}"),
+    ("quarter", rf"q([1-4])\s?(?:of\s)?{_YEAR}|{_YEAR}\s?q([1-4])|"
+                rf"{_NTH}[ -]quarter(?: of)? {_YEAR}"),
     ("half", rf"h([12])\s?{_YEAR}|(first|second) half(?: of)? {_YEAR}"),
     ("day", rf"(\d{{1,2}}) {_MONTH},? {_YEAR}|{_MONTH} (\d{{1,2}}),? {_YEAR}|"
             rf"{_YEAR}-([01]\d)-([0-3]\d)"),
@@ -235,8 +236,8 @@ _QUARTER = re.compile(r"\bQ([1-4])\b|\b(first|second|third|fourth|1st|2nd|3rd|4t
 _QUARTER_WORDS = {word: str(q) for word, q in _QUARTER_WORD.items()}
 
 
-QUARTER_OF_YEAR = re.compile(rf"\bQ([1-4])\s?(?:of\s)?{_YEAR}\b|\b{_NTH}[ -]quarter(?: of)? {_YEAR}\b",
-                             re.IGNORECASE)
+QUARTER_OF_YEAR = re.compile(rf"\bQ([1-4])\s?(?:of\s)?{_YEAR}\b|"
+                             rf"\b{_NTH}[ -]quarter(?: of)? {_YEAR}\b", re.IGNORECASE)
 
 
 def quarter_label(match: re.Match) -> str:
