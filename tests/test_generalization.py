@@ -89,6 +89,18 @@ def test_question_kinds_come_from_plain_english(question, kind, operation):
     assert (found.answer_type, found.operation) == (kind, operation)
 
 
+def test_a_which_question_wants_a_name_it_does_not_already_give():
+    from assistant.answering.evidence import type_ok
+    asked = analyze("Which Nordic countries does Globex plan to enter?")
+    assert type_ok(asked, "Globex plans to enter Norway and Finland next year.")
+    assert not type_ok(asked, "Globex plans to enter the Nordic countries next year.")
+    where = analyze("In which city is Globex based?")
+    assert not type_ok(where, "Globex is based in a large city.")
+    # A choice between the names given is answered by one of them.
+    choice = analyze("Which grew faster, Globex or Initech?")
+    assert type_ok(choice, "Globex grew faster than Initech.")
+
+
 def test_follow_ups_resolve_against_the_conversation():
     past = passengers_2021("Globex Rail carried 48 million passengers in 2021.")
     assert resolve("And in 2020?", past) == "How many passengers did Globex Rail carry in 2020?"

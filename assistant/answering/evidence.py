@@ -299,11 +299,10 @@ def type_ok(question: Question, sentence: str, amount_kind: str | None = None) -
         return not kind or kind in amount_kinds(sentence)
     if kind == "date":
         return bool(_HAS_DATE.search(sentence))
-    if kind == "who":  # someone the question does not already name
+    if kind in ("who", "where") or (kind == "general" and question.asks_name):
+        # Someone, somewhere or something the question does not already name.
         asked = question.text.lower()
         return any(n.lower() not in asked for n in names_in(sentence))
-    if kind == "where":
-        return bool(names_in(sentence))
     if kind == "source":
         return bool(_HAS_SOURCE.search(sentence))
     if kind == "action":

@@ -43,6 +43,13 @@ class Question:
         return self.answer_type == "quantity" or bool(self.operation)
 
     @property
+    def asks_name(self) -> bool:
+        """"Which countries …", "in which city …": something to be named. Not a choice between
+        the names given ("which is bigger, A or B?", "which of A and B …")."""
+        low = without_context(self.text.lower())
+        return bool(_WHICH.search(low)) and " or " not in low
+
+    @property
     def amount_kind(self) -> str:
         """The kind of amount a figure lookup asks for: "percent", "money" or "count"; '' when
         its wording does not say (then any amount fits) or it asks for arithmetic."""
@@ -61,6 +68,8 @@ class Question:
         low = without_context(self.text.lower())
         return next((kind for kind, pattern in _OPERAND_KINDS if pattern.search(low)), "")
 
+
+_WHICH = re.compile(r"(?:^|[,;:] )(?:(?:in|at|from|with|to|by|for|on) )?which (?!of\b)")
 
 # What a lookup's wording says of the amount it wants; the first that matches decides.
 _CHANGE = r"\b(?:grow|grew|growth|rise|rose|increase|jump|fall|fell|drop|decline|up|down)"
