@@ -531,6 +531,16 @@ def test_an_undated_sentence_speaks_of_its_reports_year(tmp_path, embeddings):
     assert result["answer"].startswith("No."), result["answer"]
 
 
+def test_a_yes_no_is_settled_only_by_a_sentence_that_says_what_is_asked(tmp_path, embeddings):
+    bot = reports_bot(tmp_path, embeddings, {
+        "2025-03-01": "Globex Rail published its annual report on passenger numbers today. "
+                      "Globex Rail opened a new depot in Leeds last year."})
+    unsaid = answer(bot, "Did Globex Rail lose market share to coach operators?")
+    assert not unsaid["answer"].startswith(("Yes", "No")), unsaid["answer"]
+    said = answer(bot, "Did Globex Rail open a new depot?")
+    assert said["answer"].startswith("Yes."), said["answer"]
+
+
 def test_a_report_early_in_a_year_speaks_of_the_year_before(tmp_path, embeddings):
     # "The fourth quarter" in a February report is the last year's, though no year is written.
     bot = reports_bot(tmp_path, embeddings, {

@@ -30,7 +30,7 @@ from .answer import (
 )
 from .dated import dated_figure
 from .figure_forms import computed, threshold, yes_no
-from .figures import covered, measure_words
+from .figures import SAYS_MEASURE, covered, measure_words
 from .text_forms import briefing, involve, listing, sentences
 from .turn import Answerer, Turn
 
@@ -110,16 +110,12 @@ def _period_stated(turn: Turn, kb) -> bool:
     for e in turn.evidence[:8]:
         window = f"{e.sentence.previous} {e.text}"
         said = covered(weight, frozenset(tokenize(window)), q.alternatives)
-        if not e.features["type_ok"] or said < _SAYS_MEASURE * total:
+        if not e.features["type_ok"] or said < SAYS_MEASURE * total:
             continue  # an amount of something else in that period does not count
         stated = _stated(e, asked)
         if overlap(stated, asked) or _relative_fits(window, stated, asked):
             return True
     return False
-
-
-# The share of a measure's (IDF-weighted) words a sentence must hold to be of it.
-_SAYS_MEASURE = 0.34
 
 
 def _spans(text: str) -> list:

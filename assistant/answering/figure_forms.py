@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from ..ingest.extract import currency_of
 from ..language.periods import year_of
+from ..language.words import tokenize
 from .answer import (
     Answer,
     abstain,
@@ -21,7 +22,7 @@ from .choosing import (
     is_usable,
     quote,
 )
-from .figures import covered, measure_words, of_periods
+from .figures import SAYS_MEASURE, covered, measure_words, of_periods
 from .turn import Turn
 from .verdicts import (
     PERCENT_UNITS,
@@ -148,10 +149,21 @@ def yes_no(turn: Turn, kb) -> Answer | None:
         return None
     verdict = sentence_verdict(turn.analysis.text, chosen[0].text) or \
         quantity_verdict(turn.analysis, chosen[0].text) or _sentence_bound(turn, kb, chosen[0])
-    if not verdict:
+    if not verdict and _says_what_is_asked(turn, kb, chosen):
         asked_negative = bool(_NEGATION.search(turn.analysis.text))
         said_negative = bool(_NEGATION.search(chosen[0].text))
         verdict = "No." if asked_negative != said_negative else "Yes."
-    if chosen[0].features["coverage"] < 0.34:
+    if not verdict or chosen[0].features["coverage"] < 0.34:
         verdict = "The sources do not say so directly; the closest they come:"
     return quote(turn, chosen, lead=verdict)
+
+
+def _says_what_is_asked(turn: Turn, kb, chosen: list) -> bool:
+    """Whether the quoted sentences (with the one before the first) say enough of what a
+    yes/no question claims of its subject (a third of its words, by rarity): sentences on the
+    subject that say something else settle nothing."""
+    weight = measure_words(turn.analysis, kb.idf)
+    total = sum(weight.values())
+    text = " ".join([chosen[0].sentence.previous] + [e.text for e in chosen])
+    said = covered(weight, frozenset(tokenize(text)), turn.analysis.alternatives)
+    return not total or said >= SAYS_MEASURE * total

@@ -43,6 +43,10 @@ _WHOLE = frozenset(tokenize("total overall whole"))
 _FLOOR = 0.3  # the least rank score of a figure worth computing with
 
 
+# The share of a measure's (IDF-weighted) words a sentence must hold to be of it.
+SAYS_MEASURE = 0.34
+
+
 def measure_words(question: Question, idf) -> dict[str, float]:
     """The measure asked, IDF-weighted: the question less its names, periods and the words
     that frame it or ask for arithmetic ("how many times larger", "grow", "fiscal", "gap")."""
