@@ -541,6 +541,17 @@ def test_a_yes_no_is_settled_only_by_a_sentence_that_says_what_is_asked(tmp_path
     assert said["answer"].startswith("Yes."), said["answer"]
 
 
+def test_a_share_of_a_whole_is_never_one_rate_over_another(tmp_path, embeddings):
+    # 8.8 / 16 would be a share of a growth rate: the figures hold no part and whole.
+    bot = reports_bot(tmp_path, embeddings, {
+        "2022-02-01": "Initech took 8.8% in 2021, ranking third. Ruritania's rail business "
+                      "grew 16% in 2021."})
+    asked = analyze("What share of Ruritania's rail market did Initech have in 2021?")
+    ids = [p.id for p in bot.passages]
+    assert bot.figures.compute(asked, embeddings.embed_query(asked.text), bot.knowledge.idf,
+                               ids) is None
+
+
 def test_a_report_early_in_a_year_speaks_of_the_year_before(tmp_path, embeddings):
     # "The fourth quarter" in a February report is the last year's, though no year is written.
     bot = reports_bot(tmp_path, embeddings, {

@@ -179,6 +179,8 @@ class FigureFinder(FigureIndex):
         if question.operand_kind:  # "how much bigger was revenue": amounts, not growth rates
             ranked = [r for r in ranked if unit_kind(self.figures[r[1]].unit) ==
                       question.operand_kind]
+        if question.operation == "share":  # a part of a whole: two amounts, not two rates
+            ranked = [r for r in ranked if unit_kind(self.figures[r[1]].unit) != "percent"]
         if not ranked:
             return []
         periods = question.periods
