@@ -3,6 +3,7 @@ in the package, typo repair that leaves valid words alone, follow-ups, figures r
 and answer forms on an invented article with no figures table and no glossary."""
 
 import re
+from dataclasses import replace
 
 import pytest
 from conftest import DATA, ROOT
@@ -539,6 +540,16 @@ def test_a_yes_no_is_settled_only_by_a_sentence_that_says_what_is_asked(tmp_path
     assert not unsaid["answer"].startswith(("Yes", "No")), unsaid["answer"]
     said = answer(bot, "Did Globex Rail open a new depot?")
     assert said["answer"].startswith("Yes."), said["answer"]
+
+
+def test_values_are_written_as_people_read_them():
+    from assistant.answering.arithmetic import value_text
+    share = Figure(id="f", entity="Globex", metric="market share", value=18.0, unit="percent",
+                   period="2021", source="s", locator="", note="")
+    assert value_text(share) == "18%"
+    assert value_text(replace(share, unit="percentage points", value=2.5)) == \
+        "2.5 percentage points"
+    assert value_text(replace(share, unit="USD billion", value=1.2)) == "USD 1.2 billion"
 
 
 def test_a_share_of_a_whole_is_never_one_rate_over_another(tmp_path, embeddings):

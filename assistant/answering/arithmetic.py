@@ -54,6 +54,8 @@ def value_text(figure: Figure, value: float | None = None) -> str:
     if currency:
         scale = f" {currency.group(2)}" if currency.group(2) else ""
         return f"{currency.group(1)} {format_number(value)}{scale}"
+    if unit.lower() == "percent":
+        return f"{format_number(value)}%"
     text = f"{format_number(value)} {unit}".strip()
     if abs(value) >= 1e6 and unit not in {"year", "rank"}:
         text += f" ({_human(value)})"
