@@ -143,6 +143,21 @@ def test_each_amount_of_a_list_takes_the_period_written_after_it():
                      (13390.0, "RMB million", "2018")}
 
 
+def test_the_period_a_change_is_measured_from_is_not_the_amounts_own():
+    from langchain_core.documents import Document
+
+    from assistant.ingest.extract import extract_passage
+
+    def periods(text):
+        return {(f.value, f.period) for f in extract_passage(
+            Document(page_content=text, metadata={"doc_id": "d"}, id="p"))}
+
+    assert periods("Spending on rail rose 46% from the final quarter of 2016.") == {(46.0, "")}
+    assert periods("Globex revenue grew 20% in 2021 from 2020.") == {(20.0, "2021")}
+    assert periods("Revenue from the fourth quarter of 2019 was EUR 5 billion.") == \
+        {(5.0, "Q4 2019")}
+
+
 def test_a_list_of_amounts_shares_one_measure_and_a_nameless_one_is_the_documents_subject():
     from langchain_core.documents import Document
 

@@ -250,18 +250,35 @@ _PART_YEAR = {"quarter", "quarter_ended", "month_quarter", "half"}
 def _period(sentence: str, at: int, end: int | None = None) -> str:
     """The period an amount is for: "X in 2017" names it right after the amount; otherwise
     the quarter or year nearest to it."""
+    named = list(period_matches(sentence))
+    base = [(start, start + len(period.label)) for start, _, period in named
+            if _is_base(sentence, start)]
     if end is not None:
         after = _PERIOD_AFTER.match(sentence[end:])
-        if after:
+        if after and not any(a <= end + after.start(1) < b for a, b in base):
             quarter = QUARTER_OF_YEAR.search(sentence[end:end + after.end()])
             return quarter_label(quarter) if quarter else after.group(1)
     # A quarter or half named in the sentence is more exact than a year: the nearest one.
-    spans = [(abs(start - at), kind, period) for start, kind, period in period_matches(sentence)
-             if kind in _PART_YEAR]
+    spans = [(abs(start - at), kind, period) for start, kind, period in named
+             if kind in _PART_YEAR and not _is_base(sentence, start)]
     if spans:
         _, kind, period = min(spans, key=lambda s: s[0])
         if kind == "quarter":  # "the second quarter of 2015", "2015 Q2": written "Q2 2015"
             return f"Q{(period.start.month - 1) // 3 + 1} {period.start.year}"
         return re.sub(r"^the ", "", period.label, flags=re.IGNORECASE)
-    years = [(abs(y.start() - at), y.group(0)) for y in YEAR.finditer(sentence)]
+    years = [(abs(y.start() - at), y.group(0)) for y in YEAR.finditer(sentence)
+             if not any(a <= y.start() < b for a, b in base)]
     return min(years)[1] if years else ""
+
+
+# "Up 46% from the final quarter of 2016": the period a change is measured from, not the one
+# its amount is for (that is the report's, unless the sentence names another).
+_BASE_BEFORE = re.compile(r"\b(?:from|over|compared (?:with|to)|versus|vs\.?|than|against)"
+                          r"\s+(?:the\s+|a\s+|its\s+)?$", re.IGNORECASE)
+_CHANGE = re.compile(r"\b(?:increas|decreas|grew|grow|rose|rise|fell|fall|jump|climb|drop|"
+                     r"declin|surg|doubl|tripl|up\b|down\b)", re.IGNORECASE)
+
+
+def _is_base(sentence: str, start: int) -> bool:
+    return bool(_BASE_BEFORE.search(sentence[max(0, start - 40):start])
+                and _CHANGE.search(sentence))
