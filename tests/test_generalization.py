@@ -158,6 +158,19 @@ def test_the_period_a_change_is_measured_from_is_not_the_amounts_own():
         {(5.0, "Q4 2019")}
 
 
+def test_last_year_in_a_report_is_the_year_before_it_and_dates_what_follows():
+    from langchain_core.documents import Document
+
+    from assistant.ingest.extract import extract_passage
+
+    text = ("Analysts think rail could reach 15% of its sales by 2021. Its rail revenue grew "
+            "by 126% last year. With a 3% share, it trails Initech's 44%.")
+    found = {(f.value, f.period) for f in extract_passage(
+        Document(page_content=text, metadata={"doc_id": "d", "published": "2017-09-29"},
+                 id="p"))}
+    assert found == {(15.0, "2021"), (126.0, "2016"), (3.0, "2016"), (44.0, "2016")}
+
+
 def test_a_list_of_amounts_shares_one_measure_and_a_nameless_one_is_the_documents_subject():
     from langchain_core.documents import Document
 

@@ -79,10 +79,11 @@ def extract_passage(passage: Document, previous: Document | None = None,
     before = split_sentences(previous.page_content) if previous is not None else []
     # Names are words capitalized inside sentences; a sentence's first word may be any word.
     names = {n for s in [*before, *sentences] for n in names_in(s) if s.find(n) > 0}
+    year = str(passage.metadata.get("published", ""))[:4]
     period, last_named = "", ""
     for sentence in before:
         last_named = _entity(sentence, len(sentence), names) or last_named
-        period = _period(sentence, len(sentence)) or period
+        period = _context_period(sentence, year) or period
     if not subject or (sentences and _LEANS_BACK.match(sentences[0])):
         subject = last_named or subject  # "Its revenue…" at a passage's start
     figures: list[Figure] = []
@@ -90,10 +91,29 @@ def extract_passage(passage: Document, previous: Document | None = None,
     for sentence in sentences:
         if _THE_COMPANY.match(sentence) and document_subject:
             subject = document_subject  # "The company reported…": the firm the report is on
-        figures += _from_sentence(sentence, passage, names, period, subject)
+        figures += _from_sentence(sentence, passage, names,
+                                  _relative_year(sentence, year) or period, subject)
         subject = _entity(sentence, len(sentence), names) or subject
-        period = _period(sentence, len(sentence)) or period
+        period = _context_period(sentence, year) or period
     return figures
+
+
+_LAST_YEAR = re.compile(r"\b(?:last|the previous|the prior) year\b", re.I)
+_THIS_YEAR = re.compile(r"\bthis year\b", re.I)
+
+
+def _relative_year(sentence: str, year: str) -> str:
+    """The year "last year" or "this year" means in a report of `year` ('' if neither)."""
+    if not year.isdigit() or YEAR.search(sentence):
+        return ""
+    if _LAST_YEAR.search(sentence):
+        return str(int(year) - 1)
+    return year if _THIS_YEAR.search(sentence) else ""
+
+
+def _context_period(sentence: str, year: str) -> str:
+    """The period a sentence sets for the ones after it that name none."""
+    return _period(sentence, len(sentence)) or _relative_year(sentence, year)
 
 
 def _from_sentence(sentence: str, passage: Document, names: set[str], context_period: str,
