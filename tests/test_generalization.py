@@ -158,6 +158,12 @@ def test_the_period_a_change_is_measured_from_is_not_the_amounts_own():
         {(5.0, "Q4 2019")}
 
 
+def test_a_name_joined_by_an_ampersand_is_one_name():
+    from assistant.language.words import names_in
+    assert names_in("Analysts at Globex Chase & Co and Initech say R&D grew.") == \
+        ["Globex Chase & Co", "Initech", "R&D"]
+
+
 def test_last_year_in_a_report_is_the_year_before_it_and_dates_what_follows():
     from langchain_core.documents import Document
 

@@ -60,7 +60,9 @@ def content_tokens(text: str) -> list[str]:
     return [t for t in dict.fromkeys(tokenize(text)) if t not in _GENERIC_STEMS]
 
 
-_NAME = re.compile(r"\b(?:[A-Z][\w&+\-]*[A-Za-z0-9](?:\s+[A-Z][\w&+\-]*[A-Za-z0-9])*|[A-Z])\b")
+# Runs of capitalized words, joined by "&" too ("Johnson & Johnson").
+_NAME = re.compile(r"\b(?:[A-Z][\w&+\-]*[A-Za-z0-9](?:\s+(?:&\s+)?[A-Z][\w&+\-]*[A-Za-z0-9])*"
+                   r"|[A-Z])\b")
 
 
 def names_in(text: str) -> list[str]:
