@@ -160,7 +160,7 @@ def test_the_period_a_change_is_measured_from_is_not_the_amounts_own():
 
 def test_a_name_joined_by_an_ampersand_is_one_name():
     from assistant.language.words import names_in
-    assert names_in("Analysts at Globex Chase & Co and Initech say R&D grew.") == \
+    assert names_in("The analysts at Globex Chase & Co and Initech say R&D grew.") == \
         ["Globex Chase & Co", "Initech", "R&D"]
 
 
