@@ -158,6 +158,18 @@ def test_the_period_a_change_is_measured_from_is_not_the_amounts_own():
         {(5.0, "Q4 2019")}
 
 
+def test_its_amount_belongs_to_whom_the_sentence_before_is_about():
+    from langchain_core.documents import Document
+
+    from assistant.ingest.extract import extract_passage
+
+    text = ("Globex reported revenue of EUR 5 billion, according to Initech Research. Its "
+            "profit was EUR 1 billion.")
+    found = {(f.value, f.entity) for f in extract_passage(
+        Document(page_content=text, metadata={"doc_id": "d"}, id="p"))}
+    assert found == {(5.0, "Globex"), (1.0, "Globex")}
+
+
 def test_a_name_joined_by_an_ampersand_is_one_name():
     from assistant.language.words import names_in
     assert names_in("The analysts at Globex Chase & Co and Initech say R&D grew.") == \

@@ -93,9 +93,24 @@ def extract_passage(passage: Document, previous: Document | None = None,
             subject = document_subject  # "The company reported…": the firm the report is on
         figures += _from_sentence(sentence, passage, names,
                                   _relative_year(sentence, year) or period, subject)
-        subject = _entity(sentence, len(sentence), names) or subject
+        subject = _subject(sentence, names) or subject
         period = _context_period(sentence, year) or period
     return figures
+
+
+def _subject(sentence: str, known: set[str]) -> str:
+    """Whom a sentence is about, for the sentences after it that name no one ("Its revenue
+    …"): its first name, not one it cites or sets against another."""
+    for name in names_in(sentence):
+        pos = sentence.find(name)
+        if (name in known or pos > 0 or " " in name or not is_english_word(name)) and \
+                not _CITED.search(sentence[:max(pos, 0)]) and \
+                not _SET_AGAINST.search(sentence[:max(pos, 0)]):
+            return name
+    return ""
+
+
+_CITED = re.compile(r"\b(?:according to|said|says|per|from)\s+(?:the\s+|a\s+|an\s+)?$", re.I)
 
 
 _LAST_YEAR = re.compile(r"\b(?:last|the previous|the prior) year\b", re.I)
