@@ -170,6 +170,24 @@ def test_its_amount_belongs_to_whom_the_sentence_before_is_about():
     assert found == {(5.0, "Globex"), (1.0, "Globex")}
 
 
+def test_a_name_the_document_writes_mid_sentence_is_a_name_where_it_opens_one():
+    from langchain_core.documents import Document
+
+    from assistant.ingest.extract import extract_passage, inner_names
+
+    def doc(text):
+        return Document(page_content=text, metadata={"doc_id": "d"}, id="p")
+
+    known = inner_names([doc("Rail firms such as Amazon and Initech grew. He said: \"Despite "
+                             "it all, we grew.\"")])
+    assert "Amazon" in known and "Despite" not in known
+    # Written in lowercase somewhere in the document: an ordinary word, not a name.
+    assert "Orange" not in inner_names([doc("Firms such as Orange grew. The orange line.")])
+    opening = doc("Amazon grew 30% in 2021.")
+    assert {f.entity for f in extract_passage(opening, subject="Globex", known=known)} == \
+        {"Amazon"}
+
+
 def test_a_name_joined_by_an_ampersand_is_one_name():
     from assistant.language.words import names_in
     assert names_in("The analysts at Globex Chase & Co and Initech say R&D grew.") == \

@@ -13,7 +13,7 @@ from langchain_core.embeddings import Embeddings
 from ..config import Settings
 from ..errors import AssistantError
 from ..ingest.corpus import Corpus
-from ..ingest.extract import extract_passage, main_name
+from ..ingest.extract import extract_passage, inner_names, main_name
 from ..ingest.glossary import Glossary
 from ..language.periods import parse_date, period_year
 from ..language.spelling import CORPUS_SAMPLE
@@ -40,7 +40,8 @@ class Knowledge:
         self.glossary = glossary
         self.idf = idf
         texts = [p for p in self.passages if p.metadata.get("kind") == "text"]
-        self._subjects: dict[str, str] = {}  # each document's main name, found on first need
+        # Each document's main name and the names it writes, found on first need.
+        self._subjects: dict[str, tuple[str, frozenset[str]]] = {}
         self.bank = SentenceBank(texts, embeddings)
         self.scorer = EvidenceScorer(self.bank, idf, self.variants,
                                      {d.author for d in corpus.documents})
@@ -58,9 +59,11 @@ class Knowledge:
         """The amounts a passage states; one with no name of its own is its document's."""
         doc_id = passage.metadata.get("doc_id", "")
         if doc_id not in self._subjects:
-            self._subjects[doc_id] = main_name([p for p in self.passages_by_doc.get(doc_id, [])
-                                                if p.metadata.get("kind") == "text"])
-        return extract_passage(passage, previous, self._subjects[doc_id])
+            texts = [p for p in self.passages_by_doc.get(doc_id, [])
+                     if p.metadata.get("kind") == "text"]
+            self._subjects[doc_id] = (main_name(texts), frozenset(inner_names(texts)))
+        subject, known = self._subjects[doc_id]
+        return extract_passage(passage, previous, subject, known)
 
     @cached_property
     def name_phrases(self) -> set[str]:

@@ -70,15 +70,29 @@ def main_name(passages: list[Document]) -> str:
     return counts.most_common(1)[0][0] if counts else ""
 
 
+def inner_names(passages: list[Document]) -> set[str]:
+    """Names written inside sentences: a sentence's first word may be any word, but "Google"
+    capitalized mid-sentence elsewhere is a name where it opens a sentence too. Not a word the
+    text also writes in lowercase ("the Cloud" in one place, "cloud" in others)."""
+    texts = [p.page_content for p in passages]
+    lowercase = {w for t in texts for w in re.findall(r"\b[a-z][a-z\-]*\b", t)}
+    return {n for t in texts for s in split_sentences(t) for n in names_in(s)
+            if s.find(n) > 0 and n.lower() not in lowercase
+            and not _OPENS_QUOTE.search(s[:s.find(n)])}
+
+
+_OPENS_QUOTE = re.compile(r"[:\"“‘(]\s*$")  # 'said: "Despite …"' starts a sentence too
+
+
 def extract_passage(passage: Document, previous: Document | None = None,
-                    subject: str = "") -> list[Figure]:
+                    subject: str = "", known: frozenset[str] = frozenset()) -> list[Figure]:
     """The amounts stated in one passage. A sentence that names no period or subject of its
     own ("its revenue in the same year") is about the last ones named before it in this
-    passage; at a passage's start, about the document's main subject."""
+    passage; at a passage's start, about the document's main subject. `known`: names its
+    document writes inside sentences."""
     sentences = split_sentences(passage.page_content)
     before = split_sentences(previous.page_content) if previous is not None else []
-    # Names are words capitalized inside sentences; a sentence's first word may be any word.
-    names = {n for s in [*before, *sentences] for n in names_in(s) if s.find(n) > 0}
+    names = inner_names([p for p in (previous, passage) if p is not None]) | known
     year = str(passage.metadata.get("published", ""))[:4]
     period, last_named = "", ""
     for sentence in before:
