@@ -627,6 +627,24 @@ def test_a_share_of_a_whole_is_never_one_rate_over_another(tmp_path, embeddings)
                                ids) is None
 
 
+def test_one_figure_against_two_others_combined(tmp_path, embeddings):
+    bot = reports_bot(tmp_path, embeddings, {
+        "2022-02-01": "Canalys said Globex held 46.4% of the rail market in 2021. Initech had "
+                      "18% of the rail market in 2021 and Hooli had 8.8% of the rail market "
+                      "in 2021."})
+    larger = answer(bot, "In 2021, was Globex's share of the rail market larger than "
+                         "Initech's and Hooli's combined?")
+    assert larger["answer"].startswith("Yes.") and "18 + 8.8 = 26.8%" in larger["answer"], \
+        larger["answer"]
+    assert larger["calculation"]["result"] == 1.73
+    double = answer(bot, "Was Globex's 2021 share of the rail market more than double "
+                         "Initech's and Hooli's put together?")
+    assert double["answer"].startswith("No."), double["answer"]
+    smaller = answer(bot, "Was Globex's 2021 rail market share smaller than Initech's and "
+                          "Hooli's combined?")
+    assert smaller["answer"].startswith("No."), smaller["answer"]
+
+
 def test_a_report_early_in_a_year_speaks_of_the_year_before(tmp_path, embeddings):
     # "The fourth quarter" in a February report is the last year's, though no year is written.
     bot = reports_bot(tmp_path, embeddings, {

@@ -246,6 +246,30 @@ def _total(a: Figure, b: Figure, average: bool) -> FigureAnswer:
         {"expression": expression, "result": mean}]))
 
 
+def against_combined(a: Figure, others: list[Figure]) -> FigureAnswer | None:
+    """One figure against the sum of others ("was A bigger than B and C combined?"): the sum
+    shown, then how many times it A is."""
+    if len(others) < 2 or not all(comparable(a, f) for f in others):
+        return None
+    total = round(sum(f.value for f in others), 4)
+    if not total:
+        return None
+    ratio = round(a.value / total, 2)
+    parts = " + ".join(plain_number(f.value) for f in others)
+    shown = " + ".join(format_number(f.value) for f in others)
+    names = " and ".join(possessive(f.entity) if f.entity else "the others" for f in others)
+    text = (f"{names} together come to {shown} = {value_text(a, total)}; "
+            f"{possessive(a.entity) if a.entity else 'the first'} {value_text(a)} is about "
+            f"{format_number(ratio)} times that ({format_number(a.value)} / "
+            f"{format_number(total)} ≈ {format_number(ratio)}).")
+    calc = Calculation(f"{plain_number(a.value)} / ({parts})", ratio, text,
+                       steps=[{"expression": parts, "result": total},
+                              {"expression": f"{plain_number(a.value)} / ({parts})",
+                               "result": ratio}])
+    figures = [a, *others]
+    return FigureAnswer([Statement(text, figures)] + [stated(f) for f in figures], figures, calc)
+
+
 def portion_of(percent: Figure, whole: Figure) -> FigureAnswer:
     """A percentage of an amount ("7.8% of USD 135 billion"), in the amount's unit."""
     result = round(percent.value / 100 * whole.value, 4)

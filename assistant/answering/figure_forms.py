@@ -16,7 +16,7 @@ from .answer import (
     compose_figure_answer,
     finish,
 )
-from .arithmetic import FigureAnswer, stated
+from .arithmetic import FigureAnswer, against_combined, comparable, stated
 from .choosing import (
     best_sentences,
     is_usable,
@@ -56,6 +56,10 @@ def computed(turn: Turn, kb) -> Answer | None:
         return None
     if _stated(turn):
         return None
+    if q.answer_type == "yesno":
+        combined = _against_combined(turn, kb)
+        if combined:
+            return combined
     result = kb.figures.compute(q, turn.vector, kb.idf, turn.passage_ids)
     if result is None or not result.calculation:
         # "compare … with" may only ask what the sources say: not arithmetic to abstain on.
@@ -77,6 +81,57 @@ def computed(turn: Turn, kb) -> Answer | None:
         return None  # the figures do not settle it: the sentences may say yes or no
     return finish(turn.question, turn.resolved, sentences, citations, result.figures,
                   result.calculation.to_dict(), lead=verdict)
+
+def _against_combined(turn: Turn, kb) -> Answer | None:
+    """"Was A bigger (or more than double) than B and C combined?": Yes or No on A's figure
+    against the sum of theirs, the sum and the ratio shown."""
+    q = turn.analysis
+    result = _combined_figures(q, kb, turn)
+    if result is None or not _recent_enough(turn, result.figures):
+        return None
+    ratio, low = result.calculation.result, q.text.lower()
+    multiple = _MULTIPLE.search(low)
+    n = {"double": 2, "twice": 2, "triple": 3}.get(multiple.group(1), 1) if multiple else 1
+    if _SMALLER.search(low) and not multiple:
+        holds = ratio < 1
+    else:
+        holds = ratio > n
+    sentences, citations = compose_figure_answer(result, kb.passages_by_doc, kb.figure_rows)
+    return finish(turn.question, turn.resolved, sentences, citations, result.figures,
+                  result.calculation.to_dict(), lead="Yes." if holds else "No.")
+
+
+def _combined_figures(q, kb, turn: Turn) -> FigureAnswer | None:
+    """A's figure against the sum of B's and C's, all of one period and measure; None unless
+    the question sets one thing against two or more "combined"."""
+    low = q.asked.lower()
+    than = re.search(r"\bthan\b", low)
+    if not than or not _COMBINED.search(low[than.end():]):
+        return None
+    after = [n for n in q.names if low.find(n.lower(), than.end()) >= 0]
+    before = [n for n in q.names if n not in after]
+    if len(after) < 2 or not before:
+        return None
+    finder = kb.figures
+    ranked = [i for _, i in finder.worth(q, turn.vector, kb.idf, turn.passage_ids)[:40]]
+
+    def best(name: str, like=None):
+        return next((finder.figures[i] for i in ranked if finder.mentions(i, name) >= 1.0
+                     and (like is None or (comparable(like, finder.figures[i])
+                                           and finder.figures[i].period == like.period))), None)
+
+    for name in before:  # "Alibaba's share of China's market": the first with a figure
+        first = best(name)
+        others = [best(n, first) for n in after] if first else []
+        if first and all(others) and len({f.id for f in [first, *others]}) == len(after) + 1:
+            return against_combined(first, others)
+    return None
+
+
+_COMBINED = re.compile(r"\b(?:combined|together|put together|added together|between them)\b")
+_MULTIPLE = re.compile(r"\b(double|twice|triple)\b")
+_SMALLER = re.compile(r"\b(?:smaller|less|fewer|lower|below|behind)\b")
+
 
 def threshold(turn: Turn, kb) -> Answer | None:
     """"Did X hold more than 10% in 2020?": the figure the sources state for it, against the

@@ -175,7 +175,7 @@ class FigureFinder(FigureIndex):
              strict: bool = False) -> list[Figure]:
         """The two figures to compute with: one per name (or per year), the best-scoring
         comparable pair. `strict`: each must be about its name, in the same period."""
-        ranked = self._worth(question, vector, idf, passage_ids, floor)[:40]
+        ranked = self.worth(question, vector, idf, passage_ids, floor)[:40]
         if question.operand_kind:  # "how much bigger was revenue": amounts, not growth rates
             ranked = [r for r in ranked if unit_kind(self.figures[r[1]].unit) ==
                       question.operand_kind]
@@ -275,8 +275,8 @@ class FigureFinder(FigureIndex):
             return None
         return calculate(question.operation or "compare", chosen)
 
-    def _worth(self, question: Question, vector, idf, passage_ids, floor: float = _FLOOR
-               ) -> list[tuple[float, int]]:
+    def worth(self, question: Question, vector, idf, passage_ids, floor: float = _FLOOR
+              ) -> list[tuple[float, int]]:
         """The ranked figures that fit the question well enough to compute with."""
         return [r for r in self.rank(question, vector, idf, passage_ids) if r[0] >= floor]
 
@@ -284,7 +284,7 @@ class FigureFinder(FigureIndex):
                        ) -> FigureAnswer | None:
         """The best-fitting amount, taken back by the growth rate its sentence states ("grew
         45% to USD 27.4 billion")."""
-        ranked = [i for _, i in self._worth(question, vector, idf, passage_ids)[:20]]
+        ranked = [i for _, i in self.worth(question, vector, idf, passage_ids)[:20]]
         # Of the amounts about what the question names, if it names anything they are about.
         about = [i for i in ranked if question.names
                  and max(self.mentions(i, n) for n in question.names) >= 1.0]
@@ -298,7 +298,7 @@ class FigureFinder(FigureIndex):
 
     def _portion(self, question: Question, vector, idf, passage_ids) -> FigureAnswer | None:
         """A percentage about what is asked, of the amount that fits the question best."""
-        ranked = [i for _, i in self._worth(question, vector, idf, passage_ids)[:20]]
+        ranked = [i for _, i in self.worth(question, vector, idf, passage_ids)[:20]]
         percent = next((i for i in ranked if self.figures[i].unit == "percent" and (
             not question.names or max(self.mentions(i, n) for n in question.names) == 1.0)), None)
         whole = next((i for i in ranked if self.figures[i].unit not in {"percent",
