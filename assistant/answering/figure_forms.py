@@ -120,7 +120,7 @@ def _combined_figures(q, kb, turn: Turn) -> FigureAnswer | None:
                      and (like is None or (comparable(like, finder.figures[i])
                                            and finder.figures[i].period == like.period))), None)
 
-    for name in before:  # "Alibaba's share of China's market": the first with a figure
+    for name in before:  # "Globex's share of Ruritania's market": the first with a figure
         first = best(name)
         others = [best(n, first) for n in after] if first else []
         if first and all(others) and len({f.id for f in [first, *others]}) == len(after) + 1:
