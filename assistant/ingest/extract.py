@@ -96,7 +96,7 @@ def extract_passage(passage: Document, previous: Document | None = None,
     year = str(passage.metadata.get("published", ""))[:4]
     period, last_named = "", ""
     for sentence in before:
-        last_named = _entity(sentence, len(sentence), names) or last_named
+        last_named = _subject(sentence, names) or last_named
         period = _context_period(sentence, year) or period
     if not subject or (sentences and _LEANS_BACK.match(sentences[0])):
         subject = last_named or subject  # "Its revenue…" at a passage's start
@@ -117,11 +117,16 @@ def _subject(sentence: str, known: set[str]) -> str:
     …"): its first name, not one it cites or sets against another."""
     for name in names_in(sentence):
         pos = sentence.find(name)
-        if (name in known or pos > 0 or " " in name or not is_english_word(name)) and \
-                not _CITED.search(sentence[:max(pos, 0)]) and \
+        if _is_name(name, pos, known) and not _CITED.search(sentence[:max(pos, 0)]) and \
                 not _SET_AGAINST.search(sentence[:max(pos, 0)]):
             return name
     return ""
+
+
+def _is_name(name: str, pos: int, known: set[str]) -> bool:
+    """A capitalized word at `pos` is a name unless it opens the sentence and may be an
+    ordinary word ("Revenue rose…"), one its document never writes as a name."""
+    return name in known or pos > 0 or " " in name or not is_english_word(name)
 
 
 _CITED = re.compile(r"\b(?:according to|said|says|per|from)\s+(?:the\s+|a\s+|an\s+)?$", re.I)
@@ -256,7 +261,7 @@ _QUALIFIES_MEASURE = re.compile(r"\s+(?:revenues?|sales|income|spending|market|s
 def _entity(sentence: str, at: int, known: set[str]) -> str:
     # names_in already leaves out months, quarters and currency codes.
     names = [(sentence.find(n), n) for n in names_in(sentence)
-             if n in known or sentence.find(n) > 0 or " " in n or not is_english_word(n)]
+             if _is_name(n, sentence.find(n), known)]
     before = [n for pos, n in names if 0 <= pos < at]
     # "Globex held second place with IaaS revenue of $12.7 billion": a name that qualifies the
     # measure ("IaaS revenue") is not whose amount it is, when another name comes before it.
@@ -309,7 +314,7 @@ def _period(sentence: str, at: int, end: int | None = None) -> str:
             return quarter_label(quarter) if quarter else after.group(1)
     # A quarter or half named in the sentence is more exact than a year: the nearest one.
     spans = [(abs(start - at), kind, period) for start, kind, period in named
-             if kind in _PART_YEAR and not _is_base(sentence, start)]
+             if kind in _PART_YEAR and all(start != a for a, _ in base)]
     if spans:
         _, kind, period = min(spans, key=lambda s: s[0])
         if kind == "quarter":  # "the second quarter of 2015", "2015 Q2": written "Q2 2015"
