@@ -640,6 +640,9 @@ def test_one_figure_against_two_others_combined(tmp_path, embeddings):
     double = answer(bot, "Was Globex's 2021 share of the rail market more than double "
                          "Initech's and Hooli's put together?")
     assert double["answer"].startswith("No."), double["answer"]
+    about = answer(bot, "Was Globex's 2021 share of the rail market about 1.7 times Initech's "
+                        "and Hooli's combined?")
+    assert about["answer"].startswith("Yes."), about["answer"]
     smaller = answer(bot, "Was Globex's 2021 rail market share smaller than Initech's and "
                           "Hooli's combined?")
     assert smaller["answer"].startswith("No."), smaller["answer"]

@@ -28,6 +28,7 @@ from .verdicts import (
     PERCENT_UNITS,
     bound_verdict,
     comparison_verdict,
+    multiple_verdict,
     quantity_verdict,
     sentence_verdict,
 )
@@ -90,15 +91,11 @@ def _against_combined(turn: Turn, kb) -> Answer | None:
     if result is None or not _recent_enough(turn, result.figures):
         return None
     ratio, low = result.calculation.result, q.text.lower()
-    multiple = _MULTIPLE.search(low)
-    n = {"double": 2, "twice": 2, "triple": 3}.get(multiple.group(1), 1) if multiple else 1
-    if _SMALLER.search(low) and not multiple:
-        holds = ratio < 1
-    else:
-        holds = ratio > n
+    verdict = multiple_verdict(low, ratio) or \
+        ("Yes." if (ratio < 1 if _SMALLER.search(low) else ratio > 1) else "No.")
     sentences, citations = compose_figure_answer(result, kb.passages_by_doc, kb.figure_rows)
     return finish(turn.question, turn.resolved, sentences, citations, result.figures,
-                  result.calculation.to_dict(), lead="Yes." if holds else "No.")
+                  result.calculation.to_dict(), lead=verdict)
 
 
 def _combined_figures(q, kb, turn: Turn) -> FigureAnswer | None:
@@ -129,7 +126,6 @@ def _combined_figures(q, kb, turn: Turn) -> FigureAnswer | None:
 
 
 _COMBINED = re.compile(r"\b(?:combined|together|put together|added together|between them)\b")
-_MULTIPLE = re.compile(r"\b(double|twice|triple)\b")
 _SMALLER = re.compile(r"\b(?:smaller|less|fewer|lower|below|behind)\b")
 
 

@@ -18,21 +18,10 @@ def comparison_verdict(question: Question, result) -> str:
         return ""
     a, b = result.figures[:2]
     low = question.text.lower()
-    words = "|".join(NUMBER_WORDS)
-    about = re.search(rf"\b(?:nearly|almost|about|around|roughly|approximately|close to)\s+"
-                      rf"(\d+(?:\.\d+)?|{words}|double|twice|triple|half)(?: times)?\b", low)
-    if about and result.calculation and "/" in result.calculation.expression:
-        # "Nearly four times": within a tenth of the multiple named.
-        n = _multiple(about.group(1))
-        return "Yes." if abs(result.calculation.result - n) <= 0.1 * n else "No."
-    multiple = re.search(rf"\b(more|less|fewer) than (\d+(?:\.\d+)?|doubled?|twice|tripled?|"
-                         rf"half|{words})(?: times)?\b|\b(\d+(?:\.\d+)?|double|twice|triple|"
-                         rf"{words}) times\b", low)
-    if multiple and result.calculation and "/" in result.calculation.expression:
-        n = _multiple((multiple.group(2) or multiple.group(3)).removesuffix("d"))
-        ratio = result.calculation.result
-        holds = ratio > n if (multiple.group(1) or "more") == "more" else ratio < n
-        return "Yes." if holds else "No."
+    if result.calculation and "/" in result.calculation.expression:
+        multiple = multiple_verdict(low, result.calculation.result)
+        if multiple:
+            return multiple
     threshold = _threshold_verdict(question, result)
     if threshold:
         return threshold
@@ -49,6 +38,25 @@ def comparison_verdict(question: Question, result) -> str:
             return ""
     holds = first.value > second.value if bigger else first.value < second.value
     return "Yes." if holds else "No."
+
+
+def multiple_verdict(low: str, ratio: float) -> str:
+    """'Yes.'/'No.' for a question (lowercased) that names a multiple ("nearly four times",
+    "more than double"), against the ratio computed; '' when it names none."""
+    words = "|".join(NUMBER_WORDS)
+    about = re.search(rf"\b(?:nearly|almost|about|around|roughly|approximately|close to)\s+"
+                      rf"(\d+(?:\.\d+)?|{words}|double|twice|triple|half)(?: times)?\b", low)
+    if about:  # "Nearly four times": within a tenth of the multiple named.
+        n = _multiple(about.group(1))
+        return "Yes." if abs(ratio - n) <= 0.1 * n else "No."
+    multiple = re.search(rf"\b(more|less|fewer) than (\d+(?:\.\d+)?|doubled?|twice|tripled?|"
+                         rf"half|{words})(?: times)?\b|\b(\d+(?:\.\d+)?|double|twice|triple|"
+                         rf"{words}) times\b", low)
+    if multiple:
+        n = _multiple((multiple.group(2) or multiple.group(3)).removesuffix("d"))
+        holds = ratio > n if (multiple.group(1) or "more") == "more" else ratio < n
+        return "Yes." if holds else "No."
+    return ""
 
 
 def _multiple(word: str) -> float:
