@@ -248,7 +248,7 @@ def _total(a: Figure, b: Figure, average: bool) -> FigureAnswer:
 
 def against_combined(a: Figure, others: list[Figure]) -> FigureAnswer | None:
     """One figure against the sum of others ("was A bigger than B and C combined?"): the sum
-    shown, then how many times it A is."""
+    shown, then how many times the sum A is."""
     if len(others) < 2 or not all(comparable(a, f) for f in others):
         return None
     total = round(sum(f.value for f in others), 4)

@@ -7,6 +7,8 @@ names, years and words pick them, with the embedding model breaking ties. Arithm
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from ..ingest.documents import Figure
@@ -45,6 +47,13 @@ _FLOOR = 0.3  # the least rank score of a figure worth computing with
 
 # The share of a measure's (IDF-weighted) words a sentence must hold to be of it.
 SAYS_MEASURE = 0.34
+
+
+@lru_cache(maxsize=8192)
+def _periods_of(label: str) -> tuple:
+    """A figure's period label read as date ranges, once per label (figures are ranked for
+    every question)."""
+    return tuple(periods_in(label))
 
 
 def measure_words(question: Question, idf) -> dict[str, float]:
@@ -110,7 +119,7 @@ class FigureFinder(FigureIndex):
             score = sims[i] + 0.6 * coverage
             if question.periods:
                 score += 0.3 if of_periods(fig, question.periods) else -0.3
-            if any(a.same_span(o) for a in asked for o in periods_in(fig.period)):
+            if asked and any(a.same_span(o) for a in asked for o in _periods_of(fig.period)):
                 score += 0.15  # "in 2021": the year's figure before one of its quarters
             if self.is_curated(i):
                 score += 0.05
