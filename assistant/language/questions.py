@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .numbers import AMOUNT, NUMBER_WORDS, YEAR
 from .periods import quarters_in
@@ -46,8 +47,7 @@ class Question:
     def asks_name(self) -> bool:
         """"Which countries …", "in which city …": something to be named. Not a choice between
         the names given ("which is bigger, A or B?", "which of A and B …")."""
-        low = without_context(self.text.lower())
-        return bool(_WHICH.search(low)) and " or " not in low
+        return _asks_name(self.text)
 
     @property
     def amount_kind(self) -> str:
@@ -70,6 +70,13 @@ class Question:
 
 
 _WHICH = re.compile(r"(?:^|[,;:] )(?:(?:in|at|from|with|to|by|for|on) )?which (?!of\b)")
+
+
+@lru_cache(maxsize=1024)
+def _asks_name(text: str) -> bool:
+    """Read once per question text: the type check asks it of every candidate sentence."""
+    low = without_context(text.lower())
+    return bool(_WHICH.search(low)) and " or " not in low
 
 # What a lookup's wording says of the amount it wants; the first that matches decides.
 _CHANGE = r"\b(?:grow|grew|growth|rise|rose|increase|jump|fall|fell|drop|decline|up|down)"
