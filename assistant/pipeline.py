@@ -29,6 +29,7 @@ from .search.index import open_store
 from .search.keyword import KeywordIndex, build_keyword_index, keyword_index_is_current
 from .search.manifest import BuildReport
 from .search.retrieve import HybridRetriever
+from .search.sentence_store import stored_vectors
 from .search.storage import builds_for
 from .search.update import update_index
 
@@ -75,7 +76,8 @@ class Assistant:
             keyword_index=keyword_index, k=settings.top_k, candidates=settings.candidates,
             rrf_k=settings.rrf_k)
         knowledge = Knowledge(settings, loaded, groups, embeddings, keyword_index.idf,
-                              load_glossary(list(settings.corpus)))
+                              load_glossary(list(settings.corpus)),
+                              stored_vectors(build.client, build.collection))
         chat = chat if chat is not None else make_chat_model(settings)
         bot = cls(settings, knowledge, retriever, embeddings, report, chat)
         _close_with(bot, build)

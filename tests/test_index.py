@@ -1,6 +1,7 @@
 """Indexing: what the manifest records, incremental updates, refusals. Meaning plays no part
 here, so these run on the keyword fake at the embeddings seam (conftest.KeywordEmbeddings)."""
 
+import json
 import os
 import shutil
 from dataclasses import replace
@@ -104,3 +105,75 @@ def test_chroma_telemetry_is_off_by_default():
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def _sentence_store(settings):
+    import chromadb
+
+    from assistant.search.sentence_store import sentence_collection
+
+    client = chromadb.PersistentClient(path=str(current_build(settings.index_dir) / "chroma"))
+    return client, sentence_collection(settings.collection)
+
+
+def test_sentences_are_embedded_when_the_index_is_built_and_read_when_answering(
+        corpus_dir, settings, fake_embeddings, monkeypatch):
+    from assistant.answering import sentences
+    from assistant.search.sentence_store import passage_sentences
+
+    bot = open_bot(corpus_dir, settings, fake_embeddings)
+    expected = {text for p in bot.passages for _, text in passage_sentences(p)}
+    built = set(fake_embeddings.embedded)
+    assert expected and expected <= built  # every sentence embedded by the build
+    assert read_manifest(settings.index_dir)["sentences"] == sum(
+        len(passage_sentences(p)) for p in bot.passages)
+
+    # A new process: nothing cached. Answering reads the stored vectors, embeds no sentence.
+    monkeypatch.setattr(sentences, "_VECTOR_CACHE", {})
+    fake_embeddings.embedded.clear()
+    again = open_bot(corpus_dir, settings, fake_embeddings)
+    answer = again.ask("How many passengers did Glacier Rail carry?")
+    assert not answer.abstained and answer.citations
+    read = [s.text for s in again.knowledge.bank.sentences]
+    assert read and not set(read) & set(fake_embeddings.embedded)
+
+
+def test_an_index_made_before_sentences_were_stored_gets_them_on_its_next_open(
+        corpus_dir, settings, fake_embeddings):
+    from assistant.search.local_builds import write_atomically
+
+    open_bot(corpus_dir, settings, fake_embeddings)
+    client, name = _sentence_store(settings)
+    client.delete_collection(name)
+    client.close()
+    manifest = read_manifest(settings.index_dir)
+    count = manifest.pop("sentences")
+    write_atomically(current_build(settings.index_dir) / "manifest.json", json.dumps(manifest))
+
+    bot = open_bot(corpus_dir, settings, fake_embeddings)
+    assert not bot.report.changed  # no passage was embedded again, only the sentences
+    assert read_manifest(settings.index_dir)["sentences"] == count
+    client, name = _sentence_store(settings)
+    try:
+        assert client.get_collection(name).count() == count
+    finally:
+        client.close()
+
+
+def test_a_changed_document_replaces_its_sentences_and_no_others(corpus_dir, settings,
+                                                                  fake_embeddings):
+    open_bot(corpus_dir, settings, fake_embeddings)
+    page = corpus_dir / "beta-page.html"
+    page.write_text(page.read_text().replace("48,000", "52,000"), encoding="utf-8")
+    (corpus_dir / "alpha-note.md").unlink()
+    bot = open_bot(corpus_dir, settings, fake_embeddings)
+    client, name = _sentence_store(settings)
+    try:
+        stored = client.get_collection(name).get(include=["documents", "metadatas"])
+    finally:
+        client.close()
+    assert {m["doc_id"] for m in stored["metadatas"]} == {"beta-page"}
+    assert any("52,000" in t for t in stored["documents"])
+    assert not any("48,000" in t for t in stored["documents"])
+    assert len(stored["ids"]) == read_manifest(settings.index_dir)["sentences"]
+    assert bot.report.removed == ["alpha-note"]

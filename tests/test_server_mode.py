@@ -153,6 +153,9 @@ def test_over_a_thousand_passages_survive_a_server_restart(tmp_path, fake_embedd
         assert again.retriever.store.get(include=[])["ids"].__len__() == total
         hits = again.retriever.hits("regional ledger number 11094")
         assert any("ledger number 11094" in h.document.page_content for h in hits)
+        # The sentence vectors were stored on the server too: answering embeds none.
+        again.ask("Which partner does regional ledger number 11094 list?")
+        assert again.knowledge.bank.sentences and embeddings.embedded == []
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -179,3 +182,47 @@ def test_concurrent_asks_while_the_server_is_down_fail_fast_with_a_message(tmp_p
         results = list(pool.map(ask, range(32)))
     assert all("index is not answering" in r for r in results), set(results)
     assert time.monotonic() - start < 60  # no request hangs on the missing server
+
+
+def test_a_server_update_keeps_the_sentences_of_the_builds_in_use_and_drops_the_rest(
+        tmp_path, fake_embeddings):
+    """Each build on the server has a passage and a sentence collection; an update copies the
+    unchanged ones, replaces the changed document's, and cleanup leaves only the published and
+    the previous build's collections. Storage, not meaning: the keyword fake stands in."""
+    import chromadb
+
+    from assistant import Assistant
+    from assistant.config import Settings
+    from assistant.search.sentence_store import passage_sentences, sentence_collection
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("alpha-note.md", "beta-page.html"):
+        shutil.copy(ROOT / "tests" / "data" / name, corpus / name)
+    port = free_port()
+    settings = Settings(corpus=(str(corpus),), index_dir=tmp_path / "index",
+                        chroma_url=f"http://127.0.0.1:{port}")
+    server = start_chroma(tmp_path / "chroma-data", port)
+    try:
+        Assistant.open(settings=settings, embeddings=fake_embeddings)
+        page = corpus / "beta-page.html"
+        for old, new in (("48,000", "52,000"), ("52,000", "61,000")):  # three builds in all
+            page.write_text(page.read_text().replace(old, new), encoding="utf-8")
+            bot = Assistant.open(settings=settings, embeddings=fake_embeddings)
+        client = chromadb.HttpClient(host="127.0.0.1", port=port)
+        builds = {c.name for c in client.list_collections()
+                  if c.name.startswith(f"{settings.collection}-build-")}
+        passages = {n for n in builds if not n.endswith("-sentences")}
+        # The published and the previous build, each with its sentences; the first is gone.
+        assert len(passages) == 2 and builds == passages | {sentence_collection(n)
+                                                            for n in passages}
+        expected = sum(len(passage_sentences(p)) for p in bot.passages)
+        stored = [client.get_collection(sentence_collection(n)).get(include=["documents"])
+                  for n in passages]
+        assert all(len(s["ids"]) == expected for s in stored)
+        texts = [" ".join(s["documents"]) for s in stored]
+        assert sorted("61,000" in t for t in texts) == [False, True]
+        assert not any("48,000" in t for t in texts)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

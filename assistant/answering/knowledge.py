@@ -30,7 +30,7 @@ class Knowledge:
     """The corpus as the answer forms see it; built once per open index."""
 
     def __init__(self, settings: Settings, corpus: Corpus, groups: dict[str, list[Document]],
-                 embeddings: Embeddings, idf, glossary: Glossary):
+                 embeddings: Embeddings, idf, glossary: Glossary, stored_sentences=None):
         self.settings = settings
         self.corpus = corpus
         self.passages_by_doc = groups
@@ -42,7 +42,7 @@ class Knowledge:
         texts = [p for p in self.passages if p.metadata.get("kind") == "text"]
         # Each document's main name and the names it writes, found on first need.
         self._subjects: dict[str, tuple[str, frozenset[str]]] = {}
-        self.bank = SentenceBank(texts, embeddings)
+        self.bank = SentenceBank(texts, embeddings, stored_sentences)
         self.scorer = EvidenceScorer(self.bank, idf, self.variants,
                                      {d.author for d in corpus.documents})
         fitted = calibration()

@@ -1,10 +1,12 @@
-"""Every sentence of the text passages, tokenized and embedded once per process, and the fitted
-weights that score them (calibration.json, fitted by evaluation/calibrate.py)."""
+"""Every sentence of the text passages, tokenized once per process with the vectors the index
+stored for it, and the fitted weights that score them (calibration.json, fitted by
+evaluation/calibrate.py)."""
 
 from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -41,11 +43,14 @@ _VECTOR_CACHE: dict[tuple[str, str], np.ndarray] = {}
 
 class SentenceBank:
     """The sentences of the text passages, with token sets and embeddings. A passage is split
-    and embedded the first time it is retrieved and kept for the process, so a large corpus
-    opens at once and each later question pays only for passages it has not met before."""
+    the first time it is retrieved and kept for the process, so a large corpus opens at once.
+    Its sentence vectors are read from the index, which embedded them when it was built; an
+    index made before sentences were stored has none, and they are embedded then instead."""
 
-    def __init__(self, passages: list[Document], embeddings: Embeddings):
+    def __init__(self, passages: list[Document], embeddings: Embeddings,
+                 stored: Callable[[list[str]], dict[str, np.ndarray]] | None = None):
         self.embeddings = embeddings
+        self.stored = stored  # the index's sentence vectors, by passage id (sentence_store.py)
         self.passages = {p.id: p for p in passages if p.metadata.get("kind") == "text"}
         self.sentences: list[Sentence] = []
         self.tokens: list[frozenset] = []
@@ -76,7 +81,10 @@ class SentenceBank:
                     rows.append((Sentence(passage, i, text, previous), own,
                                  own | frozenset(tokenize(f"{previous} {section}"))))
                 staged.append((pid, rows))
-            vectors = iter(self.vectors([r[0].text for _, rows in staged for r in rows]))
+            texts = [r[0].text for _, rows in staged for r in rows]
+            if self.stored is not None and not self._known(texts):
+                self._remember(self.stored(todo))
+            vectors = iter(self.vectors(texts))
             for pid, rows in staged:
                 ids = []
                 for sentence, own, context in rows:
@@ -97,9 +105,20 @@ class SentenceBank:
     def windows(self, ids: list[int]) -> np.ndarray:
         return np.stack([self._windows[i] for i in ids])
 
+    @property
+    def _key(self) -> str:
+        return getattr(self.embeddings, "model_name", type(self.embeddings).__name__)
+
+    def _known(self, texts: list[str]) -> bool:
+        return all((self._key, t) in _VECTOR_CACHE for t in texts)
+
+    def _remember(self, found: dict[str, np.ndarray]) -> None:
+        for text, vector in found.items():
+            _VECTOR_CACHE[(self._key, text)] = vector
+
     def vectors(self, texts: list[str]) -> np.ndarray:
         """Embeddings of texts, cached by text for the process (documents repeat across opens)."""
-        key = getattr(self.embeddings, "model_name", type(self.embeddings).__name__)
+        key = self._key
         missing = list(dict.fromkeys(t for t in texts if (key, t) not in _VECTOR_CACHE))
         if missing:
             for text, vec in zip(missing, self.embeddings.embed_documents(missing), strict=True):

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, Protocol
 
 from ..errors import AssistantError
+from .sentence_store import sentence_collection
 
 MANIFEST = "manifest.json"
 CURRENT = "CURRENT"  # pointer file: the name of the published build folder
@@ -87,6 +88,24 @@ def build_lock(index_dir: Path):
 def passage_count(manifest: dict) -> int:
     return sum(len(d["passages"]) for d in manifest["documents"].values())
 
+
+
+def copy_collections(source_client, target_client, collection: str,
+                     target_name: str | None = None) -> None:
+    """A build's passage collection and its sentence collection (when it has one) copied into
+    fresh collections of another client, which rebuilds their vector graphs."""
+    from chromadb.errors import NotFoundError
+
+    target_name = target_name or collection
+    pairs = [(collection, target_name),
+             (sentence_collection(collection), sentence_collection(target_name))]
+    for source_name, name in pairs:
+        try:
+            source = source_client.get_collection(source_name)
+        except NotFoundError:
+            continue  # a build made before sentences were stored
+        copy_vectors(source, target_client.get_or_create_collection(
+            name, configuration={"hnsw": {"space": "cosine"}}))
 
 
 def copy_vectors(source, target, batch: int = 2000) -> None:

@@ -20,6 +20,7 @@ from .builds import REBUILD, Builds, OpenBuild, passage_count
 from .integrity import chromadb_version
 from .keyword import build_keyword_index
 from .manifest import BuildReport, check_compatible, chunking, plan_update
+from .sentence_store import passage_sentences, sentence_collection, store_sentences
 
 log = logging.getLogger(__name__)
 
@@ -56,13 +57,13 @@ def build_index(
     if manifest and not rebuild:
         check_compatible(manifest, settings)
         plan = plan_update(groups, hashes, manifest)
-        if not plan.changed:
+        if not plan.changed and SENTENCES in manifest:
             return plan  # nothing to do: no lock, no model, no new build
     with builds.lock():
         # Re-read under the lock: another builder may have published meanwhile.
         manifest = None if rebuild else builds.manifest()
         report = plan_update(groups, hashes, manifest)
-        if manifest and not report.changed:
+        if manifest and not report.changed and SENTENCES in manifest:
             return report
         builds.cleanup()
         compact = _worn(manifest, report)
@@ -87,6 +88,9 @@ def build_index(
         builds.publish(name)
         builds.cleanup()
     return report
+
+
+SENTENCES = "sentences"  # manifest key: how many sentence vectors the build stores
 
 
 class _NotFound(Exception):
@@ -115,7 +119,12 @@ def _write_build(builds, name, groups, hashes, manifest, report, settings, embed
         report.passages_embedded = _apply(store, groups, report, manifest, progress)
         build_keyword_index(builds.keyword_path(name),
                             [p for group in groups.values() for p in group])
+        # A build from before sentences were stored has none to copy: all are embedded once.
+        changed = report.added + report.updated if SENTENCES in (manifest or {}) else list(groups)
+        sentences = store_sentences(writer, collection, groups, changed, report.removed,
+                                    embeddings)
         new_manifest = _manifest(groups, hashes, manifest, report, settings, embeddings)
+        new_manifest[SENTENCES] = sentences
         known = (manifest or {}).get("documents", {})
         deleted = 0 if compact or not manifest else manifest.get("deleted_since_compaction", 0)
         deleted += sum(len(known.get(d, {}).get("passages", []))
@@ -124,6 +133,8 @@ def _write_build(builds, name, groups, hashes, manifest, report, settings, embed
         builds.save_manifest(name, new_manifest)
         count = writer.get_collection(collection).count()
         validate_build(store, count, new_manifest, groups, report, embeddings)
+        _validate_sentences(writer.get_collection(sentence_collection(collection)).count(),
+                            groups)
         return writer
     except BaseException:
         builds.release(writer)
@@ -194,6 +205,16 @@ def validate_build(store, count: int, manifest: dict, groups, report: BuildRepor
         found = store.similarity_search_by_vector(embeddings.embed_query(passage.page_content), 3)
         if passage.id not in {d.id for d in found}:
             raise _NotFound(passage.id)
+
+
+def _validate_sentences(count: int, groups: dict[str, list[Document]]) -> None:
+    """Refuse to publish a build whose stored sentences are not those of its passages."""
+    expected = sum(len(passage_sentences(p)) for group in groups.values() for p in group)
+    if count != expected:
+        raise AssistantError(
+            f"The new index holds {count} sentences but its passages have {expected}; the "
+            f"published index was kept. {REBUILD[0].upper()}{REBUILD[1:]}."
+        )
 
 
 def _add(store, passages: list[Document], progress, batch: int = 256) -> None:

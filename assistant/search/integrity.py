@@ -114,16 +114,20 @@ def _run_probe(build: Path, settings: Settings, expected: int | None) -> None:
             f"{REBUILD}.")
 
 
-def check_integrity(build: Path, expected: int | None = None) -> None:
+def check_integrity(build: Path, collection: str, expected: int | None = None) -> None:
     """A cheap check on every open (the child-process probe runs only once per build): SQLite's
-    quick_check of the build's database, and its record count against the manifest."""
+    quick_check of the build's database, and its passage count against the manifest."""
     database = build / "chroma" / "chroma.sqlite3"
     if not database.exists():
         raise AssistantError(f"The index in {build} has lost its database; {REBUILD}.")
     try:
         with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as connection:
             status = connection.execute("PRAGMA quick_check").fetchone()[0]
-            count = connection.execute("SELECT count(*) FROM embeddings").fetchone()[0]
+            # The passages only: the build's sentence collection shares the database.
+            count = connection.execute(
+                "SELECT count(*) FROM embeddings e JOIN segments s ON e.segment_id = s.id "
+                "JOIN collections c ON s.collection = c.id WHERE c.name = ?",
+                (collection,)).fetchone()[0]
     except sqlite3.Error as exc:
         raise AssistantError(f"The index in {build} is damaged ({exc}); {REBUILD}.") from None
     if status != "ok":

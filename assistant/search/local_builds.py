@@ -21,7 +21,7 @@ from .builds import (
     REBUILD,
     OpenBuild,
     build_lock,
-    copy_vectors,
+    copy_collections,
     passage_count,
 )
 from .integrity import check_integrity, mark_probed, probe_build
@@ -92,7 +92,7 @@ class LocalBuilds:
             )
         expected = passage_count(self.manifest())
         probe_build(build, self.settings, expected)
-        check_integrity(build, expected)
+        check_integrity(build, self.settings.collection, expected)
         lease = _hold_lease(build)
         return OpenBuild(build.name, chromadb.PersistentClient(path=str(build / "chroma")),
                          self.settings.collection, build / KEYWORD, lease)
@@ -115,9 +115,7 @@ class LocalBuilds:
         if source:
             reader = chromadb.PersistentClient(path=str(source / "chroma"))
             try:
-                copy_vectors(reader.get_collection(self.settings.collection),
-                             client.create_collection(self.settings.collection,
-                                                      configuration={"hnsw": {"space": "cosine"}}))
+                copy_collections(reader, client, self.settings.collection)
             finally:
                 reader.close()
         return client, self.settings.collection
@@ -149,7 +147,7 @@ class LocalBuilds:
         """Raise the clear error when the published build is damaged."""
         build = current_build(self.root)
         if build is not None:
-            check_integrity(build, passage_count(self.manifest()))
+            check_integrity(build, self.settings.collection, passage_count(self.manifest()))
 
     def roll_back(self) -> str | None:
         """Publish the previous build again when it is sound; its name, or None. The damaged
@@ -161,7 +159,7 @@ class LocalBuilds:
         build = self.root / BUILDS / name
         try:
             manifest = json.loads((build / MANIFEST).read_text(encoding="utf-8"))
-            check_integrity(build, passage_count(manifest))
+            check_integrity(build, self.settings.collection, passage_count(manifest))
         except (OSError, ValueError, KeyError, AssistantError):
             return None
         with self.lock():

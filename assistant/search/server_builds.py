@@ -9,8 +9,9 @@ from pathlib import Path
 
 from ..config import Settings
 from ..errors import AssistantError
-from .builds import CURRENT, MANIFEST, PREVIOUS, REBUILD, OpenBuild, build_lock, copy_vectors
+from .builds import CURRENT, MANIFEST, PREVIOUS, REBUILD, OpenBuild, build_lock, copy_collections
 from .integrity import chromadb_version
+from .sentence_store import SUFFIX, sentence_collection
 
 
 def http_client(url_text: str, token: str = ""):
@@ -104,11 +105,11 @@ class ServerBuilds:
     def begin(self, name: str, copy_published: bool, compact: bool = True
               ) -> tuple[object, str]:
         """A new collection, with the published one's vectors copied in (always compact)."""
-        target = self.client.create_collection(
+        self.client.create_collection(
             self.prefix + name, configuration={"hnsw": {"space": "cosine"}})
         current = self.current() if copy_published else None
         if current:
-            copy_vectors(self.client.get_collection(self.prefix + current), target)
+            copy_collections(self.client, self.client, self.prefix + current, self.prefix + name)
         return self.client, self.prefix + name
 
     def keyword_path(self, name: str) -> Path:
@@ -137,13 +138,15 @@ class ServerBuilds:
         return None
 
     def discard(self, name: str) -> None:
-        with contextlib.suppress(Exception):
-            self.client.delete_collection(self.prefix + name)
+        for collection in (self.prefix + name, sentence_collection(self.prefix + name)):
+            with contextlib.suppress(Exception):
+                self.client.delete_collection(collection)
         self.meta.delete(ids=[f"{MANIFEST}:{name}"])
 
     def cleanup(self) -> None:
         keep = {self.current(), self._read(PREVIOUS)}
         for collection in self.client.list_collections():
             name = getattr(collection, "name", collection)
-            if name.startswith(self.prefix) and name[len(self.prefix):] not in keep:
-                self.discard(name[len(self.prefix):])
+            build = name[len(self.prefix):].removesuffix(SUFFIX)
+            if name.startswith(self.prefix) and build not in keep:
+                self.discard(build)
