@@ -21,7 +21,7 @@ from ..language.periods import (
     years_reported,
 )
 from ..language.questions import FRAMING_WORDS, Question
-from ..language.words import MONTHS, tokenize
+from ..language.words import CHANGE, MONTHS, tokenize
 from .arithmetic import (
     FigureAnswer,
     before_growth,
@@ -186,8 +186,7 @@ class FigureFinder(FigureIndex):
         comparable pair. `strict`: each must be about its name, in the same period."""
         ranked = self.worth(question, vector, idf, passage_ids, floor)[:40]
         if question.operand_kind:  # "how much bigger was revenue": amounts, not growth rates
-            ranked = [r for r in ranked if unit_kind(self.figures[r[1]].unit) ==
-                      question.operand_kind]
+            ranked = [r for r in ranked if _of_kind(self.figures[r[1]], question.operand_kind)]
         if question.operation == "share":  # a part of a whole: two amounts, not two rates
             ranked = [r for r in ranked if unit_kind(self.figures[r[1]].unit) != "percent"]
         if not ranked:
@@ -316,3 +315,10 @@ class FigureFinder(FigureIndex):
         if percent is None or whole is None:
             return None
         return portion_of(self.figures[percent], self.figures[whole])
+
+
+def _of_kind(fig: Figure, kind: str) -> bool:
+    """Whether a figure is the kind of amount a question computes with (operand_kind)."""
+    if kind == "change":  # a rate of growth: a percentage its sentence says is a change
+        return unit_kind(fig.unit) == "percent" and bool(CHANGE.search(f"{fig.metric} {fig.note}"))
+    return unit_kind(fig.unit) == kind

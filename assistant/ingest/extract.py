@@ -93,11 +93,11 @@ def extract_passage(passage: Document, previous: Document | None = None,
     sentences = split_sentences(passage.page_content)
     before = split_sentences(previous.page_content) if previous is not None else []
     names = inner_names([p for p in (previous, passage) if p is not None]) | known
-    year = str(passage.metadata.get("published", ""))[:4]
+    published = str(passage.metadata.get("published", ""))
     period, last_named = "", ""
     for sentence in before:
         last_named = _subject(sentence, names) or last_named
-        period = _context_period(sentence, year) or period
+        period = _context_period(sentence, published) or period
     if not subject or (sentences and _LEANS_BACK.match(sentences[0])):
         subject = last_named or subject  # "Its revenue…" at a passage's start
     figures: list[Figure] = []
@@ -106,9 +106,9 @@ def extract_passage(passage: Document, previous: Document | None = None,
         if _THE_COMPANY.match(sentence) and document_subject:
             subject = document_subject  # "The company reported…": the firm the report is on
         figures += _from_sentence(sentence, passage, names,
-                                  _relative_year(sentence, year) or period, subject)
+                                  _relative_period(sentence, published) or period, subject)
         subject = _subject(sentence, names) or subject
-        period = _context_period(sentence, year) or period
+        period = _context_period(sentence, published) or period
     return figures
 
 
@@ -134,20 +134,34 @@ _CITED = re.compile(r"\b(?:according to|said|says|per|from)\s+(?:the\s+|a\s+|an\
 
 _LAST_YEAR = re.compile(r"\b(?:last|the previous|the prior) year\b", re.I)
 _THIS_YEAR = re.compile(r"\bthis year\b", re.I)
+# A quarter named by the month it ends, with no year: "the September quarter", "the three
+# months ended September 30".
+_YEARLESS_QUARTER = re.compile(rf"\b({_MONTH}) quarter\b|\b(?:three months|quarter) "
+                               rf"(?:ended|ending|to) (?:\d{{1,2}} )?({_MONTH})", re.I)
+_MONTH_NUMBER = {m[:3].lower(): i for i, m in enumerate(MONTHS, start=1)}
 
 
-def _relative_year(sentence: str, year: str) -> str:
-    """The year "last year" or "this year" means in a report of `year` ('' if neither)."""
+def _relative_period(sentence: str, published: str) -> str:
+    """The period "last year", "this year" or a quarter named by its last month alone ("the
+    September quarter", "the three months ended September 30") means in a report published
+    then ('' if none): that quarter is the latest to end by the report's month."""
+    year = published[:4]
     if not year.isdigit() or YEAR.search(sentence):
         return ""
+    quarter = _YEARLESS_QUARTER.search(sentence)
+    if quarter and not _is_base(sentence, quarter.start()):
+        month = _MONTH_NUMBER[(quarter.group(1) or quarter.group(2)).lower().rstrip(".")[:3]]
+        published_month = int(published[5:7]) if published[5:7].isdigit() else 12
+        end_year = int(year) - (month > published_month)
+        return f"{MONTHS[month - 1]} quarter of {end_year}"
     if _LAST_YEAR.search(sentence):
         return str(int(year) - 1)
     return year if _THIS_YEAR.search(sentence) else ""
 
 
-def _context_period(sentence: str, year: str) -> str:
+def _context_period(sentence: str, published: str) -> str:
     """The period a sentence sets for the ones after it that name none."""
-    return _period(sentence, len(sentence)) or _relative_year(sentence, year)
+    return _period(sentence, len(sentence)) or _relative_period(sentence, published)
 
 
 def _from_sentence(sentence: str, passage: Document, names: set[str], context_period: str,
@@ -327,7 +341,7 @@ def _period(sentence: str, at: int, end: int | None = None) -> str:
 
 # "Up 46% from the final quarter of 2016": the period a change is measured from, not the one
 # its amount is for (that is the report's, unless the sentence names another).
-_BASE_BEFORE = re.compile(r"\b(?:from|over|compared (?:with|to)|versus|vs\.?|than|against)"
+_BASE_BEFORE = re.compile(r"\b(?:from|since|over|compared (?:with|to)|versus|vs\.?|than|against)"
                           r"\s+(?:the\s+|a\s+|its\s+)?$", re.IGNORECASE)
 _CHANGE = re.compile(r"\b(?:increas|decreas|grew|grow|rose|rise|fell|fall|jump|climb|drop|"
                      r"declin|surg|doubl|tripl|up\b|down\b)", re.IGNORECASE)

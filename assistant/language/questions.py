@@ -61,11 +61,19 @@ class Question:
     @property
     def operand_kind(self) -> str:
         """For arithmetic, the kind of the amounts it works on, by the measure named: "money"
-        for revenue (not its growth rate), "percent" for shares, "count" for "how many";
-        '' when the wording does not say."""
-        if not self.operation:
+        for revenue (not its growth rate), "percent" for shares, "count" for "how many",
+        "change" for rates of growth compared ("grew faster"); '' when the wording does not
+        say."""
+        if not self.operation and self.answer_type != "yesno":
             return ""
         low = without_context(self.text.lower())
+        # How fast things grew is compared by their rates of change, whatever grew; growth
+        # asked between two times is worked out from the amounts.
+        if self.operation != "growth" and (_FASTER.search(low) or (
+                self.operation and _GROWTH.search(low))):
+            return "change"
+        if not self.operation:
+            return ""
         return next((kind for kind, pattern in _OPERAND_KINDS if pattern.search(low)), "")
 
 
@@ -94,6 +102,12 @@ _AMOUNT_KINDS = [
 ]
 
 
+_FASTER = re.compile(r"\b(?:grows?|grew|grown|growing|growth|expand\w*|expansion)\b.{0,40}"
+                     r"\b(?:faster|slower|quicker|more quickly|more slowly|more rapidly)\b|"
+                     r"\b(?:faster|slower|quicker|more quickly|more slowly|more rapidly)\b.{0,40}"
+                     r"\b(?:grows?|grew|grown|growing|expand\w*)\b|"
+                     r"\bfaster[- ]growing\b|\b(?:growth|expansion) (?:rates?|pace|speed)\b")
+_GROWTH = re.compile(r"\bgrowth\b")
 _OPERAND_KINDS = [
     ("money", re.compile(r"\b(?:revenues?|sales|income|profits?|earnings|ebita|ebitda|spending|"
                          r"capex)\b(?!\s+(?:growth|rates?|shares?|margins?)\b)")),

@@ -104,3 +104,11 @@ def possessive(name: str) -> str:
     """The name as an owner: "Globex's", "IBM's", but "Other providers'"."""
     last = name.split()[-1] if name.split() else name
     return f"{name}'" if last.endswith("s") and not last.isupper() else f"{name}'s"
+
+
+# Words that say an amount is a change over time ("grew 34%", "a 60% year-on-year rise",
+# "up 8%"), not a level or a share.
+CHANGE = re.compile(r"\b(?:grows?|grew|grown|growing|growth|rises?|rose|risen|increase[sd]?|"
+                    r"jump(?:ed|s)?|climb(?:ed|s)?|surge[sd]?|fall|fell|drop(?:ped|s)?|"
+                    r"decline[sd]?|year[- ]on[- ]year|year[- ]over[- ]year|annual(?:ly)?)\b|"
+                    r"\b(?:up|down) (?:by )?\d", re.IGNORECASE)
