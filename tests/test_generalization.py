@@ -794,7 +794,7 @@ def test_growth_is_of_one_thing_between_two_periods():
 
 @pytest.mark.parametrize("question, kind", [
     ("How many times bigger was Globex's revenue in 2023 than in 2021?", "money"),
-    ("Compare the revenue growth of Globex and Initech in 2021.", ""),
+    ("Compare the revenue growth of Globex and Initech in 2021.", "change"),
     ("By how many percentage points did Globex's share of the rail market fall from 2020 to "
      "2021?", "percent"),
     ("How many more passengers did Globex carry than Initech in 2021?", "count"),
@@ -927,3 +927,58 @@ def test_a_relative_period_steps_back_from_the_one_stated(words, asked, fits):
     from assistant.language.periods import periods_in
     stated = periods_in("the quarter ended 30 September 2025")
     assert _relative_fits(words, stated, periods_in(asked)) == fits
+
+
+def test_growth_compared_is_of_rates_not_of_amounts(tmp_path, embeddings):
+    # Initech is ten times larger, Globex grew faster: "grew faster" is settled by the rates.
+    bot = reports_bot(tmp_path, embeddings, {
+        "2021-11-20": "Globex's rail revenue rose 40% year on year to $2 billion in the "
+                      "quarter ended 30 September 2021. Initech's rail revenue rose 9% year on "
+                      "year to $20 billion in the same quarter."})
+    for question in ("Did Globex's rail business grow faster than Initech's in the September "
+                     "2021 quarter?", "Did Globex grow more quickly than Initech in 2021?"):
+        assert analyze(question).operand_kind == "change"
+        result = answer(bot, question)
+        assert result["answer"].startswith("Yes."), result["answer"]
+        assert "40%" in result["answer"] and "9%" in result["answer"], result["answer"]
+    assert analyze("Was Globex's revenue bigger than Initech's in 2021?").operand_kind == ""
+    assert analyze("How much did Globex's revenue grow from 2020 to 2021?").operand_kind == \
+        "money"
+
+
+@pytest.mark.parametrize("published, sentence, period", [
+    ("2020-11-06", "Globex's rail revenue was $2.2 billion in the three months ending "
+                   "September.", "September quarter of 2020"),
+    ("2021-02-02", "Globex's rail revenue was $2.2 billion in the December quarter.",
+     "December quarter of 2020"),  # a month after the report's: the year before
+    ("2020-11-06", "Globex posted a 60% rise, its fastest since the December quarter of 2019.",
+     ""),  # the period a change is measured since is not the amount's
+    ("2025-11-25", "Revenue at Globex increased 5% compared to the same period last year.", ""),
+])
+def test_a_period_is_read_as_its_report_dates_it(published, sentence, period):
+    from langchain_core.documents import Document
+
+    from assistant.ingest.extract import extract_passage
+    passage = Document(page_content=sentence, metadata={"doc_id": "d", "id": "d-1",
+                                                        "source": "d", "published": published})
+    [figure] = extract_passage(passage, None, "Globex")
+    assert figure.period == period
+
+
+def test_list_items_are_sentences_of_their_own():
+    from assistant.ingest.passages import split_sentences
+    text = ("Highlights\n\n- Globex revenue grew 34% to $3 billion\n- Initech beat forecasts\n"
+            "* Hooli opened two depots\n1. Umbrella cut prices\n\nThe rest follows. It ends.")
+    assert split_sentences(text) == [
+        "Highlights", "Globex revenue grew 34% to $3 billion", "Initech beat forecasts",
+        "Hooli opened two depots", "Umbrella cut prices", "The rest follows.", "It ends."]
+    assert all(s in text for s in split_sentences(text))
+
+
+@pytest.mark.parametrize("sentence, amount, owner", [
+    ("Overall revenue of $247.8 billion beat Initech projections.", "247.8", ""),
+    ("Globex revenue of $5 billion topped Initech forecasts.", "5 b", "Globex"),
+])
+def test_a_name_an_amount_beats_or_misses_is_not_its_owner(sentence, amount, owner):
+    from assistant.ingest.extract import _entity
+    assert _entity(sentence, sentence.find(amount), set()) == owner

@@ -125,7 +125,7 @@ def test_sentences_are_embedded_when_the_index_is_built_and_read_when_answering(
     expected = {text for p in bot.passages for _, text in passage_sentences(p)}
     built = set(fake_embeddings.embedded)
     assert expected and expected <= built  # every sentence embedded by the build
-    assert read_manifest(settings.index_dir)["sentences"] == sum(
+    assert read_manifest(settings.index_dir)["sentences"]["count"] == sum(
         len(passage_sentences(p)) for p in bot.passages)
 
     # A new process: nothing cached. Answering reads the stored vectors, embeds no sentence.
@@ -138,26 +138,38 @@ def test_sentences_are_embedded_when_the_index_is_built_and_read_when_answering(
     assert read and not set(read) & set(fake_embeddings.embedded)
 
 
-def test_an_index_made_before_sentences_were_stored_gets_them_on_its_next_open(
-        corpus_dir, settings, fake_embeddings):
+@pytest.mark.parametrize("made", ["before sentences were stored", "with another split"])
+def test_an_index_with_no_current_sentences_gets_them_on_its_next_open(
+        corpus_dir, settings, fake_embeddings, made):
+    from assistant.ingest.passages import SENTENCE_SPLIT_REVISION
     from assistant.search.local_builds import write_atomically
 
     open_bot(corpus_dir, settings, fake_embeddings)
-    client, name = _sentence_store(settings)
-    client.delete_collection(name)
-    client.close()
     manifest = read_manifest(settings.index_dir)
-    count = manifest.pop("sentences")
+    count = manifest["sentences"]["count"]
+    client, name = _sentence_store(settings)
+    if made == "before sentences were stored":
+        client.delete_collection(name)
+        del manifest["sentences"]
+    else:  # stale sentences under an older revision: all are replaced, none kept twice
+        client.get_collection(name).add(ids=["stale"], documents=["A stale sentence."],
+                                        embeddings=[[1.0] + [0.0] * 383])
+        manifest["sentences"]["split"] = SENTENCE_SPLIT_REVISION - 1
+    client.close()
     write_atomically(current_build(settings.index_dir) / "manifest.json", json.dumps(manifest))
 
+    fake_embeddings.embedded.clear()
     bot = open_bot(corpus_dir, settings, fake_embeddings)
     assert not bot.report.changed  # no passage was embedded again, only the sentences
-    assert read_manifest(settings.index_dir)["sentences"] == count
+    assert read_manifest(settings.index_dir)["sentences"] == {
+        "count": count, "split": SENTENCE_SPLIT_REVISION}
     client, name = _sentence_store(settings)
     try:
-        assert client.get_collection(name).count() == count
+        stored = client.get_collection(name).get(include=["documents"])
     finally:
         client.close()
+    assert len(stored["ids"]) == count and "stale" not in stored["ids"]
+    assert len(fake_embeddings.embedded) == count
 
 
 def test_a_changed_document_replaces_its_sentences_and_no_others(corpus_dir, settings,
@@ -175,5 +187,5 @@ def test_a_changed_document_replaces_its_sentences_and_no_others(corpus_dir, set
     assert {m["doc_id"] for m in stored["metadatas"]} == {"beta-page"}
     assert any("52,000" in t for t in stored["documents"])
     assert not any("48,000" in t for t in stored["documents"])
-    assert len(stored["ids"]) == read_manifest(settings.index_dir)["sentences"]
+    assert len(stored["ids"]) == read_manifest(settings.index_dir)["sentences"]["count"]
     assert bot.report.removed == ["alpha-note"]

@@ -154,7 +154,8 @@ def _relative_period(sentence: str, published: str) -> str:
         published_month = int(published[5:7]) if published[5:7].isdigit() else 12
         end_year = int(year) - (month > published_month)
         return f"{MONTHS[month - 1]} quarter of {end_year}"
-    if _LAST_YEAR.search(sentence):
+    last = _LAST_YEAR.search(sentence)
+    if last and not _is_base(sentence, last.start()):  # not "up 5% from the same period last year"
         return str(int(year) - 1)
     return year if _THIS_YEAR.search(sentence) else ""
 
@@ -295,8 +296,9 @@ def _entity(sentence: str, at: int, known: set[str]) -> str:
     return after[0][1]
 
 
-_SET_AGAINST = re.compile(r"\b(?:compared (?:to|with)|against|versus|vs\.?|than|behind|ahead of)"
-                          r"\s+(?:the\s+)?$", re.IGNORECASE)
+_SET_AGAINST = re.compile(r"\b(?:compared (?:to|with)|against|versus|vs\.?|than|behind|ahead of|"
+                          r"beat(?:s|ing)?|exceed(?:s|ed|ing)?|surpass(?:es|ed|ing)?|"
+                          r"miss(?:es|ed|ing)?|topp(?:ed|ing))\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 def _metric(sentence: str, m: re.Match) -> str:
@@ -342,7 +344,8 @@ def _period(sentence: str, at: int, end: int | None = None) -> str:
 # "Up 46% from the final quarter of 2016": the period a change is measured from, not the one
 # its amount is for (that is the report's, unless the sentence names another).
 _BASE_BEFORE = re.compile(r"\b(?:from|since|over|compared (?:with|to)|versus|vs\.?|than|against)"
-                          r"\s+(?:the\s+|a\s+|its\s+)?$", re.IGNORECASE)
+                          r"\s+(?:the\s+|a\s+|its\s+)?(?:same\s+(?:period|quarter|time|months?)"
+                          r"\s+)?$", re.IGNORECASE)
 _CHANGE = re.compile(r"\b(?:increas|decreas|grew|grow|rose|rise|fell|fall|jump|climb|drop|"
                      r"declin|surg|doubl|tripl|up\b|down\b)", re.IGNORECASE)
 

@@ -20,19 +20,27 @@ _SENTENCE_END = re.compile(
     r"(?<=[.!?])" + _ABBREVIATIONS + r"""["”’)]*\s+(?=["“‘(]?[A-Z0-9])""")
 
 
+_BREAK = re.compile(r"\n\s*\n|\n(?=[ \t]*(?:[-*•]|\d{1,2}[.)])[ \t])")
+_MARKER = re.compile(r"^(?:[-*•]|\d{1,2}[.)])[ \t]+")
+# Stored with the sentence vectors of an index build: a change to how sentences are split
+# makes them stale, and they are embedded again (search/index.py).
+SENTENCE_SPLIT_REVISION = 2
+
+
 def split_sentences(text: str) -> list[str]:
-    """Split text into sentences; every sentence is a verbatim substring of the text."""
-    sentences, start = [], 0
-    for match in _SENTENCE_END.finditer(text):
-        end = match.start() + len(match.group(0).rstrip())
-        piece = text[start:end].strip()
-        if piece:
-            sentences.append(piece)
-        start = match.end()
-    tail = text[start:].strip()
-    if tail:
-        sentences.append(tail)
-    return [s for part in sentences for s in part.split("\n\n") if s.strip()]
+    """Split text into sentences; every sentence is a verbatim substring of the text. A blank
+    line ends a sentence, and so does a line that starts a list item ("- Revenue grew 34%"
+    often has no full stop); the item's marker is not part of its sentence."""
+    sentences = []
+    for block in _BREAK.split(text):
+        block = _MARKER.sub("", block.strip())
+        start = 0
+        for match in _SENTENCE_END.finditer(block):
+            end = match.start() + len(match.group(0).rstrip())
+            sentences.append(block[start:end].strip())
+            start = match.end()
+        sentences.append(block[start:].strip())
+    return [s for s in sentences if s]
 
 
 @dataclass

@@ -16,6 +16,7 @@ from langchain_core.embeddings import Embeddings
 
 from ..config import Settings
 from ..errors import AssistantError
+from ..ingest.passages import SENTENCE_SPLIT_REVISION
 from .builds import REBUILD, Builds, OpenBuild, passage_count
 from .integrity import chromadb_version
 from .keyword import build_keyword_index
@@ -57,13 +58,13 @@ def build_index(
     if manifest and not rebuild:
         check_compatible(manifest, settings)
         plan = plan_update(groups, hashes, manifest)
-        if not plan.changed and SENTENCES in manifest:
+        if not plan.changed and _sentences_current(manifest):
             return plan  # nothing to do: no lock, no model, no new build
     with builds.lock():
         # Re-read under the lock: another builder may have published meanwhile.
         manifest = None if rebuild else builds.manifest()
         report = plan_update(groups, hashes, manifest)
-        if manifest and not report.changed and SENTENCES in manifest:
+        if manifest and not report.changed and _sentences_current(manifest):
             return report
         builds.cleanup()
         compact = _worn(manifest, report)
@@ -90,7 +91,13 @@ def build_index(
     return report
 
 
-SENTENCES = "sentences"  # manifest key: how many sentence vectors the build stores
+SENTENCES = "sentences"  # manifest key: how many sentence vectors the build stores, split how
+
+
+def _sentences_current(manifest: dict | None) -> bool:
+    """Whether a build's stored sentences are split as this version splits them."""
+    stored = (manifest or {}).get(SENTENCES)
+    return isinstance(stored, dict) and stored.get("split") == SENTENCE_SPLIT_REVISION
 
 
 class _NotFound(Exception):
@@ -119,12 +126,13 @@ def _write_build(builds, name, groups, hashes, manifest, report, settings, embed
         report.passages_embedded = _apply(store, groups, report, manifest, progress)
         build_keyword_index(builds.keyword_path(name),
                             [p for group in groups.values() for p in group])
-        # A build from before sentences were stored has none to copy: all are embedded once.
-        changed = report.added + report.updated if SENTENCES in (manifest or {}) else list(groups)
-        sentences = store_sentences(writer, collection, groups, changed, report.removed,
-                                    embeddings)
+        # A build from before sentences were stored, or split another way, has none to keep:
+        # all are embedded again, once.
+        sentences = store_sentences(writer, collection, groups, report.added + report.updated,
+                                    report.removed, embeddings,
+                                    afresh=not _sentences_current(manifest))
         new_manifest = _manifest(groups, hashes, manifest, report, settings, embeddings)
-        new_manifest[SENTENCES] = sentences
+        new_manifest[SENTENCES] = {"count": sentences, "split": SENTENCE_SPLIT_REVISION}
         known = (manifest or {}).get("documents", {})
         deleted = 0 if compact or not manifest else manifest.get("deleted_since_compaction", 0)
         deleted += sum(len(known.get(d, {}).get("passages", []))

@@ -7,6 +7,7 @@ index shares them. Like the passages, only documents whose content changed are e
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -34,11 +35,18 @@ def passage_sentences(passage: Document) -> list[tuple[str, str]]:
 
 def store_sentences(client, collection: str, groups: dict[str, list[Document]],
                     changed: Iterable[str], removed: Iterable[str],
-                    embeddings: Embeddings) -> int:
+                    embeddings: Embeddings, afresh: bool = False) -> int:
     """Bring a build's sentence collection up to date: the sentences of removed and changed
-    documents go, those of changed documents are embedded and added. Returns the count kept."""
-    target = client.get_or_create_collection(sentence_collection(collection),
-                                             configuration={"hnsw": {"space": "cosine"}})
+    documents go, those of changed documents are embedded and added; `afresh`, all go and
+    every document's are embedded. Returns the count kept."""
+    from chromadb.errors import NotFoundError
+
+    name = sentence_collection(collection)
+    if afresh:
+        changed, removed = list(groups), []
+        with contextlib.suppress(NotFoundError):
+            client.delete_collection(name)
+    target = client.get_or_create_collection(name, configuration={"hnsw": {"space": "cosine"}})
     changed = list(changed)
     for doc_id in [*removed, *changed]:
         target.delete(where={"doc_id": doc_id})
