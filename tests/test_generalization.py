@@ -706,7 +706,7 @@ def test_a_run_of_names_is_a_figures_when_each_word_is_in_it():
 
     row = Row(id="f1", entity="US retailers", metric="Black Friday revenue", value=4.47,
               unit="USD billion", period="2015", source="s", locator="l")
-    index = FigureIndex([row], lambda texts: [[0.0] for _ in texts], Glossary(), {},
+    index = FigureIndex([row], lambda texts: [[0.0] for _ in texts], Glossary().variants, {},
                         lambda p, prev: [], lambda p: None)
     assert index.mentions(0, "US Black Friday") == 0.75
     assert index.mentions(0, "EU Black Friday") == 0.0
@@ -982,3 +982,14 @@ def test_list_items_are_sentences_of_their_own():
 def test_a_name_an_amount_beats_or_misses_is_not_its_owner(sentence, amount, owner):
     from assistant.ingest.extract import _entity
     assert _entity(sentence, sentence.find(amount), set()) == owner
+
+
+def test_a_figure_is_about_a_name_its_initials_stand_for(tmp_path, embeddings):
+    # "GRS" asked, "Globex Rail Services" written: the 2020 figure, not another year's "GRS".
+    bot = reports_bot(tmp_path, embeddings, {
+        "2018-02-05": "GRS revenue was $5.1 billion in the fourth quarter of 2017, ahead of "
+                      "Initech's.",
+        "2021-02-01": "Globex Rail Services brought in revenue of $11.6 billion in 2020. "
+                      "Initech's revenue was $2 billion in 2020."})
+    result = answer(bot, "How many times bigger was GRS's revenue than Initech's in 2020?")
+    assert "11.6" in result["answer"] and "5.8" in result["answer"], result["answer"]

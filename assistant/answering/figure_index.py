@@ -20,9 +20,9 @@ class FigureIndex:
     """Curated figures, and figures read from passages on first use."""
 
 
-    def __init__(self, curated: list[Figure], vectors, glossary, passages: dict[str, Document],
+    def __init__(self, curated: list[Figure], vectors, variants, passages: dict[str, Document],
                  extract, previous=lambda passage: None):
-        self.glossary = glossary
+        self.variants = variants  # a name's other names (Knowledge.variants: glossary, initials)
         self._vectors_of = vectors
         self._passages = passages
         self._extract = extract
@@ -91,7 +91,7 @@ class FigureIndex:
     def mentions(self, index: int, name: str) -> float:
         """1 when the figure is about the name, 0.5 when its sentence only mentions it."""
         fig = self.figures[index]
-        variants = [v.lower() for v in self.glossary.variants(name)]
+        variants = [v.lower() for v in self.variants(name)]
         if any(v in fig.entity.lower() or fig.entity.lower() in v for v in variants
                if fig.entity):
             return 1.0

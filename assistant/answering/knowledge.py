@@ -47,7 +47,7 @@ class Knowledge:
                                      {d.author for d in corpus.documents})
         fitted = calibration()
         self.threshold = fitted["threshold"]
-        self.figures = FigureFinder(corpus.figures, self.bank.vectors, glossary,
+        self.figures = FigureFinder(corpus.figures, self.bank.vectors, self.variants,
                                     {p.id: p for p in texts}, self._extract,
                                     partial(previous_passage, groups))
         self.figure_periods = {period_year(f.period) for f in corpus.figures if f.period}
