@@ -563,6 +563,9 @@ def test_a_comparison_with_one_year_named_is_with_the_year_asked_before():
     ("Was Globex bigger than Umbrella in 2021 according to Initech?", ["Globex", "Umbrella"]),
     ("How fast did Globex grow in 2021, by Initech's count?", ["Globex"]),
     ("How much did Globex earn per Initech share?", ["Globex", "Initech"]),
+    ("In Initech's ranking for 2017, was Umbrella still ahead of Globex?", ["Umbrella", "Globex"]),
+    ("What share did Globex have in the Initech figures published in 2019?", ["Globex"]),
+    ("What did Globex say in its 2020 report?", ["Globex"]),
 ])
 def test_a_name_given_as_the_source_is_not_a_thing_asked_about(question, names):
     assert analyze(question).names == names

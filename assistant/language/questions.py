@@ -335,8 +335,9 @@ _ABOVE = {"more", "greater", "bigger", "higher", "over", "above", "exceed", "exc
 _SOURCE_OF = re.compile(r"\b(?:according to|citing) (?:the )?\0(?!\w)(?!'s (?!count|figures?|"
                         r"data|estimates?|numbers|reports?|tally|table|research)\b)|"
                         r"\bper \0(?=\s*(?:[,.;:?!]|$))|"
-                        r"\b(?:by|in|on) \0'?s? (?:count|figures?|data|estimates?|numbers|"
-                        r"reckoning|tally|table|research)\b", re.IGNORECASE)
+                        r"\b(?:by|in|on|from) (?:the )?\0(?:'s?)? (?:count|figures?|data|estimates?|"
+                        r"numbers|reckoning|tally|table|research|rankings?|league table|list|"
+                        r"surveys?|study|forecasts?|reports?)\b", re.IGNORECASE)
 
 
 def without_context(text: str) -> str:
