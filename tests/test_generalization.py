@@ -996,3 +996,45 @@ def test_a_figure_is_about_a_name_its_initials_stand_for(tmp_path, embeddings):
                       "Initech's revenue was $2 billion in 2020."})
     result = answer(bot, "How many times bigger was GRS's revenue than Initech's in 2020?")
     assert "11.6" in result["answer"] and "5.8" in result["answer"], result["answer"]
+
+
+def test_a_table_of_shares_in_an_article_gives_a_figure_per_cell(tmp_path, embeddings):
+    # A table flattened to text lines (as a news page's HTML table often is): a header of
+    # quarters, one row per firm. Columns adding up to 100 are shares, in percent.
+    from langchain_core.documents import Document
+
+    from assistant.ingest.tables import table_figures
+    table = ("Rail market shares moved again.\n"
+             "  Q4 '20 Q1 '21 Q2 '21\n"
+             "Globex Rail 40.3 39.8 33.8\n"
+             "Initech 17.4 19.7 19.3\n"
+             "Umbrella 14.6 13.7 18.8\n"
+             "Others 27.7 26.8 28.1")
+    passage = Document(page_content=table, id="d-1",
+                       metadata={"doc_id": "d", "published": "2021-12-09", "kind": "text"})
+    cells = {(f.entity, f.period): (f.value, f.unit, f.note) for f in table_figures(passage)}
+    assert cells[("Initech", "Q2 2021")] == (19.3, "percent", "Initech 17.4 19.7 19.3")
+    assert len(cells) == 12
+    # Numbers that are not shares and carry no unit are left as text.
+    assert table_figures(Document(page_content=table.replace("Others 27.7", "Others 90.7"),
+                                  id="d-2", metadata={"doc_id": "d"})) == []
+
+    bot = reports_bot(tmp_path, embeddings, {
+        "2021-12-09": "Globex Rail led the rail market in 2021.\n\n" + table})
+    result = answer(bot, "Was Umbrella ahead of Initech in the rail market in Q2 2021?")
+    assert result["answer"].startswith("No."), result["answer"]
+    assert "19.3" in result["answer"] and "18.8" in result["answer"], result["answer"]
+    result = answer(bot, "What was Initech's share of the rail market in Q1 2021?")
+    assert "19.7" in result["answer"], result["answer"]
+
+
+def test_an_html_table_is_read_row_by_row(tmp_path):
+    from assistant.ingest.articles import load_document
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><p>Shares of the rail market.</p><table>"
+                    "<tr><th>Firm</th><th>2020</th><th>2021</th></tr>"
+                    "<tr><td>Globex</td><td>60%</td><td>55%</td></tr>"
+                    "<tr><td>Initech</td><td>40%</td><td>45%</td></tr></table></body></html>",
+                    encoding="utf-8")
+    texts = [b.text for b in load_document(page).blocks]
+    assert "Firm 2020 2021\nGlobex 60% 55%\nInitech 40% 45%" in texts

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..ingest.extract import amount_kinds
+from ..ingest.tables import ROW
 from ..language.numbers import YEAR
 from ..language.periods import quarter_periods_in, quarters_in, years_reported
 from ..language.questions import Question
@@ -119,6 +120,8 @@ class EvidenceScorer:
         # falls short of the best one's meaning says more than its own cosine.
         best_sim = float(sims.max())
         kind = question.amount_kind  # read once, not per sentence
+        amounts_asked = question.wants_figure or bool(question.operation) or \
+            question.answer_type == "yesno"
         result = []
         for (rank, hit, i), sim, window_sim in zip(rows, sims, window_sims, strict=True):
             sentence = self.bank.sentences[i]
@@ -134,8 +137,10 @@ class EvidenceScorer:
                 "type_ok": float(type_ok(question, sentence.text, kind)),
                 "year_ok": _year_ok(question, sentence.text, _dated_text(hit)),
                 "is_question": float(sentence.text.rstrip().endswith("?")),
+                # A short line is a heading; a table row is not, when amounts are asked for.
                 "is_heading": float(sentence.text.strip() == section.strip()
-                                    or len(sentence.text) < 30),
+                                    or (len(sentence.text) < 30
+                                        and not (amounts_asked and ROW.match(sentence.text)))),
                 "window_similarity": float(window_sim),
                 "passage_similarity": float(hit.dense or 0.0),
                 "source_date": _source_date(question, hit.document.metadata.get("published", "")),
@@ -296,7 +301,8 @@ def type_ok(question: Question, sentence: str, amount_kind: str | None = None) -
         if not _HAS_NUMBER.search(_DATES.sub(" ", sentence)):
             return False
         kind = question.amount_kind if amount_kind is None else amount_kind
-        return not kind or kind in amount_kinds(sentence)
+        # A table row's numbers take their unit from the table (tables.py), not the row.
+        return not kind or kind in amount_kinds(sentence) or bool(ROW.match(sentence))
     if kind == "date":
         return bool(_HAS_DATE.search(sentence))
     if kind in ("who", "where") or (kind == "general" and question.asks_name):

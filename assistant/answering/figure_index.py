@@ -10,6 +10,7 @@ import numpy as np
 from langchain_core.documents import Document
 
 from ..ingest.documents import Figure
+from ..ingest.tables import is_table_cell
 from ..language.numbers import format_number, unit_scale
 from ..language.words import tokenize
 
@@ -21,7 +22,7 @@ class FigureIndex:
 
 
     def __init__(self, curated: list[Figure], vectors, variants, passages: dict[str, Document],
-                 extract, previous=lambda passage: None):
+                 extract, previous=lambda passage: None, tables: list[Figure] = ()):
         self.variants = variants  # a name's other names (Knowledge.variants: glossary, initials)
         self._vectors_of = vectors
         self._passages = passages
@@ -37,6 +38,11 @@ class FigureIndex:
         self._lock = threading.Lock()
         self._add(list(curated))
         self.curated = list(range(len(self.figures)))
+        # Tables in the articles are few and structured: every question may use their cells,
+        # as it may the curated rows, whether or not it retrieved their passage.
+        self.tables = self._add([f for f in tables
+                                 if (f.source, round(f.value * unit_scale(f.unit), 6))
+                                 not in self._stated])
 
     def _add(self, figures: list[Figure]) -> list[int]:
         start = len(self.figures)
@@ -69,16 +75,18 @@ class FigureIndex:
                 self._by_passage[pid] = self._add(found)
 
     def candidates(self, passage_ids) -> list[int]:
-        """The curated figures and those of the given passages."""
+        """The curated figures, the cells of tables, and the figures of the given passages."""
         self.ensure(passage_ids)
         extracted = [i for pid in dict.fromkeys(passage_ids) for i in self._by_passage.get(pid, [])]
-        return [*self.curated, *extracted]
+        return [*self.curated, *self.tables, *extracted]
 
     def is_curated(self, index: int) -> bool:
         return index < len(self.curated)
 
     def describe(self, fig: Figure) -> str:
-        if fig.table == "extracted":  # the words around the number say what it measures
+        if fig.table == "extracted" and not is_table_cell(fig):
+            # The words around the number say what it measures; a table cell's row and
+            # column say it instead.
             at = fig.note.find(format_number(fig.value).split(".")[0][:3])
             window = fig.note if at < 0 else fig.note[max(0, at - 90):at + 50]
             # "B was bigger than A, at 19,564": what follows "than" is another thing's.
@@ -86,7 +94,8 @@ class FigureIndex:
             # An amount in a list keeps the measure named at the list's head, perhaps
             # further back than the window reaches.
             return window if fig.metric in window else f"{fig.metric}: {window}"
-        return f"{fig.entity} {fig.metric} {fig.period}: {format_number(fig.value)} {fig.unit}"
+        return f"{fig.entity} {fig.metric} {fig.period}: {format_number(fig.value)} {fig.unit}" \
+            + (f" ({fig.context})" if fig.context else "")
 
     def mentions(self, index: int, name: str) -> float:
         """1 when the figure is about the name, 0.5 when its sentence only mentions it."""
@@ -97,7 +106,8 @@ class FigureIndex:
             return 1.0
         if fig.table != "extracted" and any(v in fig.metric.lower() for v in variants):
             return 0.75  # "SMEs" names what a row of China's counts
-        if fig.table == "extracted" and any(v in fig.note.lower() for v in variants):
+        if fig.table == "extracted" and any(v in f"{fig.note} {fig.context}".lower()
+                                            for v in variants):
             return 0.5
         # "EU Globex Rail": a run of capitalized words, each of them in the figure's words.
         words = [w for w in name.lower().split() if len(w) > 1]

@@ -15,6 +15,7 @@ from ..errors import AssistantError
 from ..ingest.corpus import Corpus
 from ..ingest.extract import extract_passage, inner_names, main_name
 from ..ingest.glossary import Glossary
+from ..ingest.tables import table_figures
 from ..language.periods import parse_date, period_year
 from ..language.spelling import CORPUS_SAMPLE
 from ..language.words import names_in
@@ -47,12 +48,14 @@ class Knowledge:
                                      {d.author for d in corpus.documents})
         fitted = calibration()
         self.threshold = fitted["threshold"]
+        # The cells of tables written in the articles: figures as structured as curated rows.
+        tables = [f for p in texts if "\n" in p.page_content for f in table_figures(p)]
         self.figures = FigureFinder(corpus.figures, self.bank.vectors, self.variants,
                                     {p.id: p for p in texts}, self._extract,
-                                    partial(previous_passage, groups))
+                                    partial(previous_passage, groups), tables)
         self.figure_periods = {period_year(f.period) for f in corpus.figures if f.period}
         published = {d.doc_id: d.published for d in corpus.documents}
-        self.timeline = Timeline(corpus.figures, glossary.variants, published)
+        self.timeline = Timeline([*corpus.figures, *tables], glossary.variants, published)
         self.today = today(settings)
 
     def _extract(self, passage: Document, previous: Document | None) -> list:

@@ -16,6 +16,7 @@ from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
 from ..ingest.passages import split_sentences
+from ..ingest.tables import ROW
 from ..language.instructions import addresses_the_reader
 from ..language.words import tokenize
 
@@ -39,6 +40,17 @@ class Sentence:
 
 
 _VECTOR_CACHE: dict[tuple[str, str], np.ndarray] = {}
+
+
+def _before(parts: list[str], i: int) -> str:
+    """The text a sentence follows on from: the sentence before it; for a table row, the
+    table's header and the line above it (what the row's numbers are)."""
+    if not ROW.match(parts[i]):
+        return parts[i - 1] if i else ""
+    start = i
+    while start > 0 and ROW.match(parts[start - 1]):
+        start -= 1
+    return " ".join(parts[max(0, start - 2):start])
 
 
 class SentenceBank:
@@ -76,7 +88,7 @@ class SentenceBank:
                 for i, text in enumerate(parts):
                     if addresses_the_reader(text):
                         continue  # documents are data: an instruction in one is never an answer
-                    previous = parts[i - 1] if i else ""
+                    previous = _before(parts, i)
                     own = frozenset(tokenize(text))
                     rows.append((Sentence(passage, i, text, previous), own,
                                  own | frozenset(tokenize(f"{previous} {section}"))))

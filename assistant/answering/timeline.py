@@ -163,7 +163,9 @@ class Timeline:
             self._words[id(m)] = (
                 {t for n in names for t in tokenize(n)}, set(tokenize(m.entity)),
                 [re.compile(rf"\b{re.escape(n)}\b", re.IGNORECASE) for n in names[1:]],
-                set(tokenize(m.metric)), len(owners[m.metric.lower()]) == 1)
+                set(tokenize(m.metric)), len(owners[m.metric.lower()]) == 1,
+                # A table cell's surroundings (its caption, title) say what its metric is of.
+                set(tokenize(m.rows[0].figure.context)))
 
     def match(self, question: Question, text: str, idf) -> Measure | None:
         """The measure the question asks about, if one fits clearly."""
@@ -194,12 +196,13 @@ class Timeline:
         fits = []
         close = similarity([m.name for m in self.measures]) if similarity else None
         for k, m in enumerate(self.measures):
-            entity, entity_words, other_names, metric, sole = self._words[id(m)]
+            entity, entity_words, other_names, metric, sole, context = self._words[id(m)]
             entity_share = weight(entity_words & asked) / (weight(entity_words) or 1.0)
             named = entity_share >= ENTITY_COVERAGE or \
                 any(n.search(text) for n in other_names) or (unnamed and sole)
             metric_share = weight(metric & asked) / (weight(metric) or 1.0)
-            other = weight([t for t in own if t not in entity | metric]) / (weight(own) or 1.0)
+            other = weight([t for t in own if t not in entity | metric | context]) / \
+                (weight(own) or 1.0)
             reworded = close is not None and metric_share >= REWORDED_COVERAGE and \
                 close[k] >= REWORDED_SIMILARITY
             if not named or other > MAX_OTHER or (metric_share < METRIC_COVERAGE

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..errors import AssistantError
 from .documents import Block, SourceDocument
+from .tables import is_table_line
 
 
 def load_document(path: Path) -> SourceDocument:
@@ -74,7 +75,9 @@ def _markdown_blocks(body: str, author: str) -> list[Block]:
             lines = lines[1:]
             if not lines:
                 continue
-        text = " ".join(lines) if not lines[0].startswith(("-", "*", "1.")) else "\n".join(lines)
+        # List items and the lines of a text table keep their lines; prose is one paragraph.
+        keep = lines[0].startswith(("-", "*", "1.")) or any(is_table_line(ln) for ln in lines)
+        text = "\n".join(lines) if keep else " ".join(lines)
         if author and text.lower() in {f"by {author.lower()}", author.lower()}:
             continue  # the byline is already in the metadata
         blocks.append(Block(text, heading=_looks_like_heading(lines)))
@@ -110,10 +113,16 @@ def _load_html(path: Path) -> SourceDocument:
         return ""
 
     blocks = []
-    for el in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote"]):
-        text = " ".join(el.get_text(" ", strip=True).split())
+    for el in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote",
+                             "table"]):
+        if el.name == "table":  # one line per row, its cells in order (tables.py reads them)
+            text = "\n".join(" ".join(" ".join(cell.get_text(" ", strip=True).split())
+                                       for cell in row.find_all(["th", "td"]))
+                             for row in el.find_all("tr"))
+        else:
+            text = " ".join(el.get_text(" ", strip=True).split())
         # Text nested in another collected element (a <p> inside <li>) is taken with its parent.
-        if text and not el.find_parent(["p", "li", "blockquote"]):
+        if text.strip() and not el.find_parent(["p", "li", "blockquote", "table"]):
             blocks.append(Block(text, heading=el.name.startswith("h")))
     title = meta("og:title") or (soup.title.get_text(strip=True) if soup.title else "")
     return SourceDocument(

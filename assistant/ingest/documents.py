@@ -55,6 +55,7 @@ class Figure:
     table: str = ""
     row: int = 0  # the line of the figures table it was read from
     as_of: str = ""  # when the source reported it (YYYY, YYYY-MM or YYYY-MM-DD)
+    context: str = ""  # a table cell's surroundings (title, section, caption): what it is of
 
     def to_dict(self) -> dict:
         value = int(self.value) if float(self.value).is_integer() else self.value

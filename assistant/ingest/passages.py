@@ -12,6 +12,7 @@ from langchain_core.documents import Document
 from ..language.numbers import format_number
 from .corpus import Corpus
 from .documents import Figure, SourceDocument
+from .tables import is_table_line
 
 # A period after these is not a sentence end.
 _ABBREVIATIONS = "".join(rf"(?<!\b{a}\.)" for a in (
@@ -24,7 +25,7 @@ _BREAK = re.compile(r"\n\s*\n|\n(?=[ \t]*(?:[-*•]|\d{1,2}[.)])[ \t])")
 _MARKER = re.compile(r"^(?:[-*•]|\d{1,2}[.)])[ \t]+")
 # Stored with the sentence vectors of an index build: a change to how sentences are split
 # makes them stale, and they are embedded again (search/index.py).
-SENTENCE_SPLIT_REVISION = 2
+SENTENCE_SPLIT_REVISION = 3
 
 
 def split_sentences(text: str) -> list[str]:
@@ -32,7 +33,7 @@ def split_sentences(text: str) -> list[str]:
     line ends a sentence, and so does a line that starts a list item ("- Revenue grew 34%"
     often has no full stop); the item's marker is not part of its sentence."""
     sentences = []
-    for block in _BREAK.split(text):
+    for block in (b for part in _BREAK.split(text) for b in _table_lines(part)):
         block = _MARKER.sub("", block.strip())
         start = 0
         for match in _SENTENCE_END.finditer(block):
@@ -41,6 +42,21 @@ def split_sentences(text: str) -> list[str]:
             start = match.end()
         sentences.append(block[start:].strip())
     return [s for s in sentences if s]
+
+
+def _table_lines(block: str) -> list[str]:
+    """A block with the lines of a text table (tables.py) apart: each row is a sentence."""
+    lines = block.split("\n")
+    if len(lines) < 2 or not any(is_table_line(line) for line in lines):
+        return [block]
+    pieces, prose = [], []
+    for line in lines:
+        if is_table_line(line):
+            pieces += ["\n".join(prose), line] if prose else [line]
+            prose = []
+        else:
+            prose.append(line)
+    return pieces + (["\n".join(prose)] if prose else [])
 
 
 @dataclass

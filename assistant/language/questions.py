@@ -335,8 +335,8 @@ _ABOVE = {"more", "greater", "bigger", "higher", "over", "above", "exceed", "exc
 _SOURCE_OF = re.compile(r"\b(?:according to|citing) (?:the )?\0(?!\w)(?!'s (?!count|figures?|"
                         r"data|estimates?|numbers|reports?|tally|table|research)\b)|"
                         r"\bper \0(?=\s*(?:[,.;:?!]|$))|"
-                        r"\b(?:by|in|on|from) (?:the )?\0(?:'s?)? (?:count|figures?|data|estimates?|"
-                        r"numbers|reckoning|tally|table|research|rankings?|league table|list|"
+                        r"\b(?:by|in|on|from|per) (?:the )?\0(?:'s?)? (?:count|figures?|data|"
+                        r"estimates?|numbers|reckoning|tally|table|research|rankings?|list|"
                         r"surveys?|study|forecasts?|reports?)\b", re.IGNORECASE)
 
 
