@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 
+from ..ingest.tables import is_table_cell
 from .charts import chart_html, format_value
 
 EMPTY_PANEL = ("<div class='sources empty'><p>Ask a question: the passages behind the answer "
@@ -210,8 +211,8 @@ def document_rows(bot) -> list[list]:
 
 
 def figure_rows(bot) -> list[list]:
-    """One row per figure: the figures tables' rows, then those read from article sentences
-    (their "metric" is the words around the number)."""
+    """One row per figure: the figures tables' rows, then those read from articles' sentences
+    (their "metric" is the words around the number) and tables."""
     finder = getattr(bot, "figures", None)
     if finder is not None:  # the first passages' figures too (a sample on a large corpus)
         finder.ensure([p.id for p in bot.passages if p.metadata.get("kind") == "text"][:500])
@@ -223,7 +224,8 @@ def figure_rows(bot) -> list[list]:
         metric = " ".join(finder.describe(f).split())[:90] if extracted else f.metric
         rows.append([f.entity, metric, f.period, format_value(f.value, f.unit), f.unit,
                      f.as_of, f.source, f.locator, f.id,
-                     "article text" if extracted else "figures table"])
+                     ("article table" if is_table_cell(f) else "article text") if extracted
+                     else "figures table"])
     return rows
 
 
