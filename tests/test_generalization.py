@@ -1015,6 +1015,11 @@ def test_a_table_of_shares_in_an_article_gives_a_figure_per_cell(tmp_path, embed
     cells = {(f.entity, f.period): (f.value, f.unit, f.note) for f in table_figures(passage)}
     assert cells[("Initech", "Q2 2021")] == (19.3, "percent", "Initech 17.4 19.7 19.3")
     assert len(cells) == 12
+    # What the cells are of: the line above the header, or the text before a table that opens
+    # its passage.
+    assert all("moved again" in f.context for f in table_figures(passage))
+    opening = Document(page_content=table.split("\n", 1)[1], id="d-3", metadata={"doc_id": "d"})
+    assert all("moved again" in f.context for f in table_figures(opening, table.split("\n")[0]))
     # Numbers that are not shares and carry no unit are left as text.
     assert table_figures(Document(page_content=table.replace("Others 27.7", "Others 90.7"),
                                   id="d-2", metadata={"doc_id": "d"})) == []

@@ -49,7 +49,9 @@ class Knowledge:
         fitted = calibration()
         self.threshold = fitted["threshold"]
         # The cells of tables written in the articles: figures as structured as curated rows.
-        tables = [f for p in texts if "\n" in p.page_content for f in table_figures(p)]
+        tables = [f for p in texts if "\n" in p.page_content
+                  for f in table_figures(p, getattr(previous_passage(groups, p), "page_content",
+                                                    ""))]
         self.figures = FigureFinder(corpus.figures, self.bank.vectors, self.variants,
                                     {p.id: p for p in texts}, self._extract,
                                     partial(previous_passage, groups), tables)

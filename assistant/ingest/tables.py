@@ -54,9 +54,10 @@ def is_table_line(line: str) -> bool:
     return bool(ROW.match(text) or header_periods(text))
 
 
-def table_figures(passage: Document) -> list[Figure]:
+def table_figures(passage: Document, before: str = "") -> list[Figure]:
     """The cells of the percentage tables in a passage, each a figure of its row's name and
-    its column's period, quoting the row's line."""
+    its column's period, quoting the row's line. `before`: the text before the passage, the
+    caption of a table that opens it."""
     lines = passage.page_content.split("\n")
     figures: list[Figure] = []
     i = 0
@@ -71,7 +72,8 @@ def table_figures(passage: Document) -> list[Figure]:
             rows.append((line.strip(), m.group("name").strip(), values))
         unit_metric = _percent_table([values for _, _, values in rows])
         if rows and unit_metric:
-            caption = " ".join(lines[max(0, i - 1):i])  # the line before the header, if any
+            # The line before the header, or the end of what comes before the passage.
+            caption = lines[i - 1] if i else before[-300:]
             figures += _cells_of(passage, periods, rows, unit_metric, caption)
         i += 1 + len(rows)
     return figures
