@@ -957,6 +957,7 @@ def test_growth_compared_is_of_rates_not_of_amounts(tmp_path, embeddings):
     ("2020-11-06", "Globex posted a 60% rise, its fastest since the December quarter of 2019.",
      ""),  # the period a change is measured since is not the amount's
     ("2025-11-25", "Revenue at Globex increased 5% compared to the same period last year.", ""),
+    ("2024-03-28", "In 2023, Globex's rail market grew by 16% overall.", "2023"),
 ])
 def test_a_period_is_read_as_its_report_dates_it(published, sentence, period):
     from langchain_core.documents import Document
@@ -1043,3 +1044,19 @@ def test_an_html_table_is_read_row_by_row(tmp_path):
                     encoding="utf-8")
     texts = [b.text for b in load_document(page).blocks]
     assert "Firm 2020 2021\nGlobex 60% 55%\nInitech 40% 45%" in texts
+
+
+def test_the_base_of_a_change_keeps_its_own_period_and_lends_it_to_no_other():
+    from assistant.ingest.extract import _period
+    sentence = "In 2023, Globex's rail market grew by 16% overall, up from 10% in 2022."
+    grew, base = sentence.find("16%"), sentence.find("10%")
+    assert _period(sentence, grew, grew + 3) == "2023"
+    assert _period(sentence, base, base + 3) == "2022"
+
+
+def test_percentages_compared_over_time_change_by_points():
+    from assistant.answering.arithmetic import growth_between
+    a = Figure("a", "Globex", "share", 10.0, "percent", "2022", "d", "para 1")
+    b = Figure("b", "Globex", "share", 16.0, "percent", "2023", "d", "para 1")
+    calc = growth_between(a, b).calculation
+    assert "= 6 percentage points (a relative change of 60%)" in calc.text

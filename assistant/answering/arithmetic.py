@@ -213,6 +213,11 @@ def growth_between(a: Figure, b: Figure) -> FigureAnswer:
     text = (f"From {a.period} to {b.period} {subject} changed by {format_number(b.value)} − "
             f"{format_number(a.value)} = {format_number(change)} ({format_number(pct)}%, "
             f"{format_number(b.value)} / {format_number(a.value)} ≈ {format_number(multiple)}×).")
+    if unit_kind(a.unit) == unit_kind(b.unit) == "percent":
+        # Percentages (shares, growth rates) change by points first; the relative change second.
+        text = (f"From {a.period} to {b.period} {subject} changed by {format_number(b.value)} − "
+                f"{format_number(a.value)} = {format_number(change)} percentage points (a "
+                f"relative change of {format_number(pct)}%).")
     return _shown(a, b, Calculation(expression, pct, text, steps=[
         {"expression": f"{plain_number(b.value)} - {plain_number(a.value)}", "result": change},
         {"expression": f"{plain_number(b.value)} / {plain_number(a.value)}", "result": multiple},

@@ -325,7 +325,9 @@ def _period(sentence: str, at: int, end: int | None = None) -> str:
             if _is_base(sentence, start)]
     if end is not None:
         after = _PERIOD_AFTER.match(sentence[end:])
-        if after and not any(a <= end + after.start(1) < b for a, b in base):
+        # The base of a change is an amount too: "up from 10% in 2022" is 10% of 2022.
+        if after and (_BASE_BEFORE.search(sentence[max(0, at - 40):at]) or
+                      not any(a <= end + after.start(1) < b for a, b in base)):
             quarter = QUARTER_OF_YEAR.search(sentence[end:end + after.end()])
             return quarter_label(quarter) if quarter else after.group(1)
     # A quarter or half named in the sentence is more exact than a year: the nearest one.
@@ -346,10 +348,15 @@ def _period(sentence: str, at: int, end: int | None = None) -> str:
 _BASE_BEFORE = re.compile(r"\b(?:from|since|over|compared (?:with|to)|versus|vs\.?|than|against)"
                           r"\s+(?:the\s+|a\s+|its\s+)?(?:same\s+(?:period|quarter|time|months?)"
                           r"\s+)?$", re.IGNORECASE)
+# "Grew 16% in 2023, up from 10% in 2022": the period of the base amount is the base's.
+_BASE_AMOUNT_BEFORE = re.compile(r"\b(?:from|than|versus|vs\.?|compared (?:with|to))\s+\S+"
+                                 r"(?:\s+\S+){0,2}\s+(?:in|for|during)\s+(?:the\s+)?$",
+                                 re.IGNORECASE)
 _CHANGE = re.compile(r"\b(?:increas|decreas|grew|grow|rose|rise|fell|fall|jump|climb|drop|"
                      r"declin|surg|doubl|tripl|up\b|down\b)", re.IGNORECASE)
 
 
 def _is_base(sentence: str, start: int) -> bool:
-    return bool(_BASE_BEFORE.search(sentence[max(0, start - 40):start])
+    before = sentence[max(0, start - 40):start]
+    return bool((_BASE_BEFORE.search(before) or _BASE_AMOUNT_BEFORE.search(before))
                 and _CHANGE.search(sentence))
