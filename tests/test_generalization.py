@@ -1060,3 +1060,11 @@ def test_percentages_compared_over_time_change_by_points():
     b = Figure("b", "Globex", "share", 16.0, "percent", "2023", "d", "para 1")
     calc = growth_between(a, b).calculation
     assert "= 6 percentage points (a relative change of 60%)" in calc.text
+
+
+def test_a_quarter_of_the_calendar_year_and_a_factor_asked_are_read():
+    from assistant.ingest.extract import _period
+    sentence = "Globex's revenue was $553 million for the fourth quarter of the 2017 calendar year."
+    assert _period(sentence, sentence.find("553"), sentence.find("553") + 12) == "Q4 2017"
+    assert analyze("By what factor did Globex grow its depots from 2015 to 2018?").operation == \
+        "ratio"

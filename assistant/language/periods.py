@@ -37,7 +37,7 @@ _PATTERNS = [
     ("month_quarter", rf"{_MONTH},? {_YEAR} (?:quarter|qtr)|{_MONTH} (?:quarter|qtr),? "
                       rf"(?:of |in )?{_YEAR}"),
     ("quarter", rf"q([1-4])\s?(?:of\s)?{_YEAR}|{_YEAR}\s?q([1-4])|"
-                rf"{_NTH}[ -]quarter(?: of)? {_YEAR}"),
+                rf"{_NTH}[ -]quarter(?: of)?(?: the)? {_YEAR}(?! fiscal)(?: calendar year)?"),
     ("half", rf"h([12])\s?{_YEAR}|(first|second) half(?: of)? {_YEAR}"),
     ("day", rf"(\d{{1,2}}) {_MONTH},? {_YEAR}|{_MONTH} (\d{{1,2}}),? {_YEAR}|"
             rf"{_YEAR}-([01]\d)-([0-3]\d)"),
@@ -237,7 +237,8 @@ _QUARTER_WORDS = {word: str(q) for word, q in _QUARTER_WORD.items()}
 
 
 QUARTER_OF_YEAR = re.compile(rf"\bQ([1-4])\s?(?:of\s)?{_YEAR}\b|"
-                             rf"\b{_NTH}[ -]quarter(?: of)? {_YEAR}\b", re.IGNORECASE)
+                             rf"\b{_NTH}[ -]quarter(?: of)?(?: the)? {_YEAR}\b(?! fiscal)",
+                             re.IGNORECASE)
 
 
 def quarter_label(match: re.Match) -> str:

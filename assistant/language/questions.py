@@ -153,6 +153,7 @@ _OPERATIONS = [
     ("share", r"\bas an? (?:share|percentage|percent|fraction|proportion) of\b|"
               r"\b(?:more|less) than \d+(?:\.\d+)?\s?(?:%|percent) of\b"),
     ("ratio", r"\bhow many times\b|\brelative to\b|\bdivided by\b|\bmultiple of\b|"
+              r"\b(?:by )?what (?:factor|multiple)\b|\bhow many[- ]fold\b|"
               r"\bhow many \w+ (?:are there )?(?:per|for each|for every)\b"
               r"(?! (?:second|minute|hour|day|week|month|quarter|year|annum|capita|cent)\b)|"
               r"\btimes (?:more|larger|bigger|higher|greater|smaller|as|wider|"
