@@ -43,6 +43,7 @@ class Knowledge:
         texts = [p for p in self.passages if p.metadata.get("kind") == "text"]
         # Each document's main name and the names it writes, found on first need.
         self._subjects: dict[str, tuple[str, frozenset[str]]] = {}
+        self._variants: dict[str, list[str]] = {}
         self.bank = SentenceBank(texts, embeddings, stored_sentences)
         self.scorer = EvidenceScorer(self.bank, idf, self.variants,
                                      {d.author for d in corpus.documents})
@@ -91,7 +92,13 @@ class Knowledge:
 
     def variants(self, name: str) -> list[str]:
         """The name's other names: the glossary's, and the corpus's own short or long form of
-        it ("Globex Rail Services" where the corpus says "GRS", or the other way round)."""
+        it ("Globex Rail Services" where the corpus says "GRS", or the other way round). Read
+        once per name: the figures engine asks it of every candidate figure."""
+        if name not in self._variants:
+            self._variants[name] = self._find_variants(name)
+        return self._variants[name]
+
+    def _find_variants(self, name: str) -> list[str]:
         names = list(self.glossary.variants(name))
         words = name.split()
         if len(words) > 1 and all(w[:1].isupper() for w in words):
