@@ -1062,3 +1062,14 @@ def test_a_quarter_of_the_calendar_year_and_a_factor_asked_are_read():
     assert _period(sentence, sentence.find("553"), sentence.find("553") + 12) == "Q4 2017"
     assert analyze("By what factor did Globex multiply its depots by 2018?").operation == \
         "ratio"
+
+
+@pytest.mark.parametrize("text, change", [
+    ("revenue grew 34% to $3 billion", True), ("a 60% year-on-year rise", True),
+    ("up 8% in the quarter", True), ("up from the final quarter of 2016", True),
+    ("sales doubled", True), ("a 19% share of the market", False),
+    ("channel partners made up 25% of the market", False),
+])
+def test_words_that_say_an_amount_is_a_change(text, change):
+    from assistant.language.words import CHANGE
+    assert bool(CHANGE.search(text)) == change

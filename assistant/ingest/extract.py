@@ -13,9 +13,9 @@ from collections import Counter
 from langchain_core.documents import Document
 
 from ..language.numbers import CURRENCY_CODES, NUMBER_WORDS, YEAR
-from ..language.periods import QUARTER_OF_YEAR, period_matches, quarter_label
+from ..language.periods import QUARTER_OF_YEAR, month_number, period_matches, quarter_label
 from ..language.spelling import is_english_word
-from ..language.words import MONTHS, names_in
+from ..language.words import CHANGE, MONTHS, names_in
 from .documents import Figure
 from .passages import split_sentences
 
@@ -138,7 +138,6 @@ _THIS_YEAR = re.compile(r"\bthis year\b", re.I)
 # months ended September 30".
 _YEARLESS_QUARTER = re.compile(rf"\b({_MONTH}) quarter\b|\b(?:three months|quarter) "
                                rf"(?:ended|ending|to) (?:\d{{1,2}} )?({_MONTH})", re.I)
-_MONTH_NUMBER = {m[:3].lower(): i for i, m in enumerate(MONTHS, start=1)}
 
 
 def _relative_period(sentence: str, published: str) -> str:
@@ -150,7 +149,7 @@ def _relative_period(sentence: str, published: str) -> str:
         return ""
     quarter = _YEARLESS_QUARTER.search(sentence)
     if quarter and not _is_base(sentence, quarter.start()):
-        month = _MONTH_NUMBER[(quarter.group(1) or quarter.group(2)).lower().rstrip(".")[:3]]
+        month = month_number(quarter.group(1) or quarter.group(2))
         published_month = int(published[5:7]) if published[5:7].isdigit() else 12
         end_year = int(year) - (month > published_month)
         return f"{MONTHS[month - 1]} quarter of {end_year}"
@@ -352,11 +351,9 @@ _BASE_BEFORE = re.compile(r"\b(?:from|since|over|compared (?:with|to)|versus|vs\
 _BASE_AMOUNT_BEFORE = re.compile(r"\b(?:from|than|versus|vs\.?|compared (?:with|to))\s+\S+"
                                  r"(?:\s+\S+){0,2}\s+(?:in|for|during)\s+(?:the\s+)?$",
                                  re.IGNORECASE)
-_CHANGE = re.compile(r"\b(?:increas|decreas|grew|grow|rose|rise|fell|fall|jump|climb|drop|"
-                     r"declin|surg|doubl|tripl|up\b|down\b)", re.IGNORECASE)
 
 
 def _is_base(sentence: str, start: int) -> bool:
     before = sentence[max(0, start - 40):start]
     return bool((_BASE_BEFORE.search(before) or _BASE_AMOUNT_BEFORE.search(before))
-                and _CHANGE.search(sentence))
+                and CHANGE.search(sentence))

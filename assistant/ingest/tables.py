@@ -70,11 +70,11 @@ def table_figures(passage: Document, before: str = "") -> list[Figure]:
             if len(values) != len(periods):
                 break
             rows.append((line.strip(), m.group("name").strip(), values))
-        unit_metric = _percent_table([values for _, _, values in rows])
-        if rows and unit_metric:
+        metric = _percent_table([values for _, _, values in rows]) if rows else None
+        if metric is not None:
             # The line before the header, or the end of what comes before the passage.
             caption = lines[i - 1] if i else before[-300:]
-            figures += _cells_of(passage, periods, rows, unit_metric, caption)
+            figures += _cells_of(passage, periods, rows, metric, caption)
         i += 1 + len(rows)
     return figures
 
@@ -88,14 +88,14 @@ def _number(text: str) -> float:
     return float(text.rstrip("%").replace(",", ""))
 
 
-def _percent_table(rows: list[list[str]]) -> str:
-    """'share' when every column adds up to about 100, 'percent' when the cells carry a % sign
-    ('' when neither: the unit is unknown)."""
+def _percent_table(rows: list[list[str]]) -> str | None:
+    """The metric of a table of percentages: "share" when every column adds up to about 100,
+    '' (unnamed) when the cells carry a % sign; None when neither (the unit is unknown)."""
     if len(rows) >= 3:
         sums = [sum(_number(row[c]) for row in rows) for c in range(len(rows[0]))]
         if all(abs(s - _SHARE_SUM) <= _SHARE_TOLERANCE for s in sums):
             return "share"
-    return "percent" if rows and all(v.endswith("%") for row in rows for v in row) else ""
+    return "" if all(v.endswith("%") for row in rows for v in row) else None
 
 
 def _cells_of(passage: Document, periods: list[str], rows, metric: str,
@@ -108,7 +108,7 @@ def _cells_of(passage: Document, periods: list[str], rows, metric: str,
             key = f"{passage.id}:{name}:{period}"
             figures.append(Figure(
                 id=CELL_ID + hashlib.sha1(key.encode()).hexdigest()[:10], entity=name,
-                metric="share" if metric == "share" else "", value=_number(value),
+                metric=metric, value=_number(value),
                 unit="percent", period=period, source=meta.get("doc_id", ""),
                 locator=meta.get("locator", ""), note=line, table="extracted",
                 as_of=str(meta.get("published", "")), context=context))

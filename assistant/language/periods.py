@@ -121,7 +121,8 @@ def _fiscal_year(label: str) -> str | None:
     return found.group(1) if found else None
 
 
-def _month(name: str) -> int:
+def month_number(name: str) -> int:
+    """1-12 for a month's name or abbreviation ("Sept.", "September", "sep")."""
     return _MONTH_NUMBER[name.lower().rstrip(".")]
 
 
@@ -139,12 +140,12 @@ def _read(kind: str, groups: list[str]) -> tuple[date, date] | None:
     try:
         if kind == "fiscal":
             if len(groups) == 3:  # "fiscal 2020 (year to March 2020)"
-                month, year = _month(groups[1]), int(groups[2])
+                month, year = month_number(groups[1]), int(groups[2])
                 return _back(year, month, 12), _month_end(year, month)
             year = int(groups[0])
             return date(year, 1, 1), date(year, 12, 31)
         if kind in ("quarter_ended", "month_quarter", "year_to"):
-            month, year = _month(groups[0]), int(groups[-1])
+            month, year = month_number(groups[0]), int(groups[-1])
             months = 12 if kind == "year_to" else 3
             return _back(year, month, months), _month_end(year, month)
         if kind == "quarter":
@@ -160,15 +161,15 @@ def _read(kind: str, groups: list[str]) -> tuple[date, date] | None:
             if groups[0].isdigit() and len(groups[0]) == 4:  # ISO
                 day = date(int(groups[0]), int(groups[1]), int(groups[2]))
             elif groups[0].isdigit():
-                day = date(int(groups[2]), _month(groups[1]), int(groups[0]))
+                day = date(int(groups[2]), month_number(groups[1]), int(groups[0]))
             else:
-                day = date(int(groups[2]), _month(groups[0]), int(groups[1]))
+                day = date(int(groups[2]), month_number(groups[0]), int(groups[1]))
             return day, day
         if kind == "month":
             if groups[0].isdigit():
                 year, month = int(groups[0]), int(groups[1])
             else:
-                month, year = _month(groups[0]), int(groups[1])
+                month, year = month_number(groups[0]), int(groups[1])
             return date(year, month, 1), _month_end(year, month)
         year = int(groups[0])
         return date(year, 1, 1), date(year, 12, 31)

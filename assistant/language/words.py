@@ -107,8 +107,11 @@ def possessive(name: str) -> str:
 
 
 # Words that say an amount is a change over time ("grew 34%", "a 60% year-on-year rise",
-# "up 8%"), not a level or a share.
-CHANGE = re.compile(r"\b(?:grows?|grew|grown|growing|growth|rises?|rose|risen|increase[sd]?|"
-                    r"jump(?:ed|s)?|climb(?:ed|s)?|surge[sd]?|fall|fell|drop(?:ped|s)?|"
-                    r"decline[sd]?|year[- ]on[- ]year|year[- ]over[- ]year|annual(?:ly)?)\b|"
-                    r"\b(?:up|down) (?:by )?\d", re.IGNORECASE)
+# "up 8%", "up from the final quarter"), not a level or a share.
+CHANGE = re.compile(r"\b(?:grows?|grew|grown|growing|growth|rises?|rose|risen|rising|"
+                    r"(?:in|de)creas(?:e[sd]?|ing)|jump(?:ed|s|ing)?|climb(?:ed|s|ing)?|"
+                    r"surg(?:e[sd]?|ing)|fall(?:s|ing)?|fell|drop(?:ped|s|ping)?|"
+                    r"declin(?:e[sd]?|ing)|doubl(?:e[sd]?|ing)|tripl(?:e[sd]?|ing)|"
+                    r"year[- ]on[- ]year|year[- ]over[- ]year|annual(?:ly)?)\b|"
+                    r"(?<!made )(?<!make )(?<!makes )\b(?:up|down) (?:by |from )?(?:\d|the\b|a\b)",
+                    re.IGNORECASE)
