@@ -302,7 +302,7 @@ def test_percent_more_and_thresholds_are_computed_and_answered(generic_bot):
     assert rise["answer"].startswith("Yes") and rise["calculation"]["result"] == 60.0
     share = answer(generic_bot, "Was Globex Rail's revenue more than 40% of Initech Transit's "
                                 "in 2021?")
-    assert share["answer"].startswith("No") and "33.33" in share["answer"]
+    assert share["answer"].startswith("No") and "33.3%" in share["answer"]
 
 
 def test_a_threshold_asked_of_a_stated_figure_is_judged_on_that_figure(generic_bot):
@@ -718,8 +718,19 @@ def test_a_run_of_names_is_a_figures_when_each_word_is_in_it():
 def test_a_pronoun_points_at_the_name_the_previous_question_asked_about():
     past = [{"role": "user", "content": "What share of Velo's rail market did Globex Rail have "
                                         "in 2021?"}, {"role": "assistant", "content": "34%."}]
+    # The question before comes along as context: the lead in which market, and when.
     assert resolve("so how big was its lead over the number two?", past) == \
-        "so how big was Globex Rail's lead over the number two?"
+        "so how big was Globex Rail's lead over the number two (What share of Velo's rail " \
+        "market did Globex Rail have in 2021)?"
+
+
+def test_it_after_the_same_name_takes_the_previous_question_as_context():
+    past = [{"role": "user", "content": "What did Globex announce in March 2021?"},
+            {"role": "assistant", "content": "A new rail line."}]
+    assert resolve("who at Globex commented on it?", past) == \
+        "who at Globex commented on it (What did Globex announce in March 2021)?"
+    # A name the question before did not ask about is a new subject, asked on its own.
+    assert resolve("who at Initech talked about it?", past) == "who at Initech talked about it?"
 
 
 def test_an_amount_before_a_stated_growth_is_worked_back(tmp_path, embeddings):

@@ -225,7 +225,7 @@ def growth_between(a: Figure, b: Figure) -> FigureAnswer:
 
 
 def _percent_more(a: Figure, b: Figure) -> FigureAnswer:
-    pct = round((a.value - b.value) / b.value * 100, 2)
+    pct = _percent((a.value - b.value) / b.value * 100)
     before, after = plain_number(b.value), plain_number(a.value)
     expression = f"({after} - {before}) / {before} * 100"
     first, second = _names(a, b)
@@ -298,11 +298,17 @@ def before_growth(amount: Figure, growth: Figure) -> FigureAnswer:
 
 
 def _share(part: Figure, whole: Figure) -> FigureAnswer:
-    pct = round(part.value / whole.value * 100, 2)
+    pct = _percent(part.value / whole.value * 100)
     expression = f"{plain_number(part.value)} / {plain_number(whole.value)} * 100"
     text = (f"That is {format_number(part.value)} / {format_number(whole.value)} × 100 ≈ "
             f"{format_number(pct)}%.")
     return _shown(part, whole, Calculation(expression, pct, text))
+
+
+def _percent(value: float) -> float:
+    """A computed percentage to three or four significant figures, as reports write them:
+    298.2%, 25.2%, 5.75%."""
+    return round(value, 1 if abs(value) >= 10 else 2)
 
 
 def _shown(a: Figure, b: Figure, calc: Calculation) -> FigureAnswer:

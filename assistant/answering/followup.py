@@ -200,9 +200,17 @@ def _about_the_answer(t: _Turns) -> str | None:
 
 
 def _pronouns(t: _Turns) -> str | None:
-    """Pronouns point at the previous question's subject."""
-    if not _PRONOUNS.search(t.question) or t.current.names:
+    """Pronouns point at the previous question's subject; what that question asked about
+    comes along as context ("how big was its lead?": in which market, and when)."""
+    if not _PRONOUNS.search(t.question):
         return None
+    context = f" ({_topic(t.previous_q)})"
+    if t.current.names:
+        # "Who at Globex commented on it?": "it" is what the question before asked about, if
+        # that was Globex too; a new name is a new subject, asked on its own.
+        if any(n not in t.previous_q for n in t.current.names):
+            return None
+        return f"{t.question.rstrip().rstrip('?')}{context}?"
     subject = _subject(t.previous_q, t.prior.names)
     if subject:
         resolved = re.sub(r"\b(?:it|they|he|she)\b", subject, t.question, count=1,
@@ -210,8 +218,8 @@ def _pronouns(t: _Turns) -> str | None:
         resolved = re.sub(r"\b(?:its|their|his|her)\b", subject + "'s", resolved, count=1,
                           flags=re.IGNORECASE)
         if resolved != t.question:
-            return resolved
-    return f"{t.question.rstrip('?')} ({_topic(t.previous_q)})?"
+            return f"{resolved.rstrip().rstrip('?')}{context}?"
+    return f"{t.question.rstrip('?')}{context}?"
 
 
 def _subject(question: str, names: list[str]) -> str:
