@@ -84,6 +84,9 @@ def test_typo_repair_never_touches_valid_words():
     ("Working back from the 2021 figure and its growth, how big was it in 2020?", "quantity",
      "before_growth"),
     ("brief me on where Globex stood against Initech in 2019", "broad", ""),
+    # A question word after a preposition opens a clause of the thing asked about.
+    ("What did Globex promise riders about who owns their data?", "general", ""),
+    ("Tell me about when the line opened.", "date", ""),
 ])
 def test_question_kinds_come_from_plain_english(question, kind, operation):
     found = analyze(question)

@@ -223,6 +223,17 @@ _TYPES = [
              r"perspectives|recommendations|options|points|areas|factors|reasons|measures|"
              r"priorities|pillars|markets|regions|products|models|goals)\b|^\s*list\b"),
 ]
+_ASKING = {"what", "which", "how", "is", "are", "was", "were", "does", "do", "did", "has", "have",
+           "had", "can", "could", "will", "would", "should"}
+_CLAUSE_AFTER = re.compile(r"\b(?:about|on|of|regarding|over|as to)\s+$")
+
+
+def _clause(before: str) -> bool:
+    """Whether a question word follows a preposition inside a question already asked ("what
+    did X say about who …"); "tell me about when …" asks the clause itself."""
+    opening = re.match(r"\W*([a-z]+)", before)
+    return bool(_CLAUSE_AFTER.search(before)) and bool(opening) and \
+        opening.group(1) in _ASKING
 # "Was it above or below the forecast?": a choice between two answers, not a yes or a no.
 _CHOICE = re.compile(r"\b\w+ or (?!not\b|so\b|more\b|less\b|fewer\b|else\b|otherwise\b)\w+")
 # An auxiliary opens a yes/no question, perhaps after a short framing clause ("In 2018, did…").
@@ -279,8 +290,11 @@ def analyze(text: str) -> Question:
                    r"\bsource of\b|\bwhere (?:did|does|do) .+ come from\b", low):
         question.answer_type = "source"
     else:
+        # "What did X promise about who controls the data?": a clause a preposition opens
+        # is part of the thing asked about, not the kind of answer asked for.
         found = [(m.start(), order, kind) for order, (kind, pattern) in enumerate(_TYPES)
-                 for m in [re.search(pattern, low)] if m]
+                 for m in [re.search(pattern, low)] if m
+                 and not _clause(low[:m.start()])]
         broad = next((kind for _, _, kind in sorted(found) if kind == "broad"), None)
         if _YESNO.search(low) and not broad and not _CHOICE.search(low):
             question.answer_type = "yesno"
