@@ -146,6 +146,19 @@ def test_each_amount_of_a_list_takes_the_period_written_after_it():
                      (13390.0, "RMB million", "2018")}
 
 
+def test_a_bare_number_set_against_an_amount_takes_its_unit_and_a_deadline_is_its_own():
+    from langchain_core.documents import Document
+
+    from assistant.ingest.extract import extract_passage
+
+    text = ("Globex works with about 200 partner firms but hopes to grow this number to 2,000 "
+            "by 2018.")
+    found = {(f.value, f.unit, f.period) for f in extract_passage(
+        Document(page_content=text, metadata={"doc_id": "d"}, id="p"))}
+    # "by 2018" is when the 2,000 is hoped for, not when the 200 was counted.
+    assert found == {(200.0, "partner firms", ""), (2000.0, "partner firms", "2018")}
+
+
 def test_the_period_a_change_is_measured_from_is_not_the_amounts_own():
     from langchain_core.documents import Document
 

@@ -164,7 +164,15 @@ def _names(a: Figure, b: Figure) -> tuple[str, str]:
         return f"{possessive(a.entity)} {measure}{when}", possessive(b.entity)
     if a.metric != b.metric and "extracted" not in {a.table, b.table}:
         return f"{a.entity} {a.metric}", f"{b.metric}"
-    return f"The {a.period} figure", f"the {b.period} one"
+    first = _by_time(a, "figure")
+    return first[0].upper() + first[1:], _by_time(b, "one")
+
+
+def _by_time(f: Figure, noun: str) -> str:
+    """"the 2018 figure"; without a period, "the figure reported 2015-07-22"."""
+    if f.period:
+        return f"the {f.period} {noun}"
+    return f"the {noun} reported {f.as_of}" if f.as_of else f"the other {noun}"
 
 
 def _label(f: Figure) -> str:

@@ -34,7 +34,7 @@ _MENTION = re.compile(
     # The words after an amount say what it counts; a currency code starts the next amount.
     r"(?P<noun>(?:\s(?:of\s)?(?!(?:RMB|USD|HKD|EUR|GBP|CNY|JPY)\b)[a-z][a-z\-]+){1,3})?",
     re.IGNORECASE)
-_STOP_NOUN = re.compile(r"\b(?:in|on|at|by|for|from|to|and|or|than|the|a|an|with|as|that|which|"
+_STOP_NOUN = re.compile(r"\b(?:in|on|at|by|for|from|to|and|or|but|than|the|a|an|with|as|that|which|"
                         r"this|it|is|was|were|are|year|years|its|of)\b.*$")
 
 
@@ -173,13 +173,17 @@ def _from_sentence(sentence: str, passage: Document, names: set[str], context_pe
         unit = _unit(m)
         if unit in _SCALES.values() and found and found[-1].unit.startswith(unit + " "):
             unit = found[-1].unit  # "48 million passengers, up from 30 million"
+        same_thing = bool(found) and bool(_SET_AGAINST_LAST.search(sentence[:m.start()]))
+        if not unit and same_thing:
+            unit = found[-1].unit  # "about 200 partners … hopes to grow this number to 2,000"
         if not unit:
             continue
         value = float(raw.replace(",", ""))
         meta = passage.metadata
         key = f"{passage.id}:{m.start()}:{raw}"
         metric = _metric(sentence, m)
-        if found and _LIST_GAP.fullmatch(sentence[last_end:m.start()]):
+        if found and (_LIST_GAP.fullmatch(sentence[last_end:m.start()]) or
+                      same_thing and unit == found[-1].unit):
             # "X earned RMB 3 million in 2016, RMB 6 million in 2017 and …": one measure
             metric = found[-1].metric
         last_end = m.end()
@@ -208,6 +212,10 @@ def _amounts(text: str):
             continue
         yield m
 
+
+# A bare number right after these words is set against the amount before it, in its unit.
+_SET_AGAINST_LAST = re.compile(r"\b(?:to|from|than|versus|vs\.?)\s+(?:about |around |some |"
+                               r"roughly |nearly |almost )?$", re.IGNORECASE)
 
 # Between two amounts of one list: periods and joining words only.
 _LIST_GAP = re.compile(r"(?:[\s,;]|\b(?:in|for|during|fiscal|financial|calendar|year|quarter|"
@@ -338,8 +346,18 @@ def _period(sentence: str, at: int, end: int | None = None) -> str:
             return f"Q{(period.start.month - 1) // 3 + 1} {period.start.year}"
         return re.sub(r"^the ", "", period.label, flags=re.IGNORECASE)
     years = [(abs(y.start() - at), y.group(0)) for y in YEAR.finditer(sentence)
-             if not any(a <= y.start() < b for a, b in base)]
+             if not any(a <= y.start() < b for a, b in base)
+             and not _target_of_another(sentence, at, y.start())]
     return min(years)[1] if years else ""
+
+
+def _target_of_another(sentence: str, at: int, year_at: int) -> bool:
+    """A deadline year ("… to 2,000 by 2018") is that of the amount just before it, not of
+    one further back ("about 200 partners")."""
+    if year_at < at or not re.search(r"\b(?:by|until|before)\s+(?:the end of\s+)?$",
+                                     sentence[:year_at], re.IGNORECASE):
+        return False
+    return any(at < m.start() < year_at for m in _amounts(sentence[:year_at]))
 
 
 # "Up 46% from the final quarter of 2016": the period a change is measured from, not the one
