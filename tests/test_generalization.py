@@ -1100,3 +1100,15 @@ def test_a_quarter_of_the_calendar_year_and_a_factor_asked_are_read():
 def test_words_that_say_an_amount_is_a_change(text, change):
     from assistant.language.words import CHANGE
     assert bool(CHANGE.search(text)) == change
+
+
+def test_a_yes_no_question_that_sets_a_scene_is_settled_by_the_sentence_on_its_claim(
+        tmp_path, embeddings):
+    bot = reports_bot(tmp_path, embeddings, {
+        "2021-03-10": "Globex Rail unveiled its rider data pact on Monday. The pact covers "
+                      "tickets and travel history. However, it failed to explain how it would "
+                      "answer data requests from regulators."})
+    result = answer(bot, "When Globex Rail unveiled its rider data pact in 2021, did it explain "
+                         "how it would answer data requests from regulators?")
+    assert result["answer"].startswith("No."), result["answer"]
+    assert "failed to explain" in result["answer"]

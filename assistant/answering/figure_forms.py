@@ -195,7 +195,7 @@ def yes_no(turn: Turn, kb) -> Answer | None:
     """'Yes'/'No' first when the best sentence settles it, then the quoted evidence."""
     if turn.analysis.answer_type != "yesno":
         return None
-    chosen = best_sentences(turn, limit=2)
+    chosen, claim_said = _claim_first(turn, kb, best_sentences(turn, limit=2))
     if not chosen:
         return None
     verdict = sentence_verdict(turn.analysis.text, chosen[0].text) or \
@@ -204,9 +204,38 @@ def yes_no(turn: Turn, kb) -> Answer | None:
         asked_negative = bool(_NEGATION.search(turn.analysis.text))
         said_negative = bool(_NEGATION.search(chosen[0].text))
         verdict = "No." if asked_negative != said_negative else "Yes."
-    if not verdict or chosen[0].features["coverage"] < 0.34:
+    if not verdict or max(chosen[0].features["coverage"], claim_said) < SAYS_MEASURE:
         verdict = "The sources do not say so directly; the closest they come:"
     return quote(turn, chosen, lead=verdict)
+
+
+# "When X unveiled its pact, did it explain …?": the clause before the auxiliary sets the
+# scene; the claim to settle follows it.
+_SCENE = re.compile(r"^[^,?]{2,80},\s*(?=(?:is|are|was|were|does|do|did|can|could|will|would|"
+                    r"should|has|have|had)\b)", re.IGNORECASE)
+
+
+def _claim_first(turn: Turn, kb, chosen: list) -> tuple[list, float]:
+    """The quoted sentences led by the one that says most of the claim, when the question sets
+    a scene first (the best match overall may only match the scene), and the share of the
+    claim's words that sentence says (0 without a scene)."""
+    scene = _SCENE.match(turn.analysis.text)
+    if not chosen or not scene:
+        return chosen, 0.0
+    claim = set(tokenize(turn.analysis.text[scene.end():]))
+    weight = {t: w for t, w in measure_words(turn.analysis, kb.idf).items() if t in claim}
+    total = sum(weight.values())
+    if not total:
+        return chosen, 0.0
+
+    def says(e) -> float:
+        return covered(weight, frozenset(tokenize(e.text)), turn.analysis.alternatives) / total
+
+    pool = [e for e in turn.evidence[:6] if is_usable(e)]
+    lead = max(pool, key=says, default=chosen[0])
+    if says(lead) <= says(chosen[0]):
+        return chosen, says(chosen[0])
+    return [lead] + [e for e in chosen if e is not lead][:1], says(lead)
 
 
 def _says_what_is_asked(turn: Turn, kb, chosen: list) -> bool:
