@@ -1112,3 +1112,16 @@ def test_a_yes_no_question_that_sets_a_scene_is_settled_by_the_sentence_on_its_c
                          "how it would answer data requests from regulators?")
     assert result["answer"].startswith("No."), result["answer"]
     assert "failed to explain" in result["answer"]
+
+
+def test_one_measure_over_time_is_paired_across_reports_worded_differently(
+        tmp_path, embeddings):
+    bot = reports_bot(tmp_path, embeddings, {
+        "2018-02-05": "Revenue from rail was EUR 553 million for the fourth quarter of 2017, "
+                      "Globex said in its financial results.",
+        "2018-08-10": "Globex Group's rail revenue has climbed 93 percent in its first quarter "
+                      "ended June 30, to hit EUR 710 million."})
+    result = answer(bot, "By how much did Globex's quarterly rail revenue rise from the fourth "
+                         "quarter of 2017 to the quarter ended June 2018, in euros?")
+    assert result["calculation"] and "710 − 553 = EUR 157 million" in result["answer"], \
+        result["answer"]

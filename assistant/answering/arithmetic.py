@@ -219,7 +219,7 @@ def growth_between(a: Figure, b: Figure) -> FigureAnswer:
     same = (a.entity, a.metric) == (b.entity, b.metric) and "extracted" not in {a.table, b.table}
     subject = f"{possessive(a.entity)} {a.metric}" if same and a.entity else "the figure"
     text = (f"From {a.period} to {b.period} {subject} changed by {format_number(b.value)} − "
-            f"{format_number(a.value)} = {format_number(change)} ({format_number(pct)}%, "
+            f"{format_number(a.value)} = {value_text(a, change)} ({format_number(pct)}%, "
             f"{format_number(b.value)} / {format_number(a.value)} ≈ {format_number(multiple)}×).")
     if unit_kind(a.unit) == unit_kind(b.unit) == "percent":
         # Percentages (shares, growth rates) change by points first; the relative change second.

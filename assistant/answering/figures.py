@@ -12,6 +12,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..ingest.documents import Figure
+from ..ingest.extract import CURRENCY_WORDS
 from ..language.numbers import unit_scale
 from ..language.periods import (
     overlap,
@@ -247,6 +248,12 @@ class FigureFinder(FigureIndex):
         # cloud" wants one of each, not two figures that each fit one word.
         weight = self._measure_weight(question, idf, {i for slot in slots for _, i in slot})
         total = sum(weight.values())
+        # Of the measure, what it is, less when and in what unit: "cloud revenue", not "fourth"
+        # or "dollars".
+        aside = {t for p in periods_in(question.text) for t in tokenize(p.label)} | \
+            {t for w in CURRENCY_WORDS for t in tokenize(w)}
+        core = {t: w for t, w in weight.items() if t not in aside}
+        core_total = sum(core.values())
         pairs = []
         for sa, a in slots[0][:8]:
             for sb, b in slots[1][:8]:
@@ -255,8 +262,13 @@ class FigureFinder(FigureIndex):
                     continue
                 if strict and (fa.period != fb.period or not self.same_measure(a, b)):
                     continue
-                if over_time and not self.same_measure(a, b):
-                    continue  # a change over time is one measure at two times
+                # A change over time is one measure at two times: alike in context, or one
+                # thing's amounts in one unit that each say most of the measure asked.
+                if over_time and not self.same_measure(a, b) and not (
+                        fa.unit == fb.unit and self._same_subject(question, a, b) and
+                        core_total and min(covered(core, self.tokens[i], question.alternatives)
+                                           for i in (a, b)) >= 0.5 * core_total):
+                    continue
                 if fa.period == fb.period and fa.entity and \
                         fa.entity.lower() == fb.entity.lower() and self.same_measure(a, b):
                     continue  # one value reported twice (sources that disagree), not two
@@ -270,6 +282,15 @@ class FigureFinder(FigureIndex):
                         0.4 * self.same_measure(a, b)
                 pairs.append((value, year_of_period(fa.period) + year_of_period(fb.period), fa, fb))
         return pairs
+
+    def _same_subject(self, question: Question, a: int, b: int) -> bool:
+        """Two figures of one thing: the same owner, or both about the name asked ("Globex"
+        and "Globex Group" when Globex is asked)."""
+        fa, fb = self.figures[a], self.figures[b]
+        if fa.entity and fa.entity.lower() == fb.entity.lower():
+            return True
+        return bool(question.names) and all(self.mentions(i, question.names[0]) == 1.0
+                                            for i in (a, b))
 
     def compute(self, question: Question, vector, idf, passage_ids, strict: bool = False
                 ) -> FigureAnswer | None:

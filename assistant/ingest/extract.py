@@ -25,6 +25,8 @@ _SCALES = {"thousand": "thousand", "k": "thousand", "million": "million", "mn": 
 _CURRENCY = {"rmb": "RMB", "usd": "USD", "us$": "USD", "$": "USD", "€": "EUR", "eur": "EUR",
              "£": "GBP", "gbp": "GBP", "hk$": "HKD", "hkd": "HKD", "yuan": "RMB", "dollars": "USD",
              "dollar": "USD", "cny": "RMB", "euros": "EUR", "yen": "JPY", "jpy": "JPY"}
+# The words of a currency ("dollars", "yuan"): they say a unit, not what is measured.
+CURRENCY_WORDS = frozenset(k for k in _CURRENCY if k.isalpha())
 _MENTION = re.compile(
     r"(?P<cur>\b(?:RMB|USD|US\$|HK\$|HKD|EUR|GBP|CNY|JPY)\s?|[$€£])?"
     r"(?<![\w.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
