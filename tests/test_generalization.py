@@ -210,6 +210,12 @@ def test_a_name_joined_by_an_ampersand_is_one_name():
         ["Globex Chase & Co", "Initech", "R&D"]
 
 
+def test_a_name_with_a_lowercase_tail_is_its_capitalized_part():
+    from assistant.language.words import names_in
+    assert names_in("Have Globex's AI-linked products and Initech-based Hooli-Umbrella grown?") \
+        == ["Globex", "AI", "Initech", "Hooli-Umbrella"]
+
+
 def test_last_year_in_a_report_is_the_year_before_it_and_dates_what_follows():
     from langchain_core.documents import Document
 
@@ -716,6 +722,18 @@ def test_initials_find_a_report_that_spells_the_name_out(tmp_path, embeddings):
         "2021-03-15": "GRS carried 30 million passengers in 2020, its annual report said."})
     result = answer(bot, "How much did GRS report in sales for the second quarter of 2015?")
     assert not result["abstained"] and "1.8 billion" in result["answer"], result["answer"]
+
+
+def test_an_acronym_the_text_spells_out_in_lowercase_is_known(tmp_path, embeddings):
+    bot = reports_bot(tmp_path, embeddings, {
+        "2021-11-20": "Globex Rail grew its revenue in the third quarter. Earnings before "
+                      "interest, taxes, and amortization jumped 35% to EUR 3.6 billion."})
+    assert "Earnings before interest, taxes, and amortization" in \
+        bot.knowledge.variants("EBITA")
+    result = answer(bot, "What was Globex Rail's EBITA in the third quarter of 2021?")
+    assert not result["abstained"] and "3.6 billion" in result["answer"], result["answer"]
+    # Short acronyms match ordinary phrases by chance: they are not spelled out.
+    assert bot.knowledge.variants("GRT") == ["GRT"]
 
 
 def test_a_run_of_names_is_a_figures_when_each_word_is_in_it():

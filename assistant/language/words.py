@@ -65,10 +65,15 @@ _NAME = re.compile(r"\b(?:[A-Z][\w&+\-]*[A-Za-z0-9](?:\s+(?:&\s+)?[A-Z][\w&+\-]*
                    r"|[A-Z])\b")
 
 
+_LOWER_TAIL = re.compile(r"(?<=[A-Za-z0-9])-[a-z]+\b(?!-)")
+
+
 def names_in(text: str) -> list[str]:
     """Capitalized words and runs of them ("New York", "IBM"), minus a sentence's first word
     when it is an ordinary word."""
     found = []
+    # "AI-linked", "US-based": the name is the capitalized part, and ends there.
+    text = _LOWER_TAIL.sub(lambda m: "," + " " * (len(m.group(0)) - 1), text)
     for match in _NAME.finditer(text):
         name = match.group(0)
         start = match.start()
