@@ -1143,3 +1143,14 @@ def test_one_measure_over_time_is_paired_across_reports_worded_differently(
                          "quarter of 2017 to the quarter ended June 2018, in euros?")
     assert result["calculation"] and "710 − 553 = EUR 157 million" in result["answer"], \
         result["answer"]
+
+
+def test_a_change_the_source_states_as_an_amount_is_quoted_not_recomputed(tmp_path, embeddings):
+    bot = reports_bot(tmp_path, embeddings, {
+        "2017-08-17": "For the quarter ended June 30, Globex Rail said it saw an increase of "
+                      "137,000 paying riders, pushing its rider base to 1.01 million.",
+        "2017-08-18": "Globex Rail has crossed 1 million paying riders for the first time in "
+                      "its latest quarter."})
+    result = answer(bot, "By how many fee-paying riders did the rail unit's rider base expand "
+                         "in the three months to the end of June 2017?")
+    assert "137,000" in result["answer"] and not result["calculation"], result["answer"]

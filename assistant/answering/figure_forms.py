@@ -181,9 +181,23 @@ def _recent_enough(turn: Turn, figures) -> bool:
     return not turn.since or all(year_of(f.as_of) >= turn.since for f in figures
                                  if f.table != "extracted")
 
+# A change stated as an amount: "an increase of 137,000 customers", "added 40 stations".
+_CHANGE_AMOUNT = re.compile(
+    r"\b(?:(?:an? )?(?:increase|rise|gain|jump|growth|drop|decline|fall|addition) of|added|"
+    r"adding|(?:grew|rose|fell|dropped|climbed|up|down) by)\s+(?:about |some |nearly |almost |"
+    r"roughly |more than |over )?(?:[$€£]|[A-Z]{3} ?)?\d[\d,.]*(?!\s?(?:%|percent|per cent))",
+    re.IGNORECASE)
+
+
 def _stated(turn: Turn) -> bool:
-    """A share or a growth rate the sources state outright is quoted, not recomputed."""
+    """A share, a growth rate or a change in one period ("by how many did it grow in Q2?")
+    that the sources state outright is quoted, not recomputed."""
     q = turn.analysis
+    if q.operation == "difference" and len(q.periods) < 2 and len(q.names) < 2:
+        typed = [e for e in turn.evidence[:3] if is_usable(e)]
+        return bool(typed) and bool(_CHANGE_AMOUNT.search(typed[0].text)) and \
+            typed[0].features["year_ok"] >= 0.5 and \
+            typed[0].features["coverage"] >= SAYS_MEASURE
     if not (q.operation == "share" or (q.operation == "growth" and len(q.periods) < 2)):
         return False
     typed = [e for e in turn.evidence[:5] if is_usable(e) and re.search(r"\d\s?(?:%|percent)",
