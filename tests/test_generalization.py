@@ -1154,3 +1154,19 @@ def test_a_change_the_source_states_as_an_amount_is_quoted_not_recomputed(tmp_pa
     result = answer(bot, "By how many fee-paying riders did the rail unit's rider base expand "
                          "in the three months to the end of June 2017?")
     assert "137,000" in result["answer"] and not result["calculation"], result["answer"]
+
+
+def test_an_opening_word_the_corpus_writes_as_a_name_is_a_name(tmp_path, embeddings):
+    from assistant.answering.turn import Turn
+
+    # "Umbrella" is an English word too; this corpus only ever writes it as a name.
+    bot = reports_bot(tmp_path, embeddings, {
+        "2020-11-06": "In 2020 revenue at Globex Rail grew 60%. Revenue at Umbrella grew 48% "
+                      "in 2020. Analysts said Umbrella and Globex Rail both gained riders."})
+    _, resolved, _ = bot.reader.prepare("umbrella revenue growth vs Globex Rail in 2020?", [])
+    turn = bot.answering.retrieve(Turn(resolved, resolved, analyze(resolved), None))
+    assert turn.analysis.names[:2] == ["Umbrella", "Globex Rail"]
+    # An opening word the corpus writes in lowercase stays an ordinary word.
+    _, resolved, _ = bot.reader.prepare("Revenue growth at Globex Rail in 2020?", [])
+    turn = bot.answering.retrieve(Turn(resolved, resolved, analyze(resolved), None))
+    assert turn.analysis.names == ["Globex Rail"]

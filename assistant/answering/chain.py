@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 import weakref
 
@@ -49,6 +50,12 @@ class AnswerChain:
             return turn
         kb = self.knowledge
         t0 = time.perf_counter()
+        # "Azure growth in 2020?": an opening word that is English too is a name when the
+        # corpus writes it as one.
+        opening = re.match(r"\W*([A-Z][\w&\-]*)\b(?!['’])", turn.resolved)
+        if opening and opening.group(1) in kb.cased_names and \
+                opening.group(1) not in turn.analysis.names:
+            turn.analysis.names.insert(0, opening.group(1))
         turn.analysis.names = kb.split_names(turn.analysis.names)
         query = kb.glossary.expand(turn.resolved)
         # A name the corpus writes another way ("Globex Rail Services" for its "GRS"): searched

@@ -17,7 +17,7 @@ from ..ingest.extract import extract_passage, inner_names, main_name
 from ..ingest.glossary import Glossary
 from ..ingest.tables import table_figures
 from ..language.periods import parse_date, period_year
-from ..language.spelling import CORPUS_SAMPLE
+from ..language.spelling import CORPUS_SAMPLE, name_casing
 from ..language.words import STOPWORDS, names_in
 from ..search.retrieve import Hit
 from .answer import source_passage
@@ -79,6 +79,13 @@ class Knowledge:
         phrases = {n.lower() for p in texts for n in names_in(p.page_content)}
         phrases |= {f.entity.lower() for f in self.corpus.figures if f.entity}
         return phrases | {t.lower() for group in self.glossary.groups for t in group}
+
+    @cached_property
+    def cased_names(self) -> set[str]:
+        """Names the corpus always writes capitalized inside its sentences ("Azure"), even
+        those that are English words too."""
+        texts = [p.page_content for p in self.passages if p.metadata.get("kind") == "text"]
+        return set(name_casing(texts[:CORPUS_SAMPLE]).values())
 
     @cached_property
     def _by_initials(self) -> dict[str, str]:
