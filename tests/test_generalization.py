@@ -856,6 +856,8 @@ def test_a_hyphenated_word_is_read_as_its_parts():
     from assistant.language.words import tokenize
     assert tokenize("its trips-per-day capacity") == tokenize("its trips per day capacity")
     assert "commerce" in tokenize("e-commerce") and "r&d" in tokenize("R&D spending")
+    # Two parts are read joined too: "spinoff" finds "spin-off".
+    assert set(tokenize("the spinoff")) <= set(tokenize("the spin-off"))
 
 
 def test_a_multiple_written_as_a_word_is_a_ratio_to_judge():

@@ -50,7 +50,7 @@ class AnswerChain:
             return turn
         kb = self.knowledge
         t0 = time.perf_counter()
-        # "Azure growth in 2020?": an opening word that is English too is a name when the
+        # "Umbrella growth in 2020?": an opening word that is English too is a name when the
         # corpus writes it as one.
         opening = re.match(r"\W*([A-Z][\w&\-]*)\b(?!['’])", turn.resolved)
         if opening and opening.group(1) in kb.cased_names and \

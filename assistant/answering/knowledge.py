@@ -82,7 +82,7 @@ class Knowledge:
 
     @cached_property
     def cased_names(self) -> set[str]:
-        """Names the corpus always writes capitalized inside its sentences ("Azure"), even
+        """Names the corpus always writes capitalized inside its sentences ("Umbrella"), even
         those that are English words too."""
         texts = [p.page_content for p in self.passages if p.metadata.get("kind") == "text"]
         return set(name_casing(texts[:CORPUS_SAMPLE]).values())

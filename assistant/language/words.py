@@ -50,9 +50,17 @@ def tokenize(text: str) -> list[str]:
     # A hyphenated word is read as its parts: "trips-per-day" is found where a text writes
     # "trips per day", and the other way round.
     words = [p for w in _WORD.findall(low) for parts in [w.strip(".'’-").split("-")]
-             for p in parts if len(parts) == 1 or len(p) > 1 or p.isdigit()]
+             for p in _with_joined(parts) if len(parts) == 1 or len(p) > 1 or p.isdigit()]
     # "what's", "it's": a stopword with a clitic is still a stopword.
     return [s for w in words if w and w not in STOPWORDS for s in [stem(w)] if s not in STOPWORDS]
+
+
+def _with_joined(parts: list[str]) -> list[str]:
+    """A word of two hyphenated parts is also read joined: "spin-off" is found where a text
+    writes "spinoff", and the other way round."""
+    if len(parts) == 2 and all(p.isalpha() and len(p) > 1 for p in parts):
+        return [*parts, "".join(parts)]
+    return parts
 
 
 def content_tokens(text: str) -> list[str]:

@@ -24,7 +24,7 @@ from ..language.words import tokenize
 
 # Stored with each keyword index: a change to the stopwords or to this revision makes stored
 # tokens stale, so the index is rebuilt on open.
-TOKENIZER_REVISION = 5
+TOKENIZER_REVISION = 6
 TOKENIZER = hashlib.sha256(repr((
     TOKENIZER_REVISION, sorted(words.STOPWORDS))).encode("utf-8")).hexdigest()[:16]
 
