@@ -1172,3 +1172,21 @@ def test_an_opening_word_the_corpus_writes_as_a_name_is_a_name(tmp_path, embeddi
     _, resolved, _ = bot.reader.prepare("Revenue growth at Globex Rail in 2020?", [])
     turn = bot.answering.retrieve(Turn(resolved, resolved, analyze(resolved), None))
     assert turn.analysis.names == ["Globex Rail"]
+
+
+def test_amounts_written_in_two_scales_are_computed_in_one():
+    from assistant.answering.arithmetic import calculate
+    from assistant.ingest.documents import Figure as Row
+
+    def row(value, unit, period):
+        return Row(id=period, entity="Globex", metric="revenue", value=value, unit=unit,
+                   period=period, source="s", locator="", note="", table="extracted",
+                   as_of="2021-05")
+
+    result = calculate("ratio", [row(40.02, "EUR billion", "2020"),
+                                 row(13390, "EUR million", "2018")])
+    assert result.calculation.expression == "40020 / 13390"
+    assert "EUR 40,020 million (as written: EUR 40.02 billion)" in result.statements[1].text
+    # Another currency is still no amount to compare with.
+    assert calculate("ratio", [row(40.02, "EUR billion", "2020"),
+                               row(13390, "USD million", "2018")]) is None

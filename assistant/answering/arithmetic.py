@@ -122,9 +122,30 @@ def _one_thing_over_time(a: Figure, b: Figure) -> bool:
     return bool(a.period and b.period and a.period != b.period) and (x in y or y in x)
 
 
+# What a figure put in another scale was written as in its source.
+AS_WRITTEN = "as written: "
+
+
+def same_scale(a: Figure, b: Figure) -> tuple[Figure, Figure]:
+    """Two amounts of one kind in one scale: "RMB 40.02 billion" against "RMB 13,390 million"
+    becomes RMB 40,020 million against it (the smaller scale, so no figure loses digits)."""
+    if _unit_kind(a.unit) != _unit_kind(b.unit) or unit_scale(a.unit) == unit_scale(b.unit):
+        return a, b
+    big, small = (a, b) if unit_scale(a.unit) > unit_scale(b.unit) else (b, a)
+    word = re.search(r"thousand|million|billion|trillion", big.unit.lower())
+    if not word:
+        return a, b
+    factor = unit_scale(big.unit) / unit_scale(small.unit)
+    target = re.search(r"thousand|million|billion|trillion", small.unit.lower())
+    unit = big.unit[:word.start()] + (target.group(0) if target else "") + big.unit[word.end():]
+    moved = replace(big, value=round(big.value * factor, 6), unit=" ".join(unit.split()),
+                    context=AS_WRITTEN + value_text(big))
+    return (moved, small) if big is a else (small, moved)
+
+
 def calculate(operation: str, figures: list[Figure]) -> FigureAnswer | None:
     """Arithmetic on two comparable figures: growth over time, or a comparison of two things."""
-    a, b = figures[:2]
+    a, b = same_scale(*figures[:2])
     if not comparable(a, b):
         return None
     if operation == "growth" and not _one_thing_over_time(a, b):
@@ -186,7 +207,8 @@ def _label(f: Figure) -> str:
 
 def stated(f: Figure) -> Statement:
     """One figure as the sources give it: "Acme revenue (2015): USD 3 billion."."""
-    return Statement(f"{_label(f)}: {stated_value(f)}.", [f])
+    written = f" ({f.context})" if f.context.startswith(AS_WRITTEN) else ""
+    return Statement(f"{_label(f)}: {stated_value(f)}{written}.", [f])
 
 
 def _intro(a: Figure, b: Figure) -> list[Statement]:

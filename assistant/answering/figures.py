@@ -29,6 +29,7 @@ from .arithmetic import (
     calculate,
     comparable,
     portion_of,
+    same_scale,
     unit_kind,
     year_of_period,
 )
@@ -258,16 +259,17 @@ class FigureFinder(FigureIndex):
         for sa, a in slots[0][:8]:
             for sb, b in slots[1][:8]:
                 fa, fb = self.figures[a], self.figures[b]
-                if a == b or fa.value == fb.value or not comparable(fa, fb):
+                if a == b or fa.value == fb.value or not comparable(*same_scale(fa, fb)):
                     continue
                 if strict and (fa.period != fb.period or not self.same_measure(a, b)):
                     continue
                 # A change over time is one measure at two times: alike in context, or one
-                # thing's amounts in one unit that each say most of the measure asked.
+                # thing's amounts of one kind that each say most of the measure asked.
+                said = min(covered(core, self.tokens[i], question.alternatives)
+                           for i in (a, b)) / core_total if core_total else 0.0
                 if over_time and not self.same_measure(a, b) and not (
-                        fa.unit == fb.unit and self._same_subject(question, a, b) and
-                        core_total and min(covered(core, self.tokens[i], question.alternatives)
-                                           for i in (a, b)) >= 0.5 * core_total):
+                        fa.unit == fb.unit and said >= 0.5 and
+                        self._same_subject(question, a, b)):
                     continue
                 if fa.period == fb.period and fa.entity and \
                         fa.entity.lower() == fb.entity.lower() and self.same_measure(a, b):
@@ -279,7 +281,7 @@ class FigureFinder(FigureIndex):
                                             question.alternatives) / total
                 if over_time:  # one measure of one thing in two periods, not two things
                     value += 0.4 * (bool(fa.entity) and fa.entity.lower() == fb.entity.lower()) + \
-                        0.4 * self.same_measure(a, b)
+                        0.4 * self.same_measure(a, b) + 0.6 * said
                 pairs.append((value, year_of_period(fa.period) + year_of_period(fb.period), fa, fb))
         return pairs
 
