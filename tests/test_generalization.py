@@ -214,6 +214,7 @@ def test_a_name_with_a_lowercase_tail_is_its_capitalized_part():
     from assistant.language.words import names_in
     assert names_in("Have Globex's AI-linked products and Initech-based Hooli-Umbrella grown?") \
         == ["Globex", "AI", "Initech", "Hooli-Umbrella"]
+    assert names_in("What Globex-to-Initech ratio?") == ["Globex-to-Initech"]
 
 
 def test_last_year_in_a_report_is_the_year_before_it_and_dates_what_follows():

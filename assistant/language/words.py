@@ -73,7 +73,7 @@ _NAME = re.compile(r"\b(?:[A-Z][\w&+\-]*[A-Za-z0-9](?:\s+(?:&\s+)?[A-Z][\w&+\-]*
                    r"|[A-Z])\b")
 
 
-_LOWER_TAIL = re.compile(r"(?<=[A-Za-z0-9])-[a-z]+\b(?!-)")
+_LOWER_TAIL = re.compile(r"(?<![\w\-])([A-Z][\w&]*)(-[a-z]+)\b(?!-)")
 
 
 def names_in(text: str) -> list[str]:
@@ -81,7 +81,7 @@ def names_in(text: str) -> list[str]:
     when it is an ordinary word."""
     found = []
     # "AI-linked", "US-based": the name is the capitalized part, and ends there.
-    text = _LOWER_TAIL.sub(lambda m: "," + " " * (len(m.group(0)) - 1), text)
+    text = _LOWER_TAIL.sub(lambda m: m.group(1) + "," + " " * len(m.group(2)), text)
     for match in _NAME.finditer(text):
         name = match.group(0)
         start = match.start()
