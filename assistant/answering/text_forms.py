@@ -139,7 +139,9 @@ def sentences(turn: Turn, kb) -> Answer | None:
     factoid = turn.analysis.answer_type in {"quantity", "date", "who", "where", "source"}
     if asks_latest(turn.resolved):
         turn.evidence = _newest_first(turn.evidence)
-    chosen = best_sentences(turn, limit=3 if factoid else 4)
+    # Up to four or five sentences, each close to the best in score: an answer a reader takes
+    # in at a glance that still holds the fact when the best match only frames it.
+    chosen = best_sentences(turn, limit=4 if factoid else 5)
     if not chosen:
         return None
     return quote(turn, chosen)
