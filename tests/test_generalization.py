@@ -759,6 +759,15 @@ def test_a_pronoun_points_at_the_name_the_previous_question_asked_about():
         "market did Globex Rail have in 2021)?"
 
 
+def test_a_short_follow_up_that_names_nothing_takes_the_question_before_as_context():
+    past = [{"role": "user", "content": "How fast did Globex and Initech grow in 2021?"},
+            {"role": "assistant", "content": "Globex grew 12% and Initech 9%."}]
+    assert resolve("which one grew faster?", past) == \
+        "which one grew faster (How fast did Globex and Initech grow in 2021)?"
+    # A question with a subject of its own stands alone.
+    assert resolve("What did Hooli earn in 2020?", past) == "What did Hooli earn in 2020?"
+
+
 def test_it_after_the_same_name_takes_the_previous_question_as_context():
     past = [{"role": "user", "content": "What did Globex announce in March 2021?"},
             {"role": "assistant", "content": "A new rail line."}]

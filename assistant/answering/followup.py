@@ -78,7 +78,7 @@ def resolve_one(question: str, previous_q: str, previous_a: str) -> str:
                    [t for t in content_tokens(own_words) if not YEAR.fullmatch(t)],
                    _relative_period(question, prior.periods))
     for rule in (_the_numbers, _other_ordinal, _that_figure, _list_item, _prior_changed,
-                 _about_the_answer, _pronouns):
+                 _about_the_answer, _pronouns, _short_of_a_subject):
         resolved = rule(turns)
         if resolved is not None:
             return _with_prior_period(turns, resolved)
@@ -220,6 +220,14 @@ def _pronouns(t: _Turns) -> str | None:
         if resolved != t.question:
             return f"{resolved.rstrip().rstrip('?')}{context}?"
     return f"{t.question.rstrip('?')}{context}?"
+
+
+def _short_of_a_subject(t: _Turns) -> str | None:
+    """"Which one grew faster?": a short follow-up that names nothing asks about what the
+    question before did, which comes along as context."""
+    if t.current.names or len(t.own) > 4:
+        return None
+    return f"{t.question.rstrip().rstrip('?')} ({_topic(t.previous_q)})?"
 
 
 def _subject(question: str, names: list[str]) -> str:
