@@ -759,22 +759,23 @@ def test_a_pronoun_points_at_the_name_the_previous_question_asked_about():
         "market did Globex Rail have in 2021)?"
 
 
-def test_a_short_follow_up_that_names_nothing_takes_the_question_before_as_context():
-    past = [{"role": "user", "content": "How fast did Globex and Initech grow in 2021?"},
-            {"role": "assistant", "content": "Globex grew 12% and Initech 9%."}]
-    assert resolve("which one grew faster?", past) == \
-        "which one grew faster (How fast did Globex and Initech grow in 2021)?"
-    # A question with a subject of its own stands alone.
-    assert resolve("What did Hooli earn in 2020?", past) == "What did Hooli earn in 2020?"
-
-
-def test_it_after_the_same_name_takes_the_previous_question_as_context():
-    past = [{"role": "user", "content": "What did Globex announce in March 2021?"},
-            {"role": "assistant", "content": "A new rail line."}]
-    assert resolve("who at Globex commented on it?", past) == \
-        "who at Globex commented on it (What did Globex announce in March 2021)?"
-    # A name the question before did not ask about is a new subject, asked on its own.
-    assert resolve("who at Initech talked about it?", past) == "who at Initech talked about it?"
+@pytest.mark.parametrize("before, question, resolved", [
+    # A short follow-up that names nothing asks about what the question before did.
+    ("How fast did Globex and Initech grow in 2021?", "which one grew faster?",
+     "which one grew faster (How fast did Globex and Initech grow in 2021)?"),
+    # "It" after the same name: what the question before asked about.
+    ("What did Globex announce in March 2021?", "who at Globex commented on it?",
+     "who at Globex commented on it (What did Globex announce in March 2021)?"),
+    # A subject of its own, or a name the question before did not ask about, stands alone.
+    ("How fast did Globex and Initech grow in 2021?", "What did Hooli earn in 2020?",
+     "What did Hooli earn in 2020?"),
+    ("What did Globex announce in March 2021?", "who at Initech talked about it?",
+     "who at Initech talked about it?"),
+])
+def test_a_follow_up_short_of_a_subject_takes_the_question_before_as_context(
+        before, question, resolved):
+    past = [{"role": "user", "content": before}, {"role": "assistant", "content": "An answer."}]
+    assert resolve(question, past) == resolved
 
 
 def test_an_amount_before_a_stated_growth_is_worked_back(tmp_path, embeddings):
