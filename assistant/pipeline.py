@@ -45,8 +45,10 @@ class Assistant:
         self.embeddings = embeddings
         self.report = report
         self.chat = chat
-        self.reader = QuestionReader(settings, make_speller(knowledge.passages,
-                                                            knowledge.glossary), chat)
+        # The speller and the answer chain read the corpus's name casing once, between them.
+        speller = make_speller(knowledge.passages, knowledge.glossary,
+                               lambda: knowledge.name_casing)
+        self.reader = QuestionReader(settings, speller, chat)
         self.answering = AnswerChain(knowledge, retriever, embeddings)
         # What the corpus holds, for the UI and the checks.
         self.corpus, self.glossary = knowledge.corpus, knowledge.glossary

@@ -81,11 +81,16 @@ class Knowledge:
         return phrases | {t.lower() for group in self.glossary.groups for t in group}
 
     @cached_property
-    def cased_names(self) -> set[str]:
-        """Names the corpus always writes capitalized inside its sentences ("Umbrella"), even
-        those that are English words too."""
+    def name_casing(self) -> dict[str, str]:
+        """How the corpus writes the names it always capitalizes inside its sentences, by their
+        lowercase form (a bounded sample, read on first need; the speller uses it too)."""
         texts = [p.page_content for p in self.passages if p.metadata.get("kind") == "text"]
-        return set(name_casing(texts[:CORPUS_SAMPLE]).values())
+        return name_casing(texts[:CORPUS_SAMPLE])
+
+    @cached_property
+    def cased_names(self) -> set[str]:
+        """Those names ("Umbrella"), even the ones that are English words too."""
+        return set(self.name_casing.values())
 
     @cached_property
     def _by_initials(self) -> dict[str, str]:

@@ -21,12 +21,13 @@ from .generate import condense
 log = logging.getLogger(__name__)
 
 
-def make_speller(passages: list[Document], glossary: Glossary) -> Speller:
-    """Typo repair that knows the corpus's own words and acronyms."""
+def make_speller(passages: list[Document], glossary: Glossary, casing=None) -> Speller:
+    """Typo repair that knows the corpus's own words and acronyms; `casing`: how it writes its
+    names (a callable, read on first need), else read from the passages here."""
     words = {w for p in passages for w in re.findall(r"[a-z][a-z\-]+", p.page_content.lower())}
     sample = [p.page_content for p in passages if p.metadata.get("kind") == "text"][:CORPUS_SAMPLE]
     return Speller(words | glossary.words(), partial(acronyms_in, sample),
-                   partial(name_casing, sample))
+                   casing or partial(name_casing, sample))
 
 
 class QuestionReader:
