@@ -18,7 +18,7 @@ from ..ingest.glossary import Glossary
 from ..ingest.tables import table_figures
 from ..language.periods import parse_date, period_year
 from ..language.spelling import CORPUS_SAMPLE, name_casing
-from ..language.words import STOPWORDS, names_in
+from ..language.words import names_in
 from ..search.retrieve import Hit
 from .answer import source_passage
 from .evidence import EvidenceScorer
@@ -117,29 +117,11 @@ class Knowledge:
             initials = "".join(w[0] for w in words).lower()
             if initials in self.name_phrases:
                 names.append(initials.upper())
-        elif re.fullmatch(r"[A-Z]{2,6}", name):  # "GRS" where a report says it in full
-            phrase = self._by_initials.get(name.lower()) or self._spelled_out(name)
+        elif re.fullmatch(r"[A-Z]{2,5}", name):  # "GRS" where a report says it in full
+            phrase = self._by_initials.get(name.lower())
             if phrase:
                 names.append(phrase)
         return names
-
-    def _spelled_out(self, acronym: str) -> str:
-        """The words an acronym the text never writes stands for, where the text spells them
-        out ("earnings before interest, taxes, and amortization" for "EBITA"); '' if none.
-        Four letters at least: shorter ones match ordinary phrases by chance."""
-        if len(acronym) < 4 or self.idf(acronym.lower()) is not None:
-            return ""
-        joint = r"[\s,]+(?:(?:and|of|&)\s+)?"
-        pattern = re.compile(r"\b" + joint.join(rf"{c}[a-z\-]+" for c in acronym.lower())
-                             + r"\b", re.IGNORECASE)
-        for passage in self.passages:
-            if passage.metadata.get("kind") != "text":
-                continue
-            for match in pattern.finditer(passage.page_content):
-                words = re.findall(r"[\w\-]+", match.group(0).lower())
-                if not any(w in STOPWORDS for w in words if w not in {"and", "of"}):
-                    return match.group(0)
-        return ""
 
     def split_names(self, names: list[str]) -> list[str]:
         """A run of capitalized words the corpus never writes as one name, split into names it

@@ -44,27 +44,53 @@ def is_english_word(word: str) -> bool:
 
 
 def acronyms_in(texts: list[str], min_count: int = 2) -> dict[str, str]:
-    """Acronyms a corpus implies: the most frequent run of 2-4 lowercase words whose initials
-    spell it ("kilometres per hour" -> "kph"), seen at least `min_count` times."""
+    """Acronyms a corpus implies: the most frequent run of 2-6 words whose initials spell it
+    ("kilometres per hour" -> "kph"; "earnings before interest, taxes, and amortization" ->
+    "ebita", with "and" or "of" between words left out of the initials). A run of two or three
+    words must be seen `min_count` times; a longer one once is enough, since four or more
+    initials seldom line up by chance."""
     counts: dict[str, dict[str, int]] = {}
     for text in texts:
-        words = re.findall(r"[A-Za-z][a-z\-]*", text)
-        for n in (2, 3, 4):
-            for i in range(len(words) - n + 1):
-                run = words[i:i + n]
-                if any(w[0].isupper() for w in run) or any(len(w) < 2 for w in run) \
-                        or run[0] in STOPWORDS or run[-1] in STOPWORDS:
-                    continue
-                key = "".join(w[0] for w in run)
-                phrase = " ".join(run)
-                counts.setdefault(key, {}).setdefault(phrase, 0)
-                counts[key][phrase] += 1
+        for sentence in re.split(r"(?<=[.!?])\s+", text):
+            words = re.findall(r"[A-Za-z][a-z\-]*", sentence)
+            for i in range(len(words)):
+                for run, key in _runs(words, i):
+                    phrase = " ".join(run).lower()
+                    counts.setdefault(key, {}).setdefault(phrase, 0)
+                    counts[key][phrase] += 1
     found = {}
     for key, phrases in counts.items():
         phrase, count = max(phrases.items(), key=lambda item: item[1])
-        if count >= min_count:
+        if count >= (min_count if len(key) < 4 else 1):
             found[key] = phrase
     return found
+
+
+_JOINERS = {"and", "of", "&"}
+
+
+def _runs(words: list[str], start: int):
+    """(words, initials) of each run of 2-6 initialled words from `start`: lowercase ones (the
+    first may open a sentence), joined by "and"/"of" at most, not opening or closing on a
+    stopword."""
+    run, initials = [], ""
+    for at in range(start, len(words)):
+        word = words[at]
+        if run and word.lower() in _JOINERS:
+            run.append(word)
+            continue
+        if len(word) < 2 or (word[0].isupper() and (at > 0 or run)):
+            return
+        run.append(word)
+        initials += word[0].lower()
+        if run[0].lower() in STOPWORDS or word.lower() in STOPWORDS:
+            if len(run) == 1:
+                return
+            continue
+        if 2 <= len(initials) <= 6:
+            yield run[:], initials
+        if len(initials) >= 6:
+            return
 
 
 def name_casing(texts: list[str], min_count: int = 2) -> dict[str, str]:
