@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from ..ingest.extract import currency_of
 from ..language.periods import year_of
-from ..language.words import tokenize
+from ..language.words import CHANGE, tokenize
 from .answer import (
     Answer,
     abstain,
@@ -181,12 +181,17 @@ def _recent_enough(turn: Turn, figures) -> bool:
     return not turn.since or all(year_of(f.as_of) >= turn.since for f in figures
                                  if f.table != "extracted")
 
-# A change stated as an amount: "an increase of 137,000 customers", "added 40 stations".
-_CHANGE_AMOUNT = re.compile(
-    r"\b(?:(?:an? )?(?:increase|rise|gain|jump|growth|drop|decline|fall|addition) of|added|"
-    r"adding|(?:grew|rose|fell|dropped|climbed|up|down) by)\s+(?:about |some |nearly |almost |"
-    r"roughly |more than |over )?(?:[$€£]|[A-Z]{3} ?)?\d[\d,.]*(?!\s?(?:%|percent|per cent))",
-    re.IGNORECASE)
+# A change stated as an amount: "an increase of 137,000 customers", "added 40 stations". The
+# words of change are words.CHANGE's, with those of adding; the amount is not a percentage.
+_ADDING = re.compile(r"\b(?:gain(?:ed|s)?|add(?:ed|ing|s)?|addition)\b", re.IGNORECASE)
+_AMOUNT_AFTER = re.compile(r"\s+(?:of\s+|by\s+)?(?:about |some |nearly |almost |roughly |"
+                           r"more than |over )?(?:[$€£]|[A-Z]{3} ?)?\d[\d,.]*(?![\d,.])"
+                           r"(?!\s?(?:%|percent|per cent))")
+
+
+def _states_change(text: str) -> bool:
+    return any(_AMOUNT_AFTER.match(text, m.end())
+               for pattern in (CHANGE, _ADDING) for m in pattern.finditer(text))
 
 
 def _stated(turn: Turn) -> bool:
@@ -195,7 +200,7 @@ def _stated(turn: Turn) -> bool:
     q = turn.analysis
     if q.operation == "difference" and len(q.periods) < 2 and len(q.names) < 2:
         typed = [e for e in turn.evidence[:3] if is_usable(e)]
-        return bool(typed) and bool(_CHANGE_AMOUNT.search(typed[0].text)) and \
+        return bool(typed) and _states_change(typed[0].text) and \
             typed[0].features["year_ok"] >= 0.5 and \
             typed[0].features["coverage"] >= SAYS_MEASURE
     if not (q.operation == "share" or (q.operation == "growth" and len(q.periods) < 2)):
