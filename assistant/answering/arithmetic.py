@@ -124,6 +124,7 @@ def _one_thing_over_time(a: Figure, b: Figure) -> bool:
 
 # What a figure put in another scale was written as in its source.
 AS_WRITTEN = "as written: "
+_SCALE_WORD = re.compile(r"thousand|million|billion|trillion")
 
 
 def same_scale(a: Figure, b: Figure) -> tuple[Figure, Figure]:
@@ -132,11 +133,11 @@ def same_scale(a: Figure, b: Figure) -> tuple[Figure, Figure]:
     if _unit_kind(a.unit) != _unit_kind(b.unit) or unit_scale(a.unit) == unit_scale(b.unit):
         return a, b
     big, small = (a, b) if unit_scale(a.unit) > unit_scale(b.unit) else (b, a)
-    word = re.search(r"thousand|million|billion|trillion", big.unit.lower())
+    word = _SCALE_WORD.search(big.unit.lower())
     if not word:
         return a, b
     factor = unit_scale(big.unit) / unit_scale(small.unit)
-    target = re.search(r"thousand|million|billion|trillion", small.unit.lower())
+    target = _SCALE_WORD.search(small.unit.lower())
     unit = big.unit[:word.start()] + (target.group(0) if target else "") + big.unit[word.end():]
     moved = replace(big, value=round(big.value * factor, 6), unit=" ".join(unit.split()),
                     context=AS_WRITTEN + value_text(big))
