@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import time
 import weakref
 
@@ -50,13 +49,7 @@ class AnswerChain:
             return turn
         kb = self.knowledge
         t0 = time.perf_counter()
-        # "Umbrella growth in 2020?": an opening word that is English too is a name when the
-        # corpus writes it as one.
-        opening = re.match(r"\W*([A-Z][\w&\-]*)\b(?!['’])", turn.resolved)
-        if opening and opening.group(1) in kb.cased_names and \
-                opening.group(1) not in turn.analysis.names:
-            turn.analysis.names.insert(0, opening.group(1))
-        turn.analysis.names = kb.split_names(turn.analysis.names)
+        turn.analysis.names = kb.names_asked(turn.resolved, turn.analysis.names)
         query = kb.glossary.expand(turn.resolved)
         # A name the corpus writes another way ("Globex Rail Services" for its "GRS"): searched
         # for, and counted when a sentence says it, in the corpus's form.

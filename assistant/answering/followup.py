@@ -204,13 +204,12 @@ def _pronouns(t: _Turns) -> str | None:
     comes along as context ("how big was its lead?": in which market, and when)."""
     if not _PRONOUNS.search(t.question):
         return None
-    context = f" ({_topic(t.previous_q)})"
     if t.current.names:
         # "Who at Globex commented on it?": "it" is what the question before asked about, if
         # that was Globex too; a new name is a new subject, asked on its own.
         if any(n not in t.previous_q for n in t.current.names):
             return None
-        return f"{t.question.rstrip().rstrip('?')}{context}?"
+        return _with_topic(t.question, t.previous_q)
     subject = _subject(t.previous_q, t.prior.names)
     if subject:
         resolved = re.sub(r"\b(?:it|they|he|she)\b", subject, t.question, count=1,
@@ -218,8 +217,8 @@ def _pronouns(t: _Turns) -> str | None:
         resolved = re.sub(r"\b(?:its|their|his|her)\b", subject + "'s", resolved, count=1,
                           flags=re.IGNORECASE)
         if resolved != t.question:
-            return f"{resolved.rstrip().rstrip('?')}{context}?"
-    return f"{t.question.rstrip('?')}{context}?"
+            return _with_topic(resolved, t.previous_q)
+    return _with_topic(t.question, t.previous_q)
 
 
 def _short_of_a_subject(t: _Turns) -> str | None:
@@ -227,7 +226,13 @@ def _short_of_a_subject(t: _Turns) -> str | None:
     question before did, which comes along as context."""
     if t.current.names or len(t.own) > 4:
         return None
-    return f"{t.question.rstrip().rstrip('?')} ({_topic(t.previous_q)})?"
+    return _with_topic(t.question, t.previous_q)
+
+
+def _with_topic(question: str, previous_q: str) -> str:
+    """The question with the one before it as context, in parentheses: searched with, but no
+    period or figure the answer must match."""
+    return f"{question.rstrip().rstrip('?')} ({_topic(previous_q)})?"
 
 
 def _subject(question: str, names: list[str]) -> str:

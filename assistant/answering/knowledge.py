@@ -123,6 +123,15 @@ class Knowledge:
                 names.append(phrase)
         return names
 
+    def names_asked(self, text: str, names: list[str]) -> list[str]:
+        """A question's names as the corpus writes them: an opening word that is English too
+        is one when the corpus only writes it as a name ("Umbrella growth in 2020?"), and a
+        run of names is split where the corpus writes its parts (split_names)."""
+        opening = re.match(r"\W*([A-Z][\w&\-]*)\b(?!['’])", text)
+        if opening and opening.group(1) in self.cased_names and opening.group(1) not in names:
+            names = [opening.group(1), *names]
+        return self.split_names(names)
+
     def split_names(self, names: list[str]) -> list[str]:
         """A run of capitalized words the corpus never writes as one name, split into names it
         does write ("Globex Initech Rail" -> "Globex", "Initech Rail") when every part is one."""
